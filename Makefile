@@ -1,0 +1,49 @@
+# make venv | run | test | bench | lint   (DESIGN §5)
+
+PYTHON ?= python3
+PORT ?= 5000
+TRACKER_INSTANCE ?= instance
+PYTEST_ARGS ?=
+
+VENV := .venv
+BIN := $(VENV)/bin
+# Reinstalled only when pyproject.toml changes (the install is editable).
+STAMP := $(VENV)/.installed
+
+.PHONY: venv run test bench lint
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+# The embedded setup: SQLite and the mail outbox in $(TRACKER_INSTANCE)/; the demo
+# dossier is loaded on the first run only.
+run: export TRACKER_INSTANCE := $(TRACKER_INSTANCE)
+run: venv
+	$(BIN)/tracker db upgrade
+	@if [ ! -e "$(TRACKER_INSTANCE)/.demo-loaded" ]; then \
+		echo "$(BIN)/tracker demo"; \
+		$(BIN)/tracker demo && mkdir -p "$(TRACKER_INSTANCE)" && touch "$(TRACKER_INSTANCE)/.demo-loaded"; \
+	fi
+	@echo
+	@echo "An API token for the demo coordinator (printed on the last line):"
+	@echo "    $(BIN)/tracker token create coordinator@demo.example"
+	@echo
+	exec $(BIN)/tracker serve --host 127.0.0.1 --port $(PORT)
+
+test: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: venv
+	@set -e; found=; \
+	for script in bench/*.py; do \
+		[ -e "$$script" ] || continue; \
+		found=1; echo "== $$script"; $(BIN)/python "$$script"; \
+	done; \
+	[ -n "$$found" ] || echo "no benchmarks yet"
+
+lint: venv
+	$(BIN)/ruff check .

@@ -1,0 +1,157 @@
+"""The shared column types and optimistic locking, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.core.db import UTCDateTime
+from tracker.matters.models import ClientRole, ProceedingKind, ProceedingStatus
+from tracker.models import AuditEntry, Jurisdiction, Matter, Person, Proceeding
+
+
+def audit_entry(at: datetime) -> AuditEntry:
+    return AuditEntry(at=at, actor_label="test", action="create", entity="persons", entity_id=1)
+
+
+# --- UTCDateTime -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dialect", [sqlite.dialect(), postgresql.dialect()], ids=["sqlite", "pg"])
+def test_utc_datetime_refuses_naive_values(dialect):
+    with pytest.raises(ValueError, match="naive datetime"):
+        UTCDateTime().process_bind_param(datetime(2026, 11, 22, 9, 0), dialect)
+
+
+def test_a_naive_datetime_is_never_stored(session):
+    session.add(audit_entry(datetime(2026, 11, 22, 9, 0)))
+
+    with pytest.raises(sa.exc.StatementError, match="naive datetime"):
+        session.flush()
+    session.rollback()
+    assert session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == 0
+
+
+def test_an_aware_datetime_comes_back_as_the_same_instant_in_utc(database):
+    # 10:30:15.25 in São Paulo (UTC-3) is 13:30:15.25 UTC
+    local = datetime(2026, 11, 22, 10, 30, 15, 250000, tzinfo=ZoneInfo("America/Sao_Paulo"))
+    with database.unit_of_work() as session:
+        session.add(entry := audit_entry(local))
+        session.flush()
+        entry_id = entry.id
+
+    with database.sessionmaker() as session:
+        loaded = session.get(AuditEntry, entry_id).at
+        # and a query by an instant in another zone finds it
+        found = session.scalar(
+            sa.select(AuditEntry.id).where(
+                AuditEntry.at == datetime(2026, 11, 22, 14, 30, 15, 250000, tzinfo=ZoneInfo("CET"))
+            )
+        )
+
+    assert loaded == local
+    assert loaded.tzinfo is UTC
+    assert (loaded.hour, loaded.minute, loaded.second, loaded.microsecond) == (13, 30, 15, 250000)
+    assert found == entry_id
+
+
+def test_utc_datetimes_sort_by_instant(database):
+    """SQLite stores UTC wall time; the order must be the instants', not the offsets'."""
+    tokyo = datetime(2026, 11, 22, 8, 0, tzinfo=ZoneInfo("Asia/Tokyo"))  # 23:00 UTC the day before
+    lisbon = datetime(2026, 11, 21, 22, 0, tzinfo=ZoneInfo("Europe/Lisbon"))  # 22:00 UTC
+    with database.unit_of_work() as session:
+        session.add_all([audit_entry(tokyo), audit_entry(lisbon)])
+
+    with database.sessionmaker() as session:
+        ordered = session.scalars(sa.select(AuditEntry.at).order_by(AuditEntry.at)).all()
+
+    assert ordered == [lisbon, tokyo]
+
+
+# --- optimistic locking ----------------------------------------------------------------
+
+
+def test_every_update_bumps_the_version(session):
+    person = Person(name="A. Client")
+    session.add(person)
+    session.commit()
+    assert person.version == 1
+
+    person.notes = "arrested"
+    session.commit()
+    assert person.version == 2
+
+    person.name = "A. B. Client"
+    session.commit()
+    assert person.version == 3
+    assert session.scalar(sa.text("SELECT version FROM persons")) == 3
+
+
+def test_a_stale_concurrent_update_is_refused(database):
+    with database.unit_of_work() as session:
+        session.add(person := Person(name="A. Client"))
+        session.flush()
+        person_id = person.id
+
+    with database.sessionmaker() as first, database.sessionmaker() as second:
+        mine = first.get(Person, person_id)
+        theirs = second.get(Person, person_id)
+        mine.notes = "written first"
+        theirs.notes = "written second, from a stale copy"
+        first.commit()
+
+        with pytest.raises(StaleDataError):
+            second.commit()
+        second.rollback()
+
+    with database.sessionmaker() as session:
+        stored = session.get(Person, person_id)
+        assert (stored.notes, stored.version) == ("written first", 2)
+
+
+# --- enums -----------------------------------------------------------------------------
+
+
+def make_proceeding(session) -> Proceeding:
+    proceeding = Proceeding(
+        matter=Matter(title="Extradition of A. Client"),
+        jurisdiction=Jurisdiction(code="ES", name="Spain", timezone="Europe/Madrid"),
+        kind=ProceedingKind.extradition_request,
+        client_role=ClientRole.requested_person,
+        title="Extradition request",
+    )
+    session.add(proceeding)
+    session.commit()
+    return proceeding
+
+
+def test_enums_are_stored_by_value(session):
+    make_proceeding(session)
+
+    row = session.execute(sa.text("SELECT kind, client_role, status FROM proceedings")).one()
+
+    assert tuple(row) == ("extradition_request", "requested_person", "pending")
+
+
+def test_stored_values_load_as_enum_members(session):
+    proceeding = make_proceeding(session)
+    session.execute(sa.text("UPDATE proceedings SET status = 'suspended'"))
+    session.commit()
+
+    session.refresh(proceeding)
+
+    assert proceeding.status is ProceedingStatus.suspended
+
+
+def test_an_unknown_enum_value_is_refused(session):
+    proceeding = make_proceeding(session)
+    proceeding.kind = "rendition"
+
+    with pytest.raises(sa.exc.StatementError, match="rendition"):
+        session.flush()
+    session.rollback()

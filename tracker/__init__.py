@@ -1,0 +1,1 @@
+"""tracker: proceedings, hearings and deadlines across jurisdictions."""

@@ -1,0 +1,28 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from tracker import api, config
+from tracker.core import resources, web
+from tracker.core.db import Database
+
+
+def create_app(settings: config.Settings | None = None, database: Database | None = None) -> Flask:
+    settings = settings or config.load()
+    app = Flask(
+        __name__,
+        template_folder=str(resources.templates_dir()),
+        instance_path=str(settings.instance),
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_body,
+        TRACKER_SETTINGS=settings,
+    )
+    app.json.sort_keys = False  # keep fields in the order the dumps give
+    app.extensions[web.EXTENSION] = database or Database(settings.database_url)
+    app.teardown_appcontext(web.close_session)
+    api.init_app(app)
+    return app

@@ -1,0 +1,55 @@
+"""Calendar feed subscriptions; only the SHA-256 of a feed's token is stored."""
+
+from __future__ import annotations
+
+import enum
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from tracker.core.db import Base, Timestamped, Versioned, intpk, str200, timestamp
+
+
+class FeedScope(enum.StrEnum):
+    #: the owner's matters (coordinators and admins: all)
+    mine = "mine"
+    matter = "matter"
+    jurisdiction = "jurisdiction"
+
+
+class FeedPrivacy(enum.StrEnum):
+    full = "full"
+    #: no names, references or notes: "Hearing (BE)"
+    minimal = "minimal"
+
+
+class CalendarFeed(Versioned, Timestamped, Base):
+    __tablename__ = "calendar_feeds"
+
+    id: so.Mapped[intpk]
+    owner_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
+    name: so.Mapped[str200] = so.mapped_column(default="")
+    scope: so.Mapped[FeedScope] = so.mapped_column(default=FeedScope.mine)
+    matter_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("matters.id", ondelete="CASCADE")
+    )
+    jurisdiction_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("jurisdictions.id"))
+    privacy: so.Mapped[FeedPrivacy] = so.mapped_column(default=FeedPrivacy.full)
+    alarms: so.Mapped[bool] = so.mapped_column(default=False)
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    revoked_at: so.Mapped[timestamp | None]
+    last_fetched_at: so.Mapped[timestamp | None]
+
+
+class FeedFetch(Base):
+    """One fetch of a feed: when, by what client, from where (a small log)."""
+
+    __tablename__ = "feed_fetches"
+
+    id: so.Mapped[intpk]
+    feed_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("calendar_feeds.id", ondelete="CASCADE"), index=True
+    )
+    at: so.Mapped[timestamp]
+    user_agent: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
+    address: so.Mapped[str] = so.mapped_column(sa.String(64), default="")

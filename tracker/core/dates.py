@@ -1,0 +1,112 @@
+"""Dates known to a precision, and local wall-clock times in an IANA zone.
+
+Pure functions: they raise ValueError with a message fit for the person who
+typed the value; callers attach the field name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+import zoneinfo
+
+UTC = dt.UTC
+
+
+class Precision(enum.StrEnum):
+    day = "day"
+    month = "month"
+    year = "year"
+
+
+_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def parse_partial(text: str, precision: Precision | str | None = None) -> tuple[dt.date, Precision]:
+    """Parse "2017", "2016-11" or "2016-11-05" into (first day of the period, precision).
+
+    An explicit `precision` must agree with the form of the text.
+    """
+    match = _PARTIAL.match(text.strip()) if isinstance(text, str) else None
+    if not match:
+        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)")
+    year, month, day = match.groups()
+    found = Precision.day if day else Precision.month if month else Precision.year
+    if precision is not None and Precision(precision) != found:
+        raise ValueError(f"{text!r} has {found} precision, not {Precision(precision)}")
+    try:
+        value = dt.date(int(year), int(month or 1), int(day or 1))
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a real date ({exc})") from None
+    return value, found
+
+
+def format_partial(value: dt.date | None, precision: Precision | str) -> str | None:
+    """Write a date only as precisely as it is known."""
+    if value is None:
+        return None
+    precision = Precision(precision)
+    if precision is Precision.year:
+        return f"{value.year:04d}"
+    if precision is Precision.month:
+        return f"{value.year:04d}-{value.month:02d}"
+    return value.isoformat()
+
+
+def parse_date(text: str) -> dt.date:
+    """Parse an exact ISO date."""
+    try:
+        return dt.date.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def zone(name: str) -> zoneinfo.ZoneInfo:
+    """Return the IANA zone called `name`, or raise ValueError."""
+    if not isinstance(name, str) or not name or name != name.strip():
+        raise ValueError(f"{name!r} is not an IANA time zone")
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{name!r} is not an IANA time zone (e.g. Europe/Brussels)") from None
+
+
+def local_to_utc(text: str, tz_name: str) -> dt.datetime:
+    """Read a wall-clock time in `tz_name` ("2024-06-18T09:00") as a UTC instant.
+
+    A time that the zone skips (clocks go forward) is refused. A time that occurs
+    twice (clocks go back) must carry its offset ("...T02:30+02:00"); an offset
+    that the zone does not have at that time is refused.
+    """
+    tz = zone(tz_name)
+    try:
+        parsed = dt.datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise ValueError(f"{text!r} is not a local date and time (YYYY-MM-DDTHH:MM)") from None
+    wall = parsed.replace(tzinfo=None)
+    candidates = {_utc_of(wall, tz, fold) for fold in (0, 1)}
+    exists = [c for c in candidates if c.astimezone(tz).replace(tzinfo=None) == wall]
+    if not exists:
+        raise ValueError(f"{wall:%Y-%m-%d %H:%M} does not exist in {tz_name} (the clocks skip it)")
+    if parsed.tzinfo is not None:
+        instant = parsed.astimezone(UTC)
+        if instant not in exists:
+            offset = parsed.strftime("%z")
+            raise ValueError(f"{wall:%Y-%m-%d %H:%M} in {tz_name} is never at offset {offset}")
+        return instant
+    if len(exists) > 1:
+        raise ValueError(
+            f"{wall:%Y-%m-%d %H:%M} occurs twice in {tz_name} (the clocks go back); "
+            "add the offset, e.g. +02:00"
+        )
+    return exists[0]
+
+
+def _utc_of(wall: dt.datetime, tz: zoneinfo.ZoneInfo, fold: int) -> dt.datetime:
+    return wall.replace(tzinfo=tz, fold=fold).astimezone(UTC)
+
+
+def in_zone(instant: dt.datetime, tz_name: str) -> dt.datetime:
+    """Show a UTC instant in the zone where it happens."""
+    return instant.astimezone(zoneinfo.ZoneInfo(tz_name))

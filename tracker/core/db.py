@@ -1,0 +1,166 @@
+"""The declarative base, the column types every model shares, and the database handle.
+
+Glossary: an *editable* row carries a `version` counter that SQLAlchemy checks on
+every UPDATE (optimistic locking), so two people editing the same hearing never
+silently overwrite each other; *timestamps* are UTC-aware everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from tracker.core import clock
+
+UTC = dt.UTC
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_N_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """An aware datetime, stored in UTC; naive values are refused, never guessed."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: sa.Dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: give it a time zone")
+        value = value.astimezone(UTC)
+        # SQLite has no zone-aware type: store the UTC wall time, which sorts correctly.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: sa.Dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _values(members: type[enum.Enum]) -> list[str]:
+    return [m.value for m in members]
+
+
+str40 = Annotated[str, 40]
+str200 = Annotated[str, 200]
+timestamp = Annotated[dt.datetime, "utc"]
+intpk = Annotated[int, so.mapped_column(primary_key=True)]
+
+
+class Base(so.DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {
+        # Enums are stored by value as VARCHAR without a CHECK: a new kind needs no migration.
+        enum.Enum: sa.Enum(
+            enum.Enum,
+            native_enum=False,
+            create_constraint=False,
+            length=32,
+            values_callable=_values,
+            validate_strings=True,
+        ),
+        str40: sa.String(40),
+        str200: sa.String(200),
+        timestamp: UTCDateTime(),
+        dict[str, Any]: sa.JSON(),
+    }
+
+    def __repr__(self) -> str:
+        ident = sa.inspect(self).identity if sa.inspect(self, raiseerr=False) else None
+        return f"<{type(self).__name__} {ident[0] if ident else 'new'}>"
+
+
+def now_utc() -> dt.datetime:
+    return clock.now()
+
+
+class Timestamped:
+    """created_at / updated_at, taken from the project's clock."""
+
+    created_at: so.Mapped[timestamp] = so.mapped_column(default=now_utc)
+    updated_at: so.Mapped[timestamp] = so.mapped_column(default=now_utc, onupdate=now_utc)
+
+
+class Versioned:
+    """An editable row: UPDATEs check and bump `version` (optimistic locking)."""
+
+    #: bumped by every UPDATE; a client that sends an older value gets 409
+    version: so.Mapped[int] = so.mapped_column(default=1, server_default=sa.text("1"))
+
+    @so.declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}
+
+
+def snapshot(obj: Base, fields: list[str] | None = None) -> dict[str, Any]:
+    """A JSON-able dict of a row's column values, for the audit log."""
+    mapper = sa.inspect(type(obj))
+    names = fields or [c.key for c in mapper.column_attrs]
+    return {name: to_json(getattr(obj, name)) for name in names}
+
+
+def to_json(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+# --- the database handle -------------------------------------------------------------
+
+
+def normalize_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever spelling the URL has."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(url: str, **kwargs: Any) -> sa.Engine:
+    url = normalize_url(url)
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 15}, **kwargs)
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.close()
+
+
+class Database:
+    """An engine and its session factory; one per app, scheduler or command."""
+
+    def __init__(self, url: str, **engine_kwargs: Any):
+        self.url = normalize_url(url)
+        self.engine = make_engine(self.url, **engine_kwargs)
+        self.sessionmaker = so.sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[so.Session]:
+        """A session that commits when the block ends and rolls back if it raises."""
+        with self.sessionmaker() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

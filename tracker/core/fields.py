@@ -1,0 +1,64 @@
+"""Check one input value and name the field when it is wrong (422)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import TypeVar
+
+from tracker.core import dates
+from tracker.core.errors import Invalid
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def text(value: str | None, field: str, *, max_length: int = 200, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise Invalid(f"{field} must not be empty", field=field)
+    if len(value) > max_length:
+        raise Invalid(f"{field} is longer than {max_length} characters", field=field)
+    return value
+
+
+def choice(enum_class: type[E], value: str | E, field: str) -> E:
+    try:
+        return enum_class(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum_class)
+        raise Invalid(f"{value!r} is not a valid {field} ({allowed})", field=field) from None
+
+
+def partial_date(
+    value: str | None, field: str, precision: str | None = None
+) -> tuple[dt.date | None, dates.Precision]:
+    if value is None:
+        return None, dates.Precision(precision or "day")
+    try:
+        return dates.parse_partial(value, precision)
+    except ValueError as exc:
+        raise Invalid(str(exc), field=field) from None
+
+
+def date(value: str | dt.date | None, field: str) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dates.parse_date(value)
+    except ValueError as exc:
+        raise Invalid(str(exc), field=field) from None
+
+
+def timezone(value: str, field: str = "timezone") -> str:
+    try:
+        dates.zone(value)
+    except ValueError as exc:
+        raise Invalid(str(exc), field=field) from None
+    return value
+
+
+def local_time(value: str, tz_name: str, field: str) -> dt.datetime:
+    try:
+        return dates.local_to_utc(value, tz_name)
+    except ValueError as exc:
+        raise Invalid(str(exc), field=field) from None

@@ -1,0 +1,109 @@
+"""Deadlines and the rules that compute them.
+
+A computed deadline keeps its rule and trigger event next to the date they gave,
+with the explanation in words; when the trigger moves, the date is recomputed
+(unless someone overrode it by hand).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from tracker.core.db import Base, Timestamped, Versioned, intpk, str200, timestamp
+
+if TYPE_CHECKING:
+    from tracker.jurisdictions.models import Jurisdiction
+    from tracker.matters.models import Event, Proceeding
+
+
+class DeadlineStatus(enum.StrEnum):
+    open = "open"
+    done = "done"
+    waived = "waived"
+
+
+class OffsetUnit(enum.StrEnum):
+    days = "days"
+    working_days = "working_days"
+    months = "months"
+
+
+class EndShift(enum.StrEnum):
+    #: a last day that is not a working day moves to the next working day
+    next_working_day = "next_working_day"
+    #: the last day stays where it falls (ECHR)
+    none = "none"
+
+
+class BlockingDays(enum.StrEnum):
+    weekends_and_holidays = "weekends_and_holidays"
+    #: Italian criminal procedure: Saturday is a working day
+    holidays_and_sundays = "holidays_and_sundays"
+
+
+class VacationPolicy(enum.StrEnum):
+    ignore = "ignore"
+    #: apply the jurisdiction's judicial vacations (extend or suspend, as they say)
+    apply = "apply"
+
+
+class DeadlineRule(Versioned, Timestamped, Base):
+    """How a deadline follows from an event; a rule changed by statute is two rows."""
+
+    __tablename__ = "deadline_rules"
+    __table_args__ = (sa.UniqueConstraint("code", "valid_from"),)
+
+    id: so.Mapped[intpk]
+    code: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
+    jurisdiction_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("jurisdictions.id"))
+    title: so.Mapped[str200]
+    #: the event kind that starts the period (judgment, service, decision...)
+    trigger_kind: so.Mapped[str] = so.mapped_column(sa.String(64))
+    amount: so.Mapped[int]
+    unit: so.Mapped[OffsetUnit]
+    end_shift: so.Mapped[EndShift] = so.mapped_column(default=EndShift.next_working_day)
+    blocking_days: so.Mapped[BlockingDays] = so.mapped_column(
+        default=BlockingDays.weekends_and_holidays
+    )
+    vacation_policy: so.Mapped[VacationPolicy] = so.mapped_column(default=VacationPolicy.ignore)
+    #: the rule applies to triggers on or after valid_from and before valid_to
+    valid_from: so.Mapped[dt.date | None]
+    valid_to: so.Mapped[dt.date | None]
+    #: the statute or case law, e.g. "CIC art. 203"
+    source: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+
+    jurisdiction: so.Mapped[Jurisdiction] = so.relationship()
+
+
+class Deadline(Versioned, Timestamped, Base):
+    __tablename__ = "deadlines"
+
+    id: so.Mapped[intpk]
+    proceeding_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("proceedings.id", ondelete="CASCADE"), index=True
+    )
+    title: so.Mapped[str200]
+    due_on: so.Mapped[dt.date] = so.mapped_column(index=True)
+    rule_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("deadline_rules.id"))
+    trigger_event_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("events.id", ondelete="SET NULL"), index=True
+    )
+    #: the date the rule gave; due_on differs only when overridden by hand
+    computed_due_on: so.Mapped[dt.date | None]
+    #: the steps of the computation, in words
+    explanation: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    status: so.Mapped[DeadlineStatus] = so.mapped_column(default=DeadlineStatus.open)
+    completed_at: so.Mapped[timestamp | None]
+
+    proceeding: so.Mapped[Proceeding] = so.relationship(back_populates="deadlines")
+    rule: so.Mapped[DeadlineRule | None] = so.relationship()
+    trigger_event: so.Mapped[Event | None] = so.relationship()
+
+    @property
+    def overridden(self) -> bool:
+        return self.computed_due_on is not None and self.due_on != self.computed_due_on

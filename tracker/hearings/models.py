@@ -1,0 +1,90 @@
+"""Hearings and their postponements.
+
+A postponed hearing stays one row whose date moves; each move adds a Postponement.
+Its calendar UID never changes and `sequence` grows with every change a calendar
+must show (iCalendar SEQUENCE).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from tracker.core.db import Base, Timestamped, Versioned, intpk, str200, timestamp
+
+if TYPE_CHECKING:
+    from tracker.matters.models import Proceeding
+    from tracker.users.models import User
+
+
+class HearingStatus(enum.StrEnum):
+    scheduled = "scheduled"
+    held = "held"
+    #: postponed sine die: no date now; starts_at keeps the date it was last set for
+    postponed = "postponed"
+    cancelled = "cancelled"
+
+
+class OutcomeResult(enum.StrEnum):
+    held = "held"
+    adjourned = "adjourned"
+    decided = "decided"
+    cancelled = "cancelled"
+
+
+class Hearing(Versioned, Timestamped, Base):
+    __tablename__ = "hearings"
+
+    id: so.Mapped[intpk]
+    proceeding_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("proceedings.id", ondelete="CASCADE"), index=True
+    )
+    title: so.Mapped[str200] = so.mapped_column(default="Hearing")
+    starts_at: so.Mapped[timestamp] = so.mapped_column(index=True)
+    #: IANA zone of the court: starts_at is shown and exported in it
+    timezone: so.Mapped[str] = so.mapped_column(sa.String(64))
+    #: false: only the day is known (shown as all-day; the time is a placeholder)
+    time_known: so.Mapped[bool] = so.mapped_column(default=True)
+    location: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
+    status: so.Mapped[HearingStatus] = so.mapped_column(default=HearingStatus.scheduled)
+    outcome: so.Mapped[OutcomeResult | None]
+    outcome_summary: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    outcome_recorded_at: so.Mapped[timestamp | None]
+    #: iCalendar SEQUENCE: bumped on every reschedule, cancellation or move
+    sequence: so.Mapped[int] = so.mapped_column(default=0)
+
+    proceeding: so.Mapped[Proceeding] = so.relationship(back_populates="hearings")
+    postponements: so.Mapped[list[Postponement]] = so.relationship(
+        back_populates="hearing", order_by="Postponement.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def local_start(self) -> dt.datetime:
+        from tracker.core.dates import in_zone
+
+        return in_zone(self.starts_at, self.timezone)
+
+
+class Postponement(Base):
+    """One move of a hearing; append-only."""
+
+    __tablename__ = "postponements"
+
+    id: so.Mapped[intpk]
+    hearing_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("hearings.id", ondelete="CASCADE"), index=True
+    )
+    from_starts_at: so.Mapped[timestamp]
+    #: null: postponed sine die
+    to_starts_at: so.Mapped[timestamp | None]
+    reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    decided_on: so.Mapped[dt.date | None]
+    recorded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    recorded_at: so.Mapped[timestamp]
+
+    hearing: so.Mapped[Hearing] = so.relationship(back_populates="postponements")
+    recorded_by: so.Mapped[User | None] = so.relationship()

@@ -1,0 +1,203 @@
+"""Schedule hearings, move them (postpone) and record what happened."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy.orm as so
+
+from tracker.audit import operations as audit
+from tracker.core import edits, fields
+from tracker.core.actors import Actor
+from tracker.core.db import snapshot
+from tracker.core.errors import Conflict, Invalid, NotFound
+from tracker.hearings.models import Hearing, HearingStatus, OutcomeResult, Postponement
+from tracker.matters.models import Proceeding
+from tracker.users import access
+
+#: changes that a calendar subscriber must see: they bump the iCalendar SEQUENCE
+CALENDAR_FIELDS = frozenset({"starts_at", "timezone", "time_known", "location", "title", "status"})
+
+
+def get_hearing(session: so.Session, actor: Actor, hearing_id: int) -> Hearing:
+    hearing = session.get(Hearing, hearing_id)
+    if hearing is None or not access.may_see_matter(session, actor, hearing.proceeding.matter_id):
+        raise NotFound(f"no hearing {hearing_id}")
+    return hearing
+
+
+def _when(data: dict[str, Any], default_zone: str) -> dict[str, Any]:
+    """starts_at (a local wall time) and timezone -> UTC instant and zone."""
+    values: dict[str, Any] = {}
+    zone = fields.timezone(data.get("timezone") or default_zone)
+    if "timezone" in data and data["timezone"] is not None:
+        values["timezone"] = zone
+    if "starts_at" in data:
+        if data["starts_at"] is None:
+            raise Invalid("starts_at: this field is required", field="starts_at")
+        values["starts_at"] = fields.local_time(data["starts_at"], zone, "starts_at")
+    return values
+
+
+def _details(data: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if "time_known" in data:
+        values["time_known"] = bool(data["time_known"])
+    if "location" in data:
+        values["location"] = fields.text(
+            data["location"], "location", max_length=300, required=False
+        )
+    if "title" in data:
+        values["title"] = fields.text(data["title"], "title")
+    return values
+
+
+def schedule_hearing(
+    session: so.Session,
+    actor: Actor,
+    now: dt.datetime,
+    proceeding: Proceeding,
+    data: dict[str, Any],
+) -> Hearing:
+    """Set a hearing; `starts_at` is local time in `timezone` (default: the jurisdiction's)."""
+    if not data.get("starts_at"):
+        raise Invalid("starts_at: this field is required", field="starts_at")
+    values = _when(data, proceeding.jurisdiction.timezone)
+    values.setdefault(
+        "timezone", fields.timezone(data.get("timezone") or proceeding.jurisdiction.timezone)
+    )
+    hearing = Hearing(proceeding=proceeding, **values, **_details(data))
+    session.add(hearing)
+    audit.record(session, actor, now, "create", hearing, matter_id=proceeding.matter_id)
+    return hearing
+
+
+def update_hearing(
+    session: so.Session,
+    actor: Actor,
+    now: dt.datetime,
+    hearing: Hearing,
+    *,
+    version: int | None,
+    changes: dict[str, Any],
+) -> Hearing:
+    """Correct a hearing's details. Moving it to another date is `postpone`, not this."""
+    edits.check_version(hearing, version)
+    if "timezone" in changes and "starts_at" not in changes:
+        # Same wall time in the new zone: a corrected zone, not a moved hearing.
+        local = hearing.local_start.replace(tzinfo=None).isoformat(timespec="minutes")
+        changes = changes | {"starts_at": local}
+    values = _when(changes, hearing.timezone) | _details(changes)
+    if CALENDAR_FIELDS & {k for k, v in values.items() if getattr(hearing, k) != v}:
+        values["sequence"] = hearing.sequence + 1
+    edits.apply(session, actor, now, hearing, values, matter_id=hearing.proceeding.matter_id)
+    return hearing
+
+
+def postpone(
+    session: so.Session,
+    actor: Actor,
+    now: dt.datetime,
+    hearing: Hearing,
+    *,
+    version: int | None,
+    to: str | None,
+    reason: str = "",
+    decided_on: str | None = None,
+    time_known: bool | None = None,
+) -> Postponement:
+    """Move a hearing to a new local time (`to`), or sine die (`to` None)."""
+    edits.check_version(hearing, version)
+    if hearing.status in (HearingStatus.held, HearingStatus.cancelled):
+        raise Conflict(
+            f"hearing {hearing.id} is {hearing.status}: it cannot be postponed", field="status"
+        )
+    new_start = fields.local_time(to, hearing.timezone, "to") if to is not None else None
+    if new_start is None and hearing.status is HearingStatus.postponed:
+        raise Conflict(f"hearing {hearing.id} is already postponed sine die", field="to")
+    if (
+        new_start is not None
+        and new_start == hearing.starts_at
+        and hearing.status is HearingStatus.scheduled
+    ):
+        raise Invalid("the hearing is already set for that time", field="to")
+    before = snapshot(hearing)
+    postponement = Postponement(
+        hearing=hearing,
+        from_starts_at=hearing.starts_at,
+        to_starts_at=new_start,
+        reason=fields.text(reason, "reason", max_length=5000, required=False),
+        decided_on=fields.date(decided_on, "decided_on"),
+        recorded_by_id=actor.id,
+        recorded_at=now,
+    )
+    session.add(postponement)
+    if new_start is not None:
+        hearing.starts_at = new_start
+        hearing.status = HearingStatus.scheduled
+    else:
+        hearing.status = HearingStatus.postponed
+    if time_known is not None:
+        hearing.time_known = time_known
+    hearing.sequence += 1
+    hearing.updated_at = now
+    session.flush()
+    old, new = audit.diff(before, snapshot(hearing))
+    new["postponement_id"] = postponement.id
+    new["reason"] = postponement.reason
+    audit.record(
+        session,
+        actor,
+        now,
+        "postpone",
+        hearing,
+        matter_id=hearing.proceeding.matter_id,
+        before=old,
+        after=new,
+    )
+    return postponement
+
+
+def record_outcome(
+    session: so.Session,
+    actor: Actor,
+    now: dt.datetime,
+    hearing: Hearing,
+    *,
+    version: int | None,
+    result: str,
+    summary: str = "",
+) -> Hearing:
+    """Say what happened: held, adjourned, decided (the hearing took place) or cancelled."""
+    edits.check_version(hearing, version)
+    outcome = fields.choice(OutcomeResult, result, "result")
+    if outcome is not OutcomeResult.cancelled and hearing.status is HearingStatus.postponed:
+        raise Conflict(
+            f"hearing {hearing.id} is postponed sine die: set a date first", field="result"
+        )
+    if outcome is not OutcomeResult.cancelled and hearing.starts_at > now:
+        raise Invalid(
+            f"the hearing is set for {hearing.local_start:%Y-%m-%d %H:%M %Z}, "
+            "which has not come yet",
+            field="result",
+        )
+    status = HearingStatus.cancelled if outcome is OutcomeResult.cancelled else HearingStatus.held
+    values: dict[str, Any] = {
+        "outcome": outcome,
+        "outcome_summary": fields.text(summary, "summary", max_length=20_000, required=False),
+        "outcome_recorded_at": now,
+        "status": status,
+    }
+    if status != hearing.status:
+        values["sequence"] = hearing.sequence + 1
+    edits.apply(
+        session,
+        actor,
+        now,
+        hearing,
+        values,
+        matter_id=hearing.proceeding.matter_id,
+        action="outcome",
+    )
+    return hearing

@@ -1,0 +1,48 @@
+"""The mail outbox: every mail is a row first, sent later by the dispatcher."""
+
+from __future__ import annotations
+
+import enum
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from tracker.core.db import Base, intpk, str200, timestamp
+
+
+class NotificationStatus(enum.StrEnum):
+    queued = "queued"
+    #: claimed by a dispatcher until lease_until
+    sending = "sending"
+    sent = "sent"
+    failed = "failed"
+    #: the request went out but no answer came: a person must check before resending
+    unknown = "unknown"
+
+
+class Notification(Base):
+    __tablename__ = "notifications"
+    __table_args__ = (sa.Index("ix_notifications_due", "status", "next_attempt_at"),)
+
+    id: so.Mapped[intpk]
+    #: unique per alert, e.g. "flag:12:critical": the same alert is never queued twice
+    dedup_key: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
+    recipient_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    to_address: so.Mapped[str200]
+    #: the template folder under templates/emails/
+    template: so.Mapped[str] = so.mapped_column(sa.String(64))
+    subject: so.Mapped[str] = so.mapped_column(sa.String(300))
+    body_text: so.Mapped[str] = so.mapped_column(sa.Text)
+    body_html: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    #: an iCalendar attachment (hearing reminders)
+    ics: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    status: so.Mapped[NotificationStatus] = so.mapped_column(default=NotificationStatus.queued)
+    attempts: so.Mapped[int] = so.mapped_column(default=0)
+    next_attempt_at: so.Mapped[timestamp]
+    lease_until: so.Mapped[timestamp | None]
+    last_error: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    provider_message_id: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    created_at: so.Mapped[timestamp]
+    sent_at: so.Mapped[timestamp | None]

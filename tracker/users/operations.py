@@ -1,0 +1,103 @@
+"""Users, passwords and API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from tracker.core import dates
+from tracker.core.errors import Conflict, Invalid, NotFound
+from tracker.users.models import ApiToken, Role, User
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def normalize_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    if not _EMAIL.match(email) or len(email) > 200:
+        raise Invalid(f"{email!r} is not an email address", field="email")
+    return email
+
+
+def new_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def create_user(
+    session: so.Session,
+    *,
+    email: str,
+    role: Role | str,
+    name: str = "",
+    timezone: str = "UTC",
+    password: str | None = None,
+) -> tuple[User, str]:
+    """Create a user; returns it with its password (generated when none is given)."""
+    email = normalize_email(email)
+    try:
+        role = Role(role)
+    except ValueError:
+        raise Invalid(
+            f"{role!r} is not a role ({', '.join(r.value for r in Role)})", field="role"
+        ) from None
+    try:
+        dates.zone(timezone)
+    except ValueError as exc:
+        raise Invalid(str(exc), field="timezone") from None
+    if session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+        raise Conflict(f"a user with email {email} exists", field="email")
+    password = password or new_password()
+    user = User(email=email, role=role, name=name, timezone=timezone)
+    user.password_hash = generate_password_hash(password)
+    session.add(user)
+    session.flush()
+    return user, password
+
+
+def get_by_email(session: so.Session, email: str) -> User:
+    user = session.scalar(sa.select(User).where(User.email == normalize_email(email)))
+    if user is None:
+        raise NotFound(f"no user with email {email}", field="email")
+    return user
+
+
+def set_password(user: User, password: str | None = None) -> str:
+    password = password or new_password()
+    user.password_hash = generate_password_hash(password)
+    return password
+
+
+def check_password(user: User, password: str) -> bool:
+    return bool(user.password_hash) and check_password_hash(user.password_hash, password)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(session: so.Session, user: User, name: str = "") -> str:
+    """Make an API token; returns the token itself, which is stored only as a hash."""
+    token = secrets.token_urlsafe(32)
+    session.add(ApiToken(user=user, token_hash=_hash(token), name=name))
+    session.flush()
+    return token
+
+
+def user_for_token(session: so.Session, token: str, now: dt.datetime) -> User | None:
+    """The active user holding this unrevoked token (looked up by hash), or None."""
+    row = session.execute(
+        sa.select(ApiToken, User)
+        .join(ApiToken.user)
+        .where(ApiToken.token_hash == _hash(token), ApiToken.revoked_at.is_(None), User.active)
+    ).first()
+    if row is None:
+        return None
+    api_token, user = row
+    api_token.last_used_at = now
+    return user
