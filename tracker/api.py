@@ -33,6 +33,15 @@ class Body(pydantic.BaseModel):
 
     model_config = pydantic.ConfigDict(extra="forbid", strict=True)
 
+    @pydantic.field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        """PostgreSQL cannot store NUL in text: refuse it here (422), not there (500)."""
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(text, str) and "\x00" in text for text in texts):
+            raise ValueError("NUL characters are not allowed")
+        return value
+
 
 def blueprint(name: str) -> Blueprint:
     """A blueprint under /api/v1 whose every endpoint needs a bearer token."""
@@ -197,4 +206,3 @@ def healthz():
     except sa_exc.SQLAlchemyError as exc:
         return _json_error(503, "database_unavailable", str(exc).splitlines()[0])
     return jsonify({"status": "ok", "database": web.database().engine.dialect.name})
-

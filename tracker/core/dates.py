@@ -85,12 +85,18 @@ def local_to_utc(text: str, tz_name: str) -> dt.datetime:
     except (TypeError, ValueError):
         raise ValueError(f"{text!r} is not a local date and time (YYYY-MM-DDTHH:MM)") from None
     wall = parsed.replace(tzinfo=None)
-    candidates = {_utc_of(wall, tz, fold) for fold in (0, 1)}
+    try:
+        candidates = {_utc_of(wall, tz, fold) for fold in (0, 1)}
+    except OverflowError:
+        raise ValueError(f"{text!r} is outside the range of dates this zone can show") from None
     exists = [c for c in candidates if c.astimezone(tz).replace(tzinfo=None) == wall]
     if not exists:
         raise ValueError(f"{wall:%Y-%m-%d %H:%M} does not exist in {tz_name} (the clocks skip it)")
     if parsed.tzinfo is not None:
-        instant = parsed.astimezone(UTC)
+        try:
+            instant = parsed.astimezone(UTC)
+        except OverflowError:
+            raise ValueError(f"{text!r} is outside the range of dates") from None
         if instant not in exists:
             offset = parsed.strftime("%z")
             raise ValueError(f"{wall:%Y-%m-%d %H:%M} in {tz_name} is never at offset {offset}")

@@ -32,8 +32,10 @@ def choice(enum_class: type[E], value: str | E, field: str) -> E:
 def partial_date(
     value: str | None, field: str, precision: str | None = None
 ) -> tuple[dt.date | None, dates.Precision]:
+    if precision is not None:
+        precision = choice(dates.Precision, precision, "precision")
     if value is None:
-        return None, dates.Precision(precision or "day")
+        return None, precision or dates.Precision.day
     try:
         return dates.parse_partial(value, precision)
     except ValueError as exc:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.audit import operations as audit
-from tracker.core import dates
+from tracker.core import dates, fields
 from tracker.core.actors import Actor
 from tracker.core.errors import Conflict, Invalid, NotFound
 from tracker.jurisdictions.models import Authority, Jurisdiction
@@ -39,8 +39,7 @@ def create_jurisdiction(
         raise Invalid(
             f"{code!r} is not a jurisdiction code (ISO 3166 alpha-2, or ECHR, UN...)", field="code"
         )
-    if not name.strip():
-        raise Invalid("a jurisdiction needs a name", field="name")
+    name = fields.text(name, "name")
     try:
         dates.zone(timezone)
     except ValueError as exc:
@@ -52,7 +51,7 @@ def create_jurisdiction(
     if session.scalar(sa.select(Jurisdiction.id).where(Jurisdiction.code == code)) is not None:
         raise Conflict(f"jurisdiction {code} exists", field="code")
     jurisdiction = Jurisdiction(
-        code=code, name=name.strip(), timezone=timezone, holiday_country=holiday_country
+        code=code, name=name, timezone=timezone, holiday_country=holiday_country
     )
     session.add(jurisdiction)
     audit.record(session, actor, now, "create", jurisdiction, matter_id=None)

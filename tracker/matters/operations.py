@@ -93,7 +93,8 @@ def list_proceedings(
         sa.select(Proceeding)
         .where(access.matter_filter(actor, Proceeding.matter_id))
         .options(so.joinedload(Proceeding.jurisdiction), so.joinedload(Proceeding.authority))
-        .order_by(Proceeding.matter_id, Proceeding.opened_on, Proceeding.id)
+        # undated last on SQLite too (it sorts NULL first, PostgreSQL last)
+        .order_by(Proceeding.matter_id, Proceeding.opened_on.asc().nulls_last(), Proceeding.id)
     )
     if matter_id is not None:
         query = query.where(Proceeding.matter_id == matter_id)
@@ -159,13 +160,15 @@ def update_matter(
         values["summary"] = fields.text(
             changes["summary"], "summary", max_length=20_000, required=False
         )
-    edits.apply(session, actor, now, matter, values, matter_id=matter.id)
+    updated = edits.apply(session, actor, now, matter, values, matter_id=matter.id)
     if "assignees" in changes:
         before = sorted(u.email for u in matter.assignees)
         matter.assignees = _assignees(session, changes["assignees"] or [])
         after = sorted(u.email for u in matter.assignees)
         if before != after:
             matter.updated_at = now  # touch the row so its version moves too
+            if not updated:  # (once per edit; and even when the clock has not moved)
+                so.attributes.flag_modified(matter, "updated_at")
             session.flush()
             audit.record(
                 session,

@@ -24,7 +24,8 @@ ORDER = {"proceeding": 0, "event": 1, "postponement": 2, "hearing": 3, "deadline
 @dataclass(frozen=True)
 class Entry:
     type: str
-    date: dt.date
+    #: None for a proceeding whose opening date is unknown: listed first
+    date: dt.date | None
     #: orders entries of one day: hearings by time
     at: dt.datetime | None
     row: Any
@@ -53,13 +54,15 @@ def entries(session: so.Session, matter: Matter) -> list[Entry]:
         .where(Deadline.proceeding_id.in_(ids))
         .options(so.joinedload(Deadline.rule))
     )
-    found = [Entry("proceeding", p.opened_on, None, p) for p in proceedings if p.opened_on]
+    found = [Entry("proceeding", p.opened_on, None, p) for p in proceedings]
     found += [Entry("hearing", h.local_start.date(), h.starts_at, h) for h in hearings]
     found += [Entry("postponement", _postponed_on(p), None, p) for p in postponements]
     found += [Entry("event", e.occurred_on, None, e) for e in events]
     found += [Entry("deadline", d.due_on, None, d) for d in deadlines]
     epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
-    return sorted(found, key=lambda e: (e.date, ORDER[e.type], e.at or epoch, e.row.id))
+    return sorted(
+        found, key=lambda e: (e.date or dt.date.min, ORDER[e.type], e.at or epoch, e.row.id)
+    )
 
 
 def _postponed_on(postponement: Postponement) -> dt.date:

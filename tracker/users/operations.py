@@ -11,7 +11,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from tracker.audit import operations as audit
 from tracker.core import dates
+from tracker.core.actors import Actor
 from tracker.core.errors import Conflict, Invalid, NotFound
 from tracker.users.models import ApiToken, Role, User
 
@@ -31,6 +33,8 @@ def new_password() -> str:
 
 def create_user(
     session: so.Session,
+    actor: Actor,
+    now: dt.datetime,
     *,
     email: str,
     role: Role | str,
@@ -56,8 +60,18 @@ def create_user(
     user = User(email=email, role=role, name=name, timezone=timezone)
     user.password_hash = generate_password_hash(password)
     session.add(user)
-    session.flush()
+    audit.record(session, actor, now, "create", user, matter_id=None, after=_public(user))
     return user, password
+
+
+def _public(user: User) -> dict[str, str]:
+    """What the audit log keeps of a user: never the password hash."""
+    return {
+        "email": user.email,
+        "role": user.role.value,
+        "name": user.name,
+        "timezone": user.timezone,
+    }
 
 
 def get_by_email(session: so.Session, email: str) -> User:
@@ -67,9 +81,16 @@ def get_by_email(session: so.Session, email: str) -> User:
     return user
 
 
-def set_password(user: User, password: str | None = None) -> str:
+def set_password(
+    session: so.Session, actor: Actor, now: dt.datetime, user: User, password: str | None = None
+) -> str:
+    """Set (or generate) a user's password; the audit log says that it changed, not to what."""
     password = password or new_password()
     user.password_hash = generate_password_hash(password)
+    session.flush()
+    audit.record(
+        session, actor, now, "set_password", user, matter_id=None, after={"email": user.email}
+    )
     return password
 
 
@@ -81,11 +102,22 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: so.Session, user: User, name: str = "") -> str:
+def create_token(
+    session: so.Session, actor: Actor, now: dt.datetime, user: User, name: str = ""
+) -> str:
     """Make an API token; returns the token itself, which is stored only as a hash."""
     token = secrets.token_urlsafe(32)
-    session.add(ApiToken(user=user, token_hash=_hash(token), name=name))
-    session.flush()
+    api_token = ApiToken(user=user, token_hash=_hash(token), name=name)
+    session.add(api_token)
+    audit.record(
+        session,
+        actor,
+        now,
+        "create",
+        api_token,
+        matter_id=None,
+        after={"user": user.email, "name": name},
+    )
     return token
 
 

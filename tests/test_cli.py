@@ -1,0 +1,289 @@
+"""The `tracker` command line: the DESIGN §5 contract, run against a real database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import flask
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from tracker.cli import main
+from tracker.core import migrate
+from tracker.models import ApiToken, AuditEntry, Matter, User
+from tracker.users import operations as users
+
+NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+
+def environment(tmp_path, db_url: str) -> dict[str, str]:
+    return {
+        "TRACKER_INSTANCE": str(tmp_path / "instance"),
+        "DATABASE_URL": db_url,
+        "SECRET_KEY": "test-secret",
+        "MAIL_BACKEND": "file",
+    }
+
+
+@pytest.fixture
+def tracker(tmp_path, db_url):
+    """Run `tracker ARGS...` in-process against the test database."""
+    runner = CliRunner()
+    env = environment(tmp_path, db_url)
+
+    def invoke(*args: str, **extra_env: str):
+        return runner.invoke(main, list(args), env=env | extra_env)
+
+    return invoke
+
+
+@pytest.fixture
+def db(database):
+    """A session for looking at what a command left in the database."""
+
+    def session():
+        return database.sessionmaker()
+
+    return session
+
+
+def last_line(output: str) -> str:
+    return output.rstrip("\n").splitlines()[-1]
+
+
+def assert_clean_failure(result, code: int, message: str) -> None:
+    """Failed with `code`, said why on stderr, and did not crash."""
+    assert result.exit_code == code, result.output
+    assert isinstance(result.exception, SystemExit)  # click's exit, not an uncaught error
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+# --- users ----------------------------------------------------------------------------
+
+
+def test_user_add_prints_a_working_password_alone_on_the_last_line(tracker, db):
+    result = tracker(
+        "user", "add", "Ana@Example.org", "--role", "lawyer", "--name", "Ana", "--timezone",
+        "Europe/Brussels",
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    password = last_line(result.stdout)
+    assert password == password.strip()
+    assert " " not in password
+    assert len(password) >= 12
+    with db() as session:
+        user = users.get_by_email(session, "ana@example.org")
+        assert users.check_password(user, password)
+        assert not users.check_password(user, password + "x")
+        assert (user.role, user.name, user.timezone) == ("lawyer", "Ana", "Europe/Brussels")
+        entry = session.scalars(sa.select(AuditEntry).where(AuditEntry.entity == "users")).one()
+        assert (entry.actor_label, entry.action, entry.entity_id) == (
+            "system:cli",
+            "create",
+            user.id,
+        )
+        assert "password_hash" not in entry.after
+
+
+def test_user_add_refuses_an_existing_email(tracker, db):
+    assert tracker("user", "add", "ana@example.org", "--role", "staff").exit_code == 0
+
+    result = tracker("user", "add", "ana@example.org", "--role", "admin")
+
+    assert_clean_failure(result, 1, "a user with email ana@example.org exists")
+    assert result.stdout == ""
+    with db() as session:
+        assert session.scalars(sa.select(User.role)).all() == ["staff"]
+
+
+def test_user_add_refuses_an_unknown_role(tracker, db):
+    result = tracker("user", "add", "ana@example.org", "--role", "judge")
+
+    assert_clean_failure(result, 2, "Invalid value for '--role'")
+    assert "admin" in result.stderr  # the choices are listed
+    with db() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["not-an-email", "--role", "staff"], "'not-an-email' is not an email address"),
+        (["ana@example.org", "--role", "staff", "--timezone", "Mars/Olympus"], "Mars/Olympus"),
+    ],
+)
+def test_user_add_refuses_bad_values(tracker, db, args, message):
+    result = tracker("user", "add", *args)
+
+    assert_clean_failure(result, 1, message)
+    with db() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_user_password_replaces_the_password(tracker, db):
+    first = last_line(tracker("user", "add", "ana@example.org", "--role", "staff").stdout)
+
+    result = tracker("user", "password", "ANA@example.org")
+
+    assert result.exit_code == 0, result.output
+    second = last_line(result.stdout)
+    assert second != first
+    with db() as session:
+        user = users.get_by_email(session, "ana@example.org")
+        assert users.check_password(user, second)
+        assert not users.check_password(user, first)
+
+
+# --- tokens ---------------------------------------------------------------------------
+
+
+def test_token_create_prints_a_token_the_api_accepts(tracker, db):
+    tracker("user", "add", "ana@example.org", "--role", "coordinator")
+
+    result = tracker("token", "create", "ana@example.org", "--name", "laptop")
+
+    assert result.exit_code == 0, result.output
+    token = last_line(result.stdout)
+    with db() as session:
+        user = users.user_for_token(session, token, NOW)
+        assert user is not None
+        assert user.email == "ana@example.org"
+        assert users.user_for_token(session, token[:-1], NOW) is None
+        stored = session.scalars(sa.select(ApiToken)).one()
+        assert stored.name == "laptop"
+        assert token not in stored.token_hash  # only the hash is kept
+
+
+@pytest.mark.parametrize("command", [["token", "create"], ["user", "password"]])
+def test_an_unknown_user_is_an_error_not_a_traceback(tracker, db, command):
+    result = tracker(*command, "nobody@example.org")
+
+    assert_clean_failure(result, 1, "no user with email nobody@example.org")
+    assert result.stdout == ""
+    with db() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(ApiToken)) == 0
+
+
+def test_an_unknown_user_in_a_real_process(tmp_path, db_url):
+    result = subprocess.run(
+        [sys.executable, "-m", "tracker", "token", "create", "nobody@example.org"],
+        env=os.environ | environment(tmp_path, db_url),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.strip() == "Error: no user with email nobody@example.org"
+    assert result.stdout == ""
+
+
+# --- database, demo, serve ------------------------------------------------------------
+
+
+def test_db_upgrade_creates_a_fresh_sqlite_database(tmp_path):
+    path = tmp_path / "fresh" / "tracker.db"
+    path.parent.mkdir()
+    env = environment(tmp_path, f"sqlite:///{path}")
+
+    result = CliRunner().invoke(main, ["db", "upgrade"], env=env)
+    again = CliRunner().invoke(main, ["db", "upgrade"], env=env)
+
+    assert result.exit_code == 0, result.output
+    (head,) = migrate.heads()
+    assert last_line(result.stdout) == f"database at revision {head}"
+    assert again.exit_code == 0
+    assert last_line(again.stdout) == last_line(result.stdout)
+    engine = sa.create_engine(f"sqlite:///{path}")
+    try:
+        tables = set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    assert {"matters", "proceedings", "hearings", "users", "audit_entries"} <= tables
+    assert migrate.current(f"sqlite:///{path}") == {head}
+
+
+def test_db_upgrade_uses_the_instance_folder_by_default(tmp_path):
+    env = {"TRACKER_INSTANCE": str(tmp_path / "inst"), "DATABASE_URL": "", "SECRET_KEY": "x"}
+
+    result = CliRunner().invoke(main, ["db", "upgrade"], env=env)
+
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "inst" / "tracker.db").is_file()
+
+
+def test_commands_refuse_a_database_that_is_not_migrated(tmp_path):
+    env = environment(tmp_path, f"sqlite:///{tmp_path / 'empty.db'}")
+
+    result = CliRunner().invoke(
+        main, ["user", "add", "ana@example.org", "--role", "staff"], env=env
+    )
+
+    assert_clean_failure(result, 1, "run `tracker db upgrade` first")
+
+
+def test_a_bad_setting_is_reported(tracker):
+    result = tracker("token", "create", "ana@example.org", MAIL_BACKEND="pigeon")
+
+    assert_clean_failure(result, 1, "MAIL_BACKEND must be one of")
+
+
+def test_demo_loads_the_dossier_once_and_prints_the_new_passwords(tracker, db):
+    first = tracker("demo")
+    second = tracker("demo")
+
+    assert first.exit_code == 0, first.output
+    assert "Created 8 jurisdictions, 4 users, 5 matters" in first.stdout
+    lines = {line.split()[0]: line.split()[1] for line in first.stdout.splitlines()[-4:]}
+    assert set(lines) == {
+        f"{who}@demo.example" for who in ("admin", "coordinator", "staff", "lawyer")
+    }
+    assert second.exit_code == 0, second.output
+    assert "Nothing to do" in second.stdout
+    assert "@demo.example" not in second.stdout
+    with db() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Matter)) == 5
+        for email, password in lines.items():
+            assert users.check_password(users.get_by_email(session, email), password)
+
+
+def test_serve_runs_the_app_on_the_given_address(tracker, monkeypatch):
+    calls = []
+    monkeypatch.setattr(flask.Flask, "run", lambda app, **kwargs: calls.append((app, kwargs)))
+
+    result = tracker("serve", "--port", "5001")
+
+    assert result.exit_code == 0, result.output
+    ((app, kwargs),) = calls
+    assert kwargs == {"host": "127.0.0.1", "port": 5001, "use_reloader": False}
+    assert "/api/v1/matters" in {rule.rule for rule in app.url_map.iter_rules()}
+    assert "http://127.0.0.1:5001/" in result.stdout
+    assert "test-secret" not in result.stdout
+
+
+def test_serve_refuses_a_bad_port():
+    result = CliRunner().invoke(main, ["serve", "--port", "70000"])
+
+    assert_clean_failure(result, 2, "Invalid value for '--port'")
+
+
+def test_python_m_tracker_help():
+    result = subprocess.run(
+        [sys.executable, "-m", "tracker", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "Usage:" in result.stdout
+    for command in ("db", "demo", "serve", "token", "user"):
+        assert f"\n  {command} " in result.stdout

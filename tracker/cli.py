@@ -1,0 +1,205 @@
+"""The `tracker` command: each command opens one unit of work and calls operations.
+
+Errors that people can fix (an unknown user, a bad value, a database that is not
+migrated yet) end the command with a message on stderr and exit code 1; bad options
+are usage errors (exit code 2). A secret (password, token) is printed alone on the
+last line of stdout, after the unit of work has committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+import sqlalchemy.exc as sa_exc
+import sqlalchemy.orm as so
+
+from tracker import config
+from tracker.core import clock
+from tracker.core.actors import CLI
+from tracker.core.db import Database
+from tracker.core.errors import TrackerError
+from tracker.users.models import Role
+
+
+class TrackerGroup(click.Group):
+    """Turn the errors people can act on into a message instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TrackerError as exc:
+            raise click.ClickException(exc.message) from None
+        except sa_exc.OperationalError as exc:
+            detail = str(exc.orig or exc).strip().splitlines()[0]
+            raise click.ClickException(f"database error: {detail}") from None
+
+
+def _settings() -> config.Settings:
+    try:
+        return config.load()
+    except ValueError as exc:  # a bad setting in the environment
+        raise click.ClickException(str(exc)) from None
+
+
+@contextmanager
+def unit_of_work() -> Iterator[so.Session]:
+    """One session for the whole command; commits when the block ends."""
+    import tracker.models  # noqa: F401  (every mapper, so relationships resolve)
+
+    database = Database(_settings().database_url)
+    try:
+        _require_migrated(database.url)
+        with database.unit_of_work() as session:
+            yield session
+    finally:
+        database.dispose()
+
+
+def _require_migrated(url: str) -> None:
+    from tracker.core import migrate
+
+    if migrate.pending(url):
+        raise click.ClickException(
+            "the database is not at the latest revision: run `tracker db upgrade` first"
+        )
+
+
+@click.group(cls=TrackerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Proceedings, hearings and deadlines across jurisdictions.
+
+    Settings come from the environment: TRACKER_INSTANCE, DATABASE_URL, SECRET_KEY...
+    """
+
+
+# --- database -------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Create or migrate the database."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create the database or migrate it to the latest revision."""
+    from tracker.core import migrate
+
+    url = _settings().database_url
+    migrate.upgrade(url)
+    click.echo(f"database at revision {', '.join(sorted(migrate.current(url)))}")
+
+
+# --- demo -----------------------------------------------------------------------------
+
+
+@main.command()
+def demo() -> None:
+    """Load the demo dossier shipped with the package (safe to run again)."""
+    from tracker import demo as demo_dossier
+
+    dossier = demo_dossier.read_dossier()
+    with (
+        unit_of_work() as session,
+        click.progressbar(length=len(dossier["matters"]), label="Loading matters") as bar,
+    ):
+        summary = demo_dossier.load(
+            session, clock.now(), progress=lambda _key: bar.update(1), dossier=dossier
+        )
+    kinds = ("jurisdictions", "users", "matters", "proceedings", "events", "hearings")
+    if summary.created.total():
+        created = ", ".join(f"{summary.created[kind]} {kind}" for kind in kinds)
+        click.echo(f"Created {created}, {summary.created['postponements']} postponements.")
+    else:
+        click.echo("Nothing to do: the demo dossier is loaded already.")
+    if summary.skipped.total():
+        skipped = ", ".join(f"{summary.skipped[kind]} {kind}" for kind in kinds[:3])
+        click.echo(f"Left as they were: {skipped}.")
+    if summary.passwords:
+        click.echo("Demo users; their passwords are shown this once (`tracker user password`):")
+        for email, password in summary.passwords.items():
+            click.echo(f"  {email:<26} {password}")
+
+
+# --- web ------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+def serve(host: str, port: int) -> None:
+    """Run the web app and the JSON API with the development server."""
+    from tracker.app import create_app
+
+    settings = _settings()
+    _require_migrated(settings.database_url)
+    app = create_app(settings)
+    click.echo(f"tracker: http://{host}:{port}/  (API under /api/v1, Ctrl-C to stop)")
+    click.echo(f"database: {_redacted(settings.database_url)}")
+    app.run(host=host, port=port, use_reloader=False)
+
+
+def _redacted(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+# --- users and tokens -----------------------------------------------------------------
+
+
+@main.group()
+def user() -> None:
+    """Create users and set their passwords."""
+
+
+@user.command("add")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--name", default="", help="The user's full name.")
+@click.option("--timezone", default="UTC", show_default=True, help="IANA zone of the user.")
+def user_add(email: str, role: str, name: str, timezone: str) -> None:
+    """Create a user and print a one-time password."""
+    from tracker.users import operations as users
+
+    with unit_of_work() as session:
+        created, password = users.create_user(
+            session, CLI, clock.now(), email=email, role=role, name=name, timezone=timezone
+        )
+    click.echo(f"Created {created.email} ({created.role.value}). One-time password:")
+    click.echo(password)
+
+
+@user.command("password")
+@click.argument("email")
+def user_password(email: str) -> None:
+    """Set a new password for a user and print it."""
+    from tracker.users import operations as users
+
+    with unit_of_work() as session:
+        found = users.get_by_email(session, email)
+        password = users.set_password(session, CLI, clock.now(), found)
+    click.echo(f"New password for {found.email}:")
+    click.echo(password)
+
+
+@main.group()
+def token() -> None:
+    """API tokens (sent as 'Authorization: Bearer <token>')."""
+
+
+@token.command("create")
+@click.argument("email")
+@click.option("--name", default="", help="What the token is for (shown in lists).")
+def token_create(email: str, name: str) -> None:
+    """Create an API token for a user and print it (it is shown only once)."""
+    from tracker.users import operations as users
+
+    with unit_of_work() as session:
+        found = users.get_by_email(session, email)
+        new_token = users.create_token(session, CLI, clock.now(), found, name=name)
+    click.echo(f"API token for {found.email} ({found.role.value}):")
+    click.echo(new_token)

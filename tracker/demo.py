@@ -1,0 +1,238 @@
+"""Load the demo dossier shipped in the package, through the operations, as `system:demo`.
+
+Idempotent: a jurisdiction whose code exists, a matter whose key exists and a user
+whose email exists are left alone, so a second run changes nothing. Inside a matter,
+proceedings refer to each other by their key in the file (`parent`, `origin`); events
+and postponements name a source by its key in `sources`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from tracker.core import resources
+from tracker.core.actors import DEMO
+from tracker.hearings import operations as hearings
+from tracker.jurisdictions import operations as jurisdictions
+from tracker.jurisdictions.models import Jurisdiction
+from tracker.matters import operations as matters
+from tracker.matters.models import Matter, Proceeding
+from tracker.users import operations as users
+from tracker.users.models import Role, User
+
+#: (email, role, name, keys of the matters the user is assigned to)
+DEMO_USERS = (
+    ("admin@demo.example", Role.admin, "Demo Admin", ()),
+    ("coordinator@demo.example", Role.coordinator, "Demo Coordinator", ()),
+    ("staff@demo.example", Role.staff, "Demo Staff", ()),
+    ("lawyer@demo.example", Role.lawyer, "Demo Lawyer", ("jardemalie", "ablyazov")),
+)
+DEMO_TIMEZONE = "Europe/Brussels"
+
+#: proceeding fields passed to `create_proceeding` as they are in the file
+PROCEEDING_FIELDS = (
+    "jurisdiction",
+    "authority",
+    "kind",
+    "title",
+    "reference",
+    "client_role",
+    "status",
+    "opened_on",
+    "precision",
+)
+HEARING_FIELDS = ("starts_at", "timezone", "time_known", "location", "title")
+
+
+@dataclass
+class Summary:
+    """What a load did: rows created and skipped by kind, and the new users' passwords."""
+
+    created: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+    #: email -> one-time password, for the demo users created by this load only
+    passwords: dict[str, str] = field(default_factory=dict)
+
+
+def read_dossier() -> dict[str, Any]:
+    with resources.demo_dossier().open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def load(
+    session: so.Session,
+    now: dt.datetime,
+    *,
+    progress: Callable[[str], None] | None = None,
+    dossier: dict[str, Any] | None = None,
+) -> Summary:
+    """Load the dossier; `progress` is called with each matter's key once it is done."""
+    dossier = dossier if dossier is not None else read_dossier()
+    summary = Summary()
+    for item in dossier["jurisdictions"]:
+        _load_jurisdiction(session, now, item, summary)
+    _load_users(session, now, summary)
+    for item in dossier["matters"]:
+        if session.scalar(sa.select(Matter.id).where(Matter.key == item["key"])) is not None:
+            summary.skipped["matters"] += 1
+        else:
+            _load_matter(session, now, item, dossier["sources"], summary)
+        if progress is not None:
+            progress(item["key"])
+    return summary
+
+
+def _load_jurisdiction(
+    session: so.Session, now: dt.datetime, item: dict[str, Any], summary: Summary
+) -> None:
+    if session.scalar(sa.select(Jurisdiction.id).where(Jurisdiction.code == item["code"])):
+        summary.skipped["jurisdictions"] += 1
+        return
+    jurisdictions.create_jurisdiction(
+        session,
+        DEMO,
+        now,
+        code=item["code"],
+        name=item["name"],
+        timezone=item["timezone"],
+        holiday_country=item.get("holiday_country"),
+    )
+    summary.created["jurisdictions"] += 1
+
+
+def _load_users(session: so.Session, now: dt.datetime, summary: Summary) -> None:
+    for email, role, name, _keys in DEMO_USERS:
+        if session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+            summary.skipped["users"] += 1
+            continue
+        _user, password = users.create_user(
+            session, DEMO, now, email=email, role=role, name=name, timezone=DEMO_TIMEZONE
+        )
+        summary.created["users"] += 1
+        summary.passwords[email] = password
+
+
+def _load_matter(
+    session: so.Session,
+    now: dt.datetime,
+    item: dict[str, Any],
+    sources: dict[str, str],
+    summary: Summary,
+) -> None:
+    assignees = [email for email, _role, _name, keys in DEMO_USERS if item["key"] in keys]
+    matter = matters.create_matter(
+        session,
+        DEMO,
+        now,
+        title=item["title"],
+        subject=item.get("subject"),
+        summary=item.get("summary", ""),
+        assignees=assignees,
+        key=item["key"],
+    )
+    summary.created["matters"] += 1
+    for proceeding, data in _create_proceedings(session, now, matter, item["proceedings"]):
+        summary.created["proceedings"] += 1
+        for event in data.get("events", []):
+            _create_event(session, now, proceeding, event, sources)
+            summary.created["events"] += 1
+        for hearing in data.get("hearings", []):
+            summary.created["postponements"] += _create_hearing(
+                session, now, proceeding, hearing, sources
+            )
+            summary.created["hearings"] += 1
+
+
+def _create_proceedings(
+    session: so.Session, now: dt.datetime, matter: Matter, items: list[dict[str, Any]]
+) -> list[tuple[Proceeding, dict[str, Any]]]:
+    """Create the matter's proceedings, each after the ones its `parent`/`origin` name."""
+    ids: dict[str, int] = {}
+    created: list[tuple[Proceeding, dict[str, Any]]] = []
+    waiting = list(items)
+    while waiting:
+        ready = [p for p in waiting if {p.get("parent"), p.get("origin")} - {None} <= ids.keys()]
+        if not ready:
+            keys = ", ".join(p["key"] for p in waiting)
+            raise ValueError(
+                f"matter {matter.key}: proceedings {keys} name a parent or origin that is "
+                "not a proceeding of the same matter, or that leads back to themselves"
+            )
+        for item in ready:
+            data = {name: item[name] for name in PROCEEDING_FIELDS if name in item}
+            if "parent" in item:
+                data["parent_id"] = ids[item["parent"]]
+            if "origin" in item:
+                data["origin_id"] = ids[item["origin"]]
+            proceeding = matters.create_proceeding(session, DEMO, now, matter, data)
+            ids[item["key"]] = proceeding.id
+            created.append((proceeding, item))
+        waiting = [p for p in waiting if p["key"] not in ids]
+    return created
+
+
+def _source(sources: dict[str, str], key: str | None) -> str | None:
+    if key is None:
+        return None
+    if key not in sources:
+        raise ValueError(f"unknown source {key!r} (not in the dossier's sources)")
+    return sources[key]
+
+
+def _create_event(
+    session: so.Session,
+    now: dt.datetime,
+    proceeding: Proceeding,
+    item: dict[str, Any],
+    sources: dict[str, str],
+) -> None:
+    data = {name: item[name] for name in ("kind", "occurred_on", "precision", "summary")}
+    data["source"] = _source(sources, item.get("source"))
+    matters.create_event(session, DEMO, now, proceeding, data)
+
+
+def _create_hearing(
+    session: so.Session,
+    now: dt.datetime,
+    proceeding: Proceeding,
+    item: dict[str, Any],
+    sources: dict[str, str],
+) -> int:
+    """Schedule the hearing, move it as often as it was moved, record its outcome."""
+    data = {name: item[name] for name in HEARING_FIELDS if name in item}
+    hearing = hearings.schedule_hearing(session, DEMO, now, proceeding, data)
+    for move in item.get("postponements", []):
+        # A postponement has no source column: the reason cites it.
+        reason = move.get("reason", "")
+        source = _source(sources, move.get("source"))
+        if source:
+            reason = f"{reason} (source: {source})" if reason else f"Source: {source}"
+        hearings.postpone(
+            session,
+            DEMO,
+            now,
+            hearing,
+            version=None,
+            to=move.get("to"),
+            reason=reason,
+            decided_on=move.get("decided_on"),
+        )
+    if "outcome" in item:
+        hearings.record_outcome(
+            session,
+            DEMO,
+            now,
+            hearing,
+            version=None,
+            result=item["outcome"]["result"],
+            summary=item["outcome"].get("summary", ""),
+        )
+    return len(item.get("postponements", []))
