@@ -287,3 +287,79 @@ def test_python_m_tracker_help():
     assert "Usage:" in result.stdout
     for command in ("db", "demo", "serve", "token", "user"):
         assert f"\n  {command} " in result.stdout
+
+
+# --- deadline rules -------------------------------------------------------------------
+
+
+@pytest.fixture
+def upgraded(tracker):
+    """The database as `tracker db upgrade` leaves it: migrated, with the rules stored."""
+    result = tracker("db", "upgrade")
+    assert result.exit_code == 0, result.output
+    return tracker
+
+
+def test_db_upgrade_stores_the_rules_once(tracker, db):
+    first = tracker("db", "upgrade")
+    second = tracker("db", "upgrade")
+
+    assert "stored" in first.stdout
+    assert "stored" not in second.stdout
+    with db() as session:
+        codes = session.scalars(sa.text("SELECT code FROM deadline_rules ORDER BY code")).all()
+    assert codes.count("BE-CRIM-APPEAL") == 2  # changed by statute in 2016: two versions
+    assert len(codes) == 10
+
+
+def test_rules_lists_every_rule_with_its_source(upgraded):
+    result = upgraded("rules")
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 10
+    echr = [line for line in lines if line.startswith("ECHR-APPLICATION")]
+    assert "6 months" in echr[0]
+    assert "before 2022-02-01" in echr[0]
+    assert "4 months" in echr[1]
+    assert "from 2022-02-01" in echr[1]
+    assert any("CPP art. 696-18" in line for line in lines)
+
+
+def test_deadline_prints_the_steps(upgraded):
+    result = upgraded("deadline", "BE-CIV-APPEAL", "--from", "2023-07-05")
+
+    assert result.exit_code == 0, result.output
+    assert "judicial vacation (1 July–31 August): extended to Fri 2023-09-15" in result.stdout
+    assert last_line(result.stdout) == "Due: Fri 2023-09-15."
+
+
+def test_deadline_json_is_the_contract(upgraded):
+    import json
+
+    result = upgraded("deadline", "be-crim-appeal", "--from", "2023-06-22", "--json")
+
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout)
+    assert set(printed) == {"rule", "trigger", "due_on", "steps"}
+    assert (printed["rule"], printed["trigger"], printed["due_on"]) == (
+        "BE-CRIM-APPEAL",
+        "2023-06-22",
+        "2023-07-24",
+    )
+    assert printed["steps"][-1] == "Due: Mon 2023-07-24."
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["NO-SUCH-RULE", "--from", "2023-06-22"], "no deadline rule 'NO-SUCH-RULE'"),
+        (["BE-CRIM-APPEAL", "--from", "2023-02-30"], "'2023-02-30' is not a date"),
+        (["BE-CRIM-APPEAL", "--from", "22/06/2023"], "is not a date"),
+        (["BE-CRIM-APPEAL"], "Missing option '--from'"),
+    ],
+)
+def test_deadline_refuses_bad_input_with_exit_code_2(upgraded, args, message):
+    result = upgraded("deadline", *args)
+
+    assert_clean_failure(result, 2, message)

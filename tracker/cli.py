@@ -87,9 +87,16 @@ def db() -> None:
 def db_upgrade() -> None:
     """Create the database or migrate it to the latest revision."""
     from tracker.core import migrate
+    from tracker.deadlines import operations as deadlines
 
     url = _settings().database_url
     migrate.upgrade(url)
+    with unit_of_work() as session:
+        added = deadlines.seed_rules(session, CLI, clock.now())
+    if added:
+        click.echo(
+            f"stored {added} rows of the shipped deadline rules (rules, vacations, jurisdictions)"
+        )
     click.echo(f"database at revision {', '.join(sorted(migrate.current(url)))}")
 
 
@@ -122,6 +129,75 @@ def demo() -> None:
         click.echo("Demo users; their passwords are shown this once (`tracker user password`):")
         for email, password in summary.passwords.items():
             click.echo(f"  {email:<26} {password}")
+
+
+# --- deadlines ------------------------------------------------------------------------
+
+
+@main.command("rules")
+def list_rules() -> None:
+    """List the deadline rules: code, jurisdiction, offset, validity, source."""
+    from tracker.deadlines import operations as deadlines
+
+    with unit_of_work() as session:
+        for row in deadlines.list_rules(session):
+            rule = deadlines.as_rule(row)
+            window = _window(rule.valid_from, rule.valid_to)
+            click.echo(
+                f"{row.code:<20} {row.jurisdiction.code:<5} {rule.offset:<14} {window:<24} "
+                f"{row.title} — {row.source}"
+            )
+
+
+def _window(valid_from, valid_to) -> str:
+    if valid_from and valid_to:
+        return f"{valid_from} – {valid_to}"
+    if valid_from:
+        return f"from {valid_from}"
+    return f"before {valid_to}" if valid_to else "always"
+
+
+@main.command("deadline")
+@click.argument("rule")
+@click.option(
+    "--from",
+    "trigger",
+    required=True,
+    metavar="DATE",
+    help="The day of the trigger event (YYYY-MM-DD).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+def deadline(rule: str, trigger: str, as_json: bool) -> None:
+    """Compute a deadline without storing it, and show each step."""
+    import json
+
+    from tracker.core.dates import parse_date
+    from tracker.deadlines import operations as deadlines
+
+    try:
+        trigger_on = parse_date(trigger)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--from") from None
+    with unit_of_work() as session:
+        try:
+            row, computation = deadlines.compute(session, rule, trigger_on)
+        except TrackerError as exc:
+            raise click.BadParameter(exc.message, param_hint="RULE") from None
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "rule": row.code,
+                    "trigger": trigger_on.isoformat(),
+                    "due_on": computation.due_on.isoformat(),
+                    "steps": list(computation.steps),
+                },
+                ensure_ascii=False,
+            )
+        )
+        return
+    for step in computation.steps:
+        click.echo(step)
 
 
 # --- web ------------------------------------------------------------------------------

@@ -1,18 +1,23 @@
-"""Deadlines: set by hand, and marked done or waived."""
+"""Deadlines: computed by a rule from a trigger event or set by hand; rules seeded here."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.audit import operations as audit
 from tracker.core import edits, fields
 from tracker.core.actors import Actor
+from tracker.core.dates import Precision
 from tracker.core.errors import Invalid, NotFound
-from tracker.deadlines.models import Deadline, DeadlineStatus
-from tracker.matters.models import Proceeding
+from tracker.deadlines import catalogue, rules
+from tracker.deadlines.models import Deadline, DeadlineRule, DeadlineStatus
+from tracker.jurisdictions import calendars
+from tracker.jurisdictions.models import JudicialVacation, Jurisdiction
+from tracker.matters.models import Event, Proceeding
 from tracker.users import access
 
 
@@ -23,6 +28,145 @@ def get_deadline(session: so.Session, actor: Actor, deadline_id: int) -> Deadlin
     return deadline
 
 
+# --- rules --------------------------------------------------------------------------------
+
+
+def as_rule(row: DeadlineRule) -> rules.Rule:
+    return rules.Rule(
+        code=row.code,
+        title=row.title,
+        trigger_kind=row.trigger_kind,
+        amount=row.amount,
+        unit=row.unit,
+        end_shift=row.end_shift,
+        blocking_days=row.blocking_days,
+        vacation_policy=row.vacation_policy,
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
+        source=row.source,
+    )
+
+
+def list_rules(session: so.Session) -> list[DeadlineRule]:
+    return list(
+        session.scalars(
+            sa.select(DeadlineRule)
+            .options(so.joinedload(DeadlineRule.jurisdiction))
+            .order_by(DeadlineRule.code, DeadlineRule.valid_from.asc().nulls_first())
+        )
+    )
+
+
+def versions(session: so.Session, code: str) -> list[DeadlineRule]:
+    """Every version of rule `code` (422 if there is none)."""
+    found = [r for r in list_rules(session) if r.code == str(code or "").strip().upper()]
+    if not found:
+        raise Invalid(f"no deadline rule {code!r} (see `tracker rules`)", field="rule")
+    return found
+
+
+def rule_for(session: so.Session, code: str, trigger_on: dt.date) -> DeadlineRule:
+    """The version of rule `code` in force for a trigger on that day."""
+    for version in versions(session, code):
+        if as_rule(version).in_force(trigger_on):
+            return version
+    raise Invalid(f"rule {code} has no version in force on {trigger_on}", field="rule")
+
+
+def compute(
+    session: so.Session, code: str, trigger_on: dt.date
+) -> tuple[DeadlineRule, rules.Computation]:
+    """Compute a deadline without storing it."""
+    row = rule_for(session, code, trigger_on)
+    jurisdiction = session.scalars(
+        sa.select(Jurisdiction)
+        .where(Jurisdiction.id == row.jurisdiction_id)
+        .options(so.selectinload(Jurisdiction.vacations))
+    ).one()
+    return row, rules.compute(as_rule(row), trigger_on, calendars.for_jurisdiction(jurisdiction))
+
+
+def seed_rules(session: so.Session, actor: Actor, now: dt.datetime) -> int:
+    """Store the shipped rules (and the jurisdictions and vacations they need) if missing."""
+    from tracker.jurisdictions import operations as jurisdictions
+
+    created = 0
+    codes = {code for (code,) in session.execute(sa.select(Jurisdiction.code))}
+    for code, name, zone, country in catalogue.JURISDICTIONS:
+        if code not in codes:
+            jurisdictions.create_jurisdiction(
+                session, actor, now, code=code, name=name, timezone=zone, holiday_country=country
+            )
+            created += 1
+    by_code = {j.code: j for j in session.scalars(sa.select(Jurisdiction))}
+    vacations = {(v.jurisdiction_id, v.name) for v in session.scalars(sa.select(JudicialVacation))}
+    for item in catalogue.VACATIONS:
+        jurisdiction = by_code[item["jurisdiction"]]
+        if (jurisdiction.id, item["name"]) in vacations:
+            continue
+        vacation = JudicialVacation(
+            jurisdiction_id=jurisdiction.id,
+            name=item["name"],
+            effect=item["effect"],
+            start_month=item["start"][0],
+            start_day=item["start"][1],
+            end_month=item["end"][0],
+            end_day=item["end"][1],
+            extend_to_month=item["extend_to"][0] if item["extend_to"] else None,
+            extend_to_day=item["extend_to"][1] if item["extend_to"] else None,
+            source=item["source"],
+        )
+        session.add(vacation)
+        audit.record(session, actor, now, "create", vacation, matter_id=None)
+        created += 1
+    existing = {(r.code, r.valid_from) for r in session.scalars(sa.select(DeadlineRule))}
+    for item in catalogue.RULES:
+        if (item["code"], item.get("valid_from")) in existing:
+            continue
+        values = {k: v for k, v in item.items() if k != "jurisdiction"}
+        rule = DeadlineRule(jurisdiction_id=by_code[item["jurisdiction"]].id, **values)
+        session.add(rule)
+        audit.record(session, actor, now, "create", rule, matter_id=None)
+        created += 1
+    return created
+
+
+# --- deadlines ----------------------------------------------------------------------------
+
+
+def _trigger(session: so.Session, actor: Actor, proceeding: Proceeding, event_id: Any) -> Event:
+    from tracker.matters import operations as matters
+
+    if event_id is None:
+        raise Invalid(
+            "trigger_event_id: a rule needs the event it counts from", field="trigger_event_id"
+        )
+    event = matters.get_event(session, actor, event_id, field="trigger_event_id")
+    if event.proceeding.matter_id != proceeding.matter_id:
+        raise Invalid(f"event {event_id} belongs to another matter", field="trigger_event_id")
+    _require_exact(event, "trigger_event_id")
+    return event
+
+
+def _require_exact(event: Event, field: str) -> None:
+    if event.precision is not Precision.day:
+        raise Invalid(
+            f"event {event.id} is dated only to the {event.precision}: a deadline needs the day",
+            field=field,
+        )
+
+
+def _steps(row: DeadlineRule, event: Event, computation: rules.Computation) -> str:
+    """The engine's steps, with the event named and a kind that differs pointed out."""
+    lines = list(computation.steps)
+    lines.insert(1, f"Counted from event {event.id}: {event.kind} — {event.summary}".rstrip(" —"))
+    if event.kind != row.trigger_kind:
+        lines.insert(
+            2, f"Note: this rule counts from a '{row.trigger_kind}'; the event is a '{event.kind}'."
+        )
+    return "\n".join(lines)
+
+
 def create_deadline(
     session: so.Session,
     actor: Actor,
@@ -30,9 +174,11 @@ def create_deadline(
     proceeding: Proceeding,
     data: dict[str, Any],
 ) -> Deadline:
-    """A deadline set by hand: {title, due_on}."""
-    if "rule" in data or "trigger_event_id" in data:
-        raise Invalid("deadline rules are not available yet: give title and due_on", field="rule")
+    """{rule, trigger_event_id}: computed and explained; {title, due_on}: set by hand."""
+    if data.get("rule") is not None:
+        return _create_computed(session, actor, now, proceeding, data)
+    if data.get("trigger_event_id") is not None:
+        raise Invalid("rule: give the rule that counts from this event", field="rule")
     due_on = fields.date(data.get("due_on"), "due_on")
     if due_on is None:
         raise Invalid("due_on: this field is required", field="due_on")
@@ -48,6 +194,63 @@ def create_deadline(
     session.add(deadline)
     audit.record(session, actor, now, "create", deadline, matter_id=proceeding.matter_id)
     return deadline
+
+
+def _create_computed(
+    session: so.Session,
+    actor: Actor,
+    now: dt.datetime,
+    proceeding: Proceeding,
+    data: dict[str, Any],
+) -> Deadline:
+    versions(session, data["rule"])  # an unknown rule is the first thing to say
+    if data.get("due_on") is not None:
+        raise Invalid("due_on: a computed deadline takes its date from the rule", field="due_on")
+    event = _trigger(session, actor, proceeding, data.get("trigger_event_id"))
+    row, computation = compute(session, data["rule"], event.occurred_on)
+    deadline = Deadline(
+        proceeding=proceeding,
+        title=fields.text(data.get("title") or row.title, "title"),
+        due_on=computation.due_on,
+        computed_due_on=computation.due_on,
+        rule_id=row.id,
+        trigger_event_id=event.id,
+        explanation=_steps(row, event, computation),
+    )
+    session.add(deadline)
+    audit.record(session, actor, now, "create", deadline, matter_id=proceeding.matter_id)
+    return deadline
+
+
+def recompute_for_event(session: so.Session, actor: Actor, now: dt.datetime, event: Event) -> None:
+    """The trigger moved: recompute every deadline it triggers (an override is kept)."""
+    triggered = list(
+        session.scalars(
+            sa.select(Deadline)
+            .where(Deadline.trigger_event_id == event.id, Deadline.rule_id.is_not(None))
+            .options(so.joinedload(Deadline.rule))
+        )
+    )
+    if triggered:
+        _require_exact(event, "occurred_on")
+    for deadline in triggered:
+        row, computation = compute(session, deadline.rule.code, event.occurred_on)
+        values: dict[str, Any] = {
+            "rule_id": row.id,
+            "computed_due_on": computation.due_on,
+            "explanation": _steps(row, event, computation),
+        }
+        if not deadline.overridden:
+            values["due_on"] = computation.due_on
+        edits.apply(
+            session,
+            actor,
+            now,
+            deadline,
+            values,
+            matter_id=deadline.proceeding.matter_id,
+            action="recompute",
+        )
 
 
 def update_deadline(

@@ -363,12 +363,18 @@ def update_event(
     version: int | None,
     changes: dict[str, Any],
 ) -> Event:
+    """Correct an event; the deadlines it triggers move with it, in the same transaction."""
+    from tracker.deadlines import operations as deadlines
+
     edits.check_version(event, version)
     if "precision" in changes and "occurred_on" not in changes:
         changes = changes | {"occurred_on": _reformat(event.occurred_on, changes)}
+    before = (event.occurred_on, event.precision)
     edits.apply(
         session, actor, now, event, _event_values(changes), matter_id=event.proceeding.matter_id
     )
+    if (event.occurred_on, event.precision) != before:
+        deadlines.recompute_for_event(session, actor, now, event)
     return event
 
 

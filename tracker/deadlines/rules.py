@@ -1,0 +1,217 @@
+"""The deadline engine: trigger event → offset → calendar → roll, with every step in words.
+
+Pure: plain values in, plain values out; no database, no Flask. The counting rules
+that all the supported procedures share:
+
+- the day of the trigger is never counted; a period of N days ends N days later;
+- months keep the trigger's day number and clip to the month's last day
+  (31 January + 1 month = 28 or 29 February), always added from the trigger;
+- working days skip the days that block the end (below);
+- a judicial vacation that *extends* (Belgian civil procedure) moves a period that
+  starts and ends inside it to a fixed day after it (15 September);
+- a *suspension* (Italian summer suspension) stops the clock: suspended days are not
+  counted, so a running period pauses and one that would start inside begins after it;
+- last, the end rolls to the next day on which it may fall (`next_working_day`), or
+  stays where it is (`none`, the ECHR).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+
+from tracker.deadlines.models import BlockingDays, EndShift, OffsetUnit, VacationPolicy
+from tracker.jurisdictions.calendars import Calendar
+from tracker.jurisdictions.models import VacationEffect
+
+ONE_DAY = dt.timedelta(days=1)
+#: no real period runs this long; a calendar that never works must not loop for ever
+MAX_DAYS = 20 * 366
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    title: str
+    trigger_kind: str
+    amount: int
+    unit: OffsetUnit
+    end_shift: EndShift = EndShift.next_working_day
+    blocking_days: BlockingDays = BlockingDays.weekends_and_holidays
+    vacation_policy: VacationPolicy = VacationPolicy.ignore
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    source: str = ""
+
+    def in_force(self, trigger: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= trigger) and (
+            self.valid_to is None or trigger < self.valid_to
+        )
+
+    @property
+    def offset(self) -> str:
+        unit = {"days": "day", "working_days": "working day", "months": "month"}[self.unit]
+        return f"{self.amount} {unit}{'' if self.amount == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class Computation:
+    due_on: dt.date
+    steps: tuple[str, ...]
+
+    @property
+    def explanation(self) -> str:
+        return "\n".join(self.steps)
+
+
+class NotInForce(ValueError):
+    """The rule (this version of it) does not apply to a trigger on that day."""
+
+
+def day(value: dt.date) -> str:
+    """'Sat 2023-07-22': the weekday matters to whoever checks a deadline."""
+    return f"{value:%a} {value.isoformat()}"
+
+
+def compute(rule: Rule, trigger: dt.date, calendar: Calendar) -> Computation:
+    """The last day to act after `trigger` under `rule`, and how it was reached."""
+    if not rule.in_force(trigger):
+        raise NotInForce(f"{rule.code} as defined here does not apply to a trigger on {trigger}")
+    steps = [
+        f"{rule.code}: {rule.title} — {rule.offset} from the trigger"
+        + (f" ({rule.source})" if rule.source else "")
+        + "."
+    ]
+    steps.append(f"Trigger: {day(trigger)}; that day itself is not counted.")
+    suspending = rule.vacation_policy is VacationPolicy.apply and any(
+        v.effect is VacationEffect.suspend for v in calendar.vacations
+    )
+    if suspending:
+        end = _count_with_suspension(rule, trigger, calendar, steps)
+    else:
+        end = _add(rule, trigger, calendar)
+        steps.append(f"{rule.offset} from {trigger.isoformat()} → {day(end)}")
+    if rule.vacation_policy is VacationPolicy.apply:
+        end = _extend_for_vacation(trigger, end, calendar, steps)
+    if rule.end_shift is EndShift.next_working_day:
+        end = _roll(end, rule.blocking_days, calendar, steps)
+    elif calendar.day_off(end, rule.blocking_days):
+        steps.append(
+            f"{day(end)} is a {calendar.day_off(end, rule.blocking_days)}, "
+            "but this time limit does not move to the next working day."
+        )
+    steps.append(f"Due: {day(end)}.")
+    return Computation(end, tuple(steps))
+
+
+def _add(rule: Rule, trigger: dt.date, calendar: Calendar) -> dt.date:
+    if rule.unit is OffsetUnit.months:
+        return trigger + relativedelta(months=rule.amount)
+    if rule.unit is OffsetUnit.days:
+        return trigger + dt.timedelta(days=rule.amount)
+    current, counted = trigger, 0
+    while counted < rule.amount:
+        current = _next(current, trigger)
+        if not calendar.day_off(current, rule.blocking_days):
+            counted += 1
+    return current
+
+
+def _next(current: dt.date, trigger: dt.date) -> dt.date:
+    current += ONE_DAY
+    if (current - trigger).days > MAX_DAYS:
+        raise ValueError("the calendar has no working day to end this period on")
+    return current
+
+
+def _count_with_suspension(
+    rule: Rule, trigger: dt.date, calendar: Calendar, steps: list[str]
+) -> dt.date:
+    """Count the period, skipping every suspended day (the clock stops, then resumes)."""
+    if rule.unit is OffsetUnit.months:
+        # Months are counted on the calendar, then extended by the days the clock stood.
+        plain = trigger + relativedelta(months=rule.amount)
+        steps.append(f"{rule.offset} from {trigger.isoformat()} → {day(plain)}")
+        stopped = _suspended_between(trigger, plain, calendar)
+        end = plain
+        for _ in range(stopped):
+            end = _next(end, trigger)
+            while calendar.vacation(end, VacationEffect.suspend):
+                end = _next(end, trigger)
+        if stopped:
+            steps.append(f"Time did not run for {stopped} days of suspension → {day(end)}")
+        return end
+    current, counted, first, paused = trigger, 0, None, []
+    while counted < rule.amount:
+        current = _next(current, trigger)
+        suspension = calendar.vacation(current, VacationEffect.suspend)
+        if suspension:
+            if not paused or paused[-1][0] is not suspension or current.year != paused[-1][1]:
+                paused.append((suspension, current.year, counted))
+            continue
+        if rule.unit is OffsetUnit.working_days and calendar.day_off(current, rule.blocking_days):
+            continue
+        counted += 1
+        first = first or current
+    for suspension, year, before in paused:
+        _first, last = suspension.period(year)
+        if before == 0:
+            steps.append(
+                f"The period would start during the {suspension.describe(year)}: "
+                f"it starts to run on {day(last + ONE_DAY)}."
+            )
+        else:
+            steps.append(
+                f"Time stops during the {suspension.describe(year)} after {before} "
+                f"of {rule.amount} days, and runs again from {day(last + ONE_DAY)}."
+            )
+    steps.append(f"{rule.offset} counted from {day(first)} (day 1) → {day(current)}")
+    return current
+
+
+def _suspended_between(start: dt.date, end: dt.date, calendar: Calendar) -> int:
+    current, stopped = start, 0
+    while current < end:
+        current += ONE_DAY
+        if calendar.vacation(current, VacationEffect.suspend):
+            stopped += 1
+    return stopped
+
+
+def _extend_for_vacation(
+    trigger: dt.date, end: dt.date, calendar: Calendar, steps: list[str]
+) -> dt.date:
+    """A period that starts and ends inside an extending vacation ends on its fixed day."""
+    start = trigger + ONE_DAY
+    vacation = calendar.vacation(start, VacationEffect.extend)
+    if vacation is None or vacation.extend_to is None:
+        return end
+    first, last = vacation.period(start.year)
+    if not first <= end <= last:
+        return end
+    extended = dt.date(start.year, *vacation.extend_to)
+    steps.append(
+        f"The period starts ({day(start)}) and ends ({day(end)}) within the "
+        f"{vacation.describe(start.year)}: extended to {day(extended)}"
+        + (f" ({vacation.source})" if vacation.source else "")
+        + "."
+    )
+    return extended
+
+
+def _roll(end: dt.date, blocking: BlockingDays, calendar: Calendar, steps: list[str]) -> dt.date:
+    """Move a last day that falls on a day off to the next day that is not one."""
+    reason = calendar.day_off(end, blocking)
+    if not reason:
+        return end
+    start, hops = end, []
+    while reason:
+        hops.append(f"{day(end)} ({reason})")
+        end += ONE_DAY
+        if (end - start).days > MAX_DAYS:
+            raise ValueError("the calendar has no working day to end this period on")
+        reason = calendar.day_off(end, blocking)
+    steps.append(f"Not a working day: {' → '.join(hops)} → {day(end)}")
+    return end
