@@ -202,8 +202,7 @@ def _timeline(session, matter: Matter) -> list[dict]:
         "postponement": lambda p: dump_postponement(p, p.hearing.timezone),
     }
     return [
-        {"type": entry.type, "date": entry.date.isoformat() if entry.date else None}
-        | dumps[entry.type](entry.row)
+        {"type": entry.type, "date": entry.label} | dumps[entry.type](entry.row)
         for entry in timeline.entries(session, matter)
     ]
 

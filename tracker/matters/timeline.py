@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from tracker.core.dates import in_zone
+from tracker.core.dates import Precision, format_partial, in_zone
 from tracker.deadlines.models import Deadline
 from tracker.hearings.models import Hearing, Postponement
 from tracker.matters.models import Event, Matter, Proceeding
@@ -29,6 +29,13 @@ class Entry:
     #: orders entries of one day: hearings by time
     at: dt.datetime | None
     row: Any
+    #: how precisely `date` is known (a proceeding opened in "2016", an event in "2016-11")
+    precision: Precision = Precision.day
+
+    @property
+    def label(self) -> str | None:
+        """The date as precisely as it is known."""
+        return format_partial(self.date, self.precision)
 
 
 def entries(session: so.Session, matter: Matter) -> list[Entry]:
@@ -54,10 +61,10 @@ def entries(session: so.Session, matter: Matter) -> list[Entry]:
         .where(Deadline.proceeding_id.in_(ids))
         .options(so.joinedload(Deadline.rule))
     )
-    found = [Entry("proceeding", p.opened_on, None, p) for p in proceedings]
+    found = [Entry("proceeding", p.opened_on, None, p, p.opened_precision) for p in proceedings]
     found += [Entry("hearing", h.local_start.date(), h.starts_at, h) for h in hearings]
     found += [Entry("postponement", _postponed_on(p), None, p) for p in postponements]
-    found += [Entry("event", e.occurred_on, None, e) for e in events]
+    found += [Entry("event", e.occurred_on, None, e, e.precision) for e in events]
     found += [Entry("deadline", d.due_on, None, d) for d in deadlines]
     epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
     return sorted(
