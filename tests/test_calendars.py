@@ -121,3 +121,20 @@ def test_a_calendar_that_never_works_does_not_loop_for_ever():
 
     with pytest.raises(ValueError, match="no working day"):
         compute(rule(vacation_policy=VacationPolicy.apply), dt.date(2024, 1, 1), never)
+
+
+def test_a_roll_into_a_suspension_keeps_the_earlier_date_and_says_why():
+    # 15 days from Sat 16 July 2022 → Sun 31 July → Mon 1 August, inside the suspension.
+    made = compute(
+        rule(
+            amount=15,
+            unit=OffsetUnit.days,
+            blocking_days=SUNDAYS,
+            vacation_policy=VacationPolicy.apply,
+        ),
+        dt.date(2022, 7, 16),
+        IT,
+    )
+
+    assert made.due_on == dt.date(2022, 8, 1)
+    assert "unsettled, so the earlier date is kept" in made.explanation

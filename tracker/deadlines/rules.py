@@ -97,6 +97,13 @@ def compute(rule: Rule, trigger: dt.date, calendar: Calendar) -> Computation:
         end = _extend_for_vacation(trigger, end, calendar, steps)
     if rule.end_shift is EndShift.next_working_day:
         end = _roll(end, rule.blocking_days, calendar, steps)
+        if suspending and calendar.vacation(end, VacationEffect.suspend):
+            # The roll crossed into a suspension. Whether time then runs on after it is
+            # unsettled; the earlier date is the one nobody can be faulted for keeping.
+            steps.append(
+                f"{day(end)} falls in the suspension; whether the time limit then "
+                "runs to its end is unsettled, so the earlier date is kept."
+            )
     elif calendar.day_off(end, rule.blocking_days):
         steps.append(
             f"{day(end)} is a {calendar.day_off(end, rule.blocking_days)}, "
