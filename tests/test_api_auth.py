@@ -36,6 +36,8 @@ API_ENDPOINTS = [
     ("POST", "/api/v1/proceedings/1/deadlines"),
     ("GET", "/api/v1/deadlines/1"),
     ("PATCH", "/api/v1/deadlines/1"),
+    ("GET", "/api/v1/me"),
+    ("PATCH", "/api/v1/me"),
 ]
 
 

@@ -12,7 +12,7 @@ import sqlalchemy.orm as so
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.audit import operations as audit
-from tracker.core import dates
+from tracker.core import dates, edits, fields
 from tracker.core.actors import Actor
 from tracker.core.errors import Conflict, Invalid, NotFound
 from tracker.users.models import ApiToken, Role, User
@@ -132,4 +132,32 @@ def user_for_token(session: so.Session, token: str, now: dt.datetime) -> User | 
         return None
     api_token, user = row
     api_token.last_used_at = now
+    return user
+
+
+def update_settings(
+    session: so.Session,
+    actor: Actor,
+    now: dt.datetime,
+    user: User,
+    *,
+    version: int | None,
+    changes: dict,
+) -> User:
+    """Change a user's name, time zone or notification settings (merged over the old ones)."""
+    from tracker.users import preferences
+
+    edits.check_version(user, version)
+    values: dict = {}
+    if "name" in changes:
+        values["name"] = fields.text(changes["name"], "name", required=False)
+    if "timezone" in changes:
+        values["timezone"] = fields.timezone(changes["timezone"] or "")
+    if "preferences" in changes:
+        try:
+            update = preferences.check(changes["preferences"] or {})
+        except ValueError as exc:
+            raise Invalid(str(exc), field="preferences") from None
+        values["preferences"] = dict(user.preferences or {}) | update
+    edits.apply(session, actor, now, user, values, matter_id=None)
     return user
