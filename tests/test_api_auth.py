@@ -36,8 +36,14 @@ API_ENDPOINTS = [
     ("POST", "/api/v1/proceedings/1/deadlines"),
     ("GET", "/api/v1/deadlines/1"),
     ("PATCH", "/api/v1/deadlines/1"),
+    ("GET", "/api/v1/flags"),
     ("GET", "/api/v1/me"),
     ("PATCH", "/api/v1/me"),
+    ("GET", "/api/v1/feeds"),
+    ("POST", "/api/v1/feeds"),
+    ("GET", "/api/v1/feeds/1"),
+    ("POST", "/api/v1/feeds/1/revoke"),
+    ("POST", "/api/v1/users/1/feeds/revoke"),
 ]
 
 

@@ -268,6 +268,59 @@ def test_serve_runs_the_app_on_the_given_address(tracker, monkeypatch):
     assert "test-secret" not in result.stdout
 
 
+def test_serve_runs_the_scheduler_while_the_app_runs(tracker, monkeypatch):
+    from tracker import scheduler
+
+    seen = []
+
+    def run(app, **_kwargs):
+        jobs = sorted(job.id for job in app_scheduler[0].get_jobs())
+        seen.append((app_scheduler[0].running, jobs))
+
+    app_scheduler = []
+    build = scheduler.build
+    monkeypatch.setattr(
+        scheduler, "build", lambda *a, **k: app_scheduler.append(build(*a, **k)) or app_scheduler[0]
+    )
+    monkeypatch.setattr(flask.Flask, "run", run)
+
+    result = tracker("serve")
+
+    assert result.exit_code == 0, result.output
+    assert seen == [(True, sorted(job.name for job in scheduler.JOBS))]
+    assert not app_scheduler[0].running  # shut down with the app
+    assert f"scheduler: {len(scheduler.JOBS)} jobs" in result.stdout
+
+
+def test_serve_without_the_scheduler(tracker, monkeypatch):
+    monkeypatch.setattr(flask.Flask, "run", lambda app, **kwargs: None)
+
+    result = tracker("serve", "--no-scheduler")
+
+    assert result.exit_code == 0, result.output
+    assert "scheduler:" not in result.stdout
+
+
+def test_the_scheduler_command_lists_and_runs_the_jobs(tracker, monkeypatch):
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from tracker import scheduler
+
+    started = []
+
+    def start(self, *args, **kwargs):
+        started.append(sorted(job.id for job in self.get_jobs()))
+        raise KeyboardInterrupt  # what Ctrl-C does
+
+    monkeypatch.setattr(BlockingScheduler, "start", start)
+
+    result = tracker("scheduler")
+
+    assert result.exit_code == 0, result.output
+    assert started == [sorted(job.name for job in scheduler.JOBS)]
+    assert "outbox" in result.stdout
+
+
 def test_serve_refuses_a_bad_port():
     result = CliRunner().invoke(main, ["serve", "--port", "70000"])
 

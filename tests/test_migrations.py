@@ -25,6 +25,7 @@ TABLES = {
     "delay_flags",
     "events",
     "feed_fetches",
+    "flag_alerts",
     "hearings",
     "judicial_vacations",
     "jurisdictions",

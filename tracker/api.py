@@ -185,13 +185,16 @@ def _on_http(exc: HTTPException):
 
 
 def init_app(app: Flask) -> None:
+    from tracker.calendar.api import bp as feeds_bp
     from tracker.deadlines.api import bp as deadlines_bp
+    from tracker.delays.api import bp as delays_bp
     from tracker.hearings.api import bp as hearings_bp
     from tracker.jurisdictions.api import bp as jurisdictions_bp
     from tracker.matters.api import bp as matters_bp
     from tracker.users.api import bp as users_bp
 
-    for bp in (jurisdictions_bp, matters_bp, hearings_bp, deadlines_bp, users_bp):
+    blueprints = (jurisdictions_bp, matters_bp, hearings_bp, deadlines_bp, users_bp, delays_bp)
+    for bp in (*blueprints, feeds_bp):
         app.register_blueprint(bp)
     app.register_error_handler(errors.TrackerError, _on_tracker_error)
     app.register_error_handler(orm_exc.StaleDataError, _on_stale)

@@ -200,22 +200,154 @@ def deadline(rule: str, trigger: str, as_json: bool) -> None:
         click.echo(step)
 
 
+# --- delays ---------------------------------------------------------------------------
+
+
+@main.command()
+@click.option(
+    "--as-of", "as_of", metavar="DATE", help="Scan as of this day (YYYY-MM-DD; default: today)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the open flags as a JSON list.")
+def scan(as_of: str | None, as_json: bool) -> None:
+    """Run the delay rules, store the flags, and print the open ones."""
+    import json
+
+    from tracker.core.dates import parse_date
+    from tracker.delays import scan as delays
+
+    try:
+        day = parse_date(as_of) if as_of is not None else clock.today()
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--as-of") from None
+    thresholds = _settings().delays
+    with unit_of_work() as session:
+        result = delays.run(session, clock.now(), day, thresholds)
+    if as_json:
+        flags = [stored.as_dict() for stored in result.open]
+        click.echo(json.dumps(flags, ensure_ascii=False))
+        return
+    for stored in result.open:
+        flag = stored.flag
+        subject = flag.key.split(":", 1)[1].replace(":", " ")
+        click.echo(f"{flag.severity:<8}  {flag.rule:<21}  {subject:<16}  {flag.message}")
+    counts = result.summary()
+    plural = "" if counts["open"] == 1 else "s"
+    click.echo(
+        f"{counts['open']} open flag{plural} as of {day}: {counts['new']} new, "
+        f"{counts['reopened']} reopened, {counts['escalated']} escalated, "
+        f"{counts['updated']} updated; {counts['resolved']} resolved."
+    )
+
+
+# --- mail -----------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--send", is_flag=True, help="Send what is due now and print a summary.")
+@click.option(
+    "--status",
+    type=click.Choice(["queued", "sending", "sent", "failed", "unknown"]),
+    help="Only rows with this status.",
+)
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1))
+def outbox(send: bool, status: str | None, limit: int) -> None:
+    """List the mail outbox (newest first), or send what is due."""
+    from tracker.notifications import outbox as mail
+    from tracker.notifications import senders
+
+    if send:
+        settings = _settings()
+        sender = senders.sender_for(settings)
+        database = Database(settings.database_url)
+        try:
+            _require_migrated(database.url)
+            click.echo(mail.dispatch(database, sender, clock.now()))
+        finally:
+            database.dispose()
+        return
+    with unit_of_work() as session:
+        rows = mail.listing(session, status=mail.Status(status) if status else None, limit=limit)
+    if not rows:
+        click.echo("No mail in the outbox." if status is None else f"No {status} mail.")
+    for row in rows:
+        click.echo(_outbox_line(row))
+
+
+_OUTBOX_WHEN = {"queued": "next_attempt_at", "sending": "lease_until", "sent": "sent_at"}
+
+
+def _outbox_line(row) -> str:
+    """id, status, attempts, next attempt / lease end / sent at (UTC), to, subject; error."""
+    field = _OUTBOX_WHEN.get(row.status.value)
+    when = getattr(row, field) if field else None
+    stamp = f"{when:%Y-%m-%d %H:%M}" if when else "-"
+    line = (
+        f"{row.id:>6}  {row.status.value:<7} {row.attempts:>2}  {stamp:<16}  "
+        f"{row.to_address}  {row.subject}"
+    )
+    if row.last_error and row.status.value != "sent":
+        line += "\n        " + row.last_error.splitlines()[0]
+    return line
+
+
 # --- web ------------------------------------------------------------------------------
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
-def serve(host: str, port: int) -> None:
-    """Run the web app and the JSON API with the development server."""
+@click.option("--no-scheduler", is_flag=True, help="Do not run the periodic jobs in-process.")
+def serve(host: str, port: int, no_scheduler: bool) -> None:
+    """Run the web app and the JSON API, with the scheduler in the same process.
+
+    One process only: with several web workers (gunicorn), run `tracker scheduler` apart.
+    """
+    from tracker import scheduler
     from tracker.app import create_app
 
     settings = _settings()
     _require_migrated(settings.database_url)
     app = create_app(settings)
     click.echo(f"tracker: http://{host}:{port}/  (API under /api/v1, Ctrl-C to stop)")
-    click.echo(f"database: {_redacted(settings.database_url)}")
-    app.run(host=host, port=port, use_reloader=False)
+    click.echo(f"database: {_redacted(settings.database_url)}; mail: {settings.mail_backend}")
+    jobs = None if no_scheduler else scheduler.build(app.extensions["tracker"], settings)
+    if jobs is not None:
+        _log_jobs()
+        jobs.start()
+        click.echo(f"scheduler: {len(scheduler.JOBS)} jobs running in this process")
+    try:
+        app.run(host=host, port=port, use_reloader=False)
+    finally:
+        if jobs is not None:
+            jobs.shutdown(wait=False)
+
+
+@main.command("scheduler")
+def run_scheduler() -> None:
+    """Run the periodic jobs alone (delay scan, alerts, reminders, the outbox)."""
+    from tracker import scheduler
+
+    settings = _settings()
+    _require_migrated(settings.database_url)
+    database = Database(settings.database_url)
+    _log_jobs()
+    for job in scheduler.JOBS:
+        click.echo(f"{job.name:<20} {job.description}")
+    click.echo("scheduler running; Ctrl-C to stop")
+    try:
+        scheduler.build(database, settings, blocking=True).start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        database.dispose()
+
+
+def _log_jobs() -> None:
+    """Show what the jobs do on stderr (a deployment's process manager keeps it)."""
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def _redacted(url: str) -> str:
@@ -279,3 +411,82 @@ def token_create(email: str, name: str) -> None:
         new_token = users.create_token(session, CLI, clock.now(), found, name=name)
     click.echo(f"API token for {found.email} ({found.role.value}):")
     click.echo(new_token)
+
+
+# --- calendar feeds -------------------------------------------------------------------
+
+
+@main.group()
+def feed() -> None:
+    """Calendar feeds: subscription URLs for calendar apps, and revoking them."""
+
+
+@feed.command("create")
+@click.argument("email")
+@click.option("--matter", "matter_id", type=click.IntRange(1), help="Only this matter.")
+@click.option("--jurisdiction", metavar="CODE", help="Only proceedings in this jurisdiction.")
+@click.option(
+    "--privacy", type=click.Choice(["full", "minimal"]), default="full", show_default=True
+)
+@click.option("--alarms", is_flag=True, help="Add reminders (off: the calendar app decides).")
+@click.option("--name", default="", help="The calendar's name in the app.")
+def feed_create(
+    email: str,
+    matter_id: int | None,
+    jurisdiction: str | None,
+    privacy: str,
+    alarms: bool,
+    name: str,
+) -> None:
+    """Make a feed for a user and print its URL (it is shown only once)."""
+    from tracker.calendar import operations as feeds
+    from tracker.users import operations as users
+
+    if matter_id is not None and jurisdiction is not None:
+        raise click.UsageError("give --matter or --jurisdiction, not both")
+    scope = "matter" if matter_id is not None else "jurisdiction" if jurisdiction else "mine"
+    settings = _settings()
+    with unit_of_work() as session:
+        owner = users.get_by_email(session, email)
+        made, secret = feeds.create_feed(
+            session,
+            CLI,
+            clock.now(),
+            owner,
+            scope=scope,
+            matter_id=matter_id,
+            jurisdiction=jurisdiction,
+            privacy=privacy,
+            alarms=alarms,
+            name=name,
+        )
+        label = f"Feed {made.id} for {owner.email}: {made.name} ({made.privacy.value})"
+    url, webcal = feeds.urls(settings.base_url, secret)
+    click.echo(label)
+    click.echo(webcal)
+    click.echo(url)
+
+
+@feed.command("revoke")
+@click.argument("url_or_token")
+def feed_revoke(url_or_token: str) -> None:
+    """Revoke a feed at once, given its URL (https or webcal) or its token."""
+    from tracker.calendar import operations as feeds
+
+    with unit_of_work() as session:
+        revoked = feeds.revoke_token(session, CLI, clock.now(), url_or_token)
+        label = f"Revoked feed {revoked.id} of {revoked.owner.email} ({revoked.name})."
+    click.echo(label)
+
+
+@feed.command("revoke-all")
+@click.argument("email")
+def feed_revoke_all(email: str) -> None:
+    """Revoke every live feed of a user (someone left, a device was lost)."""
+    from tracker.calendar import operations as feeds
+    from tracker.users import operations as users
+
+    with unit_of_work() as session:
+        owner = users.get_by_email(session, email)
+        revoked = feeds.revoke_all(session, CLI, clock.now(), owner)
+    click.echo(f"Revoked {len(revoked)} feed{'' if len(revoked) == 1 else 's'} of {owner.email}.")

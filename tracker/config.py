@@ -8,6 +8,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from tracker.delays.rules import REQUEST_KINDS, Thresholds
+
 MAIL_BACKENDS = ("file", "console", "sendgrid")
 
 
@@ -23,6 +25,8 @@ class Settings:
     base_url: str = "http://127.0.0.1:5000"
     #: largest request body the API accepts, in bytes
     max_body: int = 1024 * 1024
+    #: the delay rules' thresholds (DELAY_* variables)
+    delays: Thresholds = field(default_factory=Thresholds)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -52,6 +56,7 @@ def load(environ: dict[str, str] | None = None) -> Settings:
         sendgrid_api_key=env.get("SENDGRID_API_KEY", ""),
         sendgrid_api_host=env.get("SENDGRID_API_HOST", "https://api.sendgrid.com"),
         base_url=env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        delays=delay_thresholds(env),
     )
 
 
@@ -66,3 +71,61 @@ def _instance_secret(instance: Path) -> str:
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
     return path.read_text().strip()
+
+
+# --- delay rules ------------------------------------------------------------------------
+
+#: variable -> Thresholds field; DELAY_<RULE>_DAYS_<KIND> overrides one proceeding kind
+DELAY_VARIABLES = {
+    "DELAY_REPEATED_POSTPONEMENTS": "repeated_postponements",
+    "DELAY_HEARING_SLIPPED_DAYS": "hearing_slipped_days",
+    "DELAY_OUTCOME_MISSING_DAYS": "outcome_missing_days",
+    "DELAY_DEADLINE_NEAR_DAYS": "deadline_near_days",
+    "DELAY_REQUEST_UNANSWERED_DAYS": "request_unanswered_days",
+    "DELAY_STALE_PROCEEDING_DAYS": "stale_proceeding_days",
+    "DELAY_LONG_PENDING_DAYS": "long_pending_days",
+}
+#: a century: longer is a typo, and would overflow date arithmetic near year 9999
+MAX_DELAY_DAYS = 36_500
+
+
+def delay_thresholds(env: Any) -> Thresholds:
+    """The delay thresholds from DELAY_* variables; a bad value is a ValueError naming it."""
+    values: dict[str, Any] = {}
+    for name, attr in DELAY_VARIABLES.items():
+        if env.get(name, "").strip():
+            values[attr] = _days(name, env[name], minimum=1 if "POSTPONEMENTS" in name else 0)
+    values["request_unanswered_days_by_kind"] = _per_kind(
+        env, "DELAY_REQUEST_UNANSWERED_DAYS_", set(REQUEST_KINDS)
+    )
+    values["long_pending_days_by_kind"] = _per_kind(env, "DELAY_LONG_PENDING_DAYS_", None)
+    return Thresholds(**values)
+
+
+def _per_kind(env: Any, prefix: str, kinds: set[str] | None) -> dict[str, int]:
+    """DELAY_..._DAYS_<KIND> overrides; `kinds` None: any proceeding kind."""
+    names = sorted(name for name in env if name.startswith(prefix))
+    if names and kinds is None:
+        from tracker.matters.models import ProceedingKind  # only when there is one to check
+
+        kinds = {kind.value for kind in ProceedingKind}
+    found = {}
+    for name in names:
+        kind = name[len(prefix) :].lower()
+        if kind not in kinds:
+            raise ValueError(
+                f"{name}: {kind!r} is not a proceeding kind this rule applies to "
+                f"({', '.join(sorted(kinds))})"
+            )
+        if env[name].strip():
+            found[kind] = _days(name, env[name], minimum=0)
+    return found
+
+
+def _days(name: str, value: str, *, minimum: int) -> int:
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()) or not minimum <= int(text) <= MAX_DELAY_DAYS:
+        raise ValueError(
+            f"{name} must be a whole number from {minimum} to {MAX_DELAY_DAYS}, not {value!r}"
+        )
+    return int(text)

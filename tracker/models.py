@@ -8,7 +8,7 @@ from tracker.delays.models import DelayFlag
 from tracker.hearings.models import Hearing, Postponement
 from tracker.jurisdictions.models import Authority, JudicialVacation, Jurisdiction
 from tracker.matters.models import Event, Matter, Person, Proceeding, matter_assignees
-from tracker.notifications.models import Notification
+from tracker.notifications.models import FlagAlert, Notification
 from tracker.users.models import ApiToken, User
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "DelayFlag",
     "Event",
     "FeedFetch",
+    "FlagAlert",
     "Hearing",
     "JudicialVacation",
     "Jurisdiction",

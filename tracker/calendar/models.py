@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.core.db import Base, Timestamped, Versioned, intpk, str200, timestamp
+
+if TYPE_CHECKING:
+    from tracker.jurisdictions.models import Jurisdiction
+    from tracker.users.models import User
 
 
 class FeedScope(enum.StrEnum):
@@ -39,6 +44,16 @@ class CalendarFeed(Versioned, Timestamped, Base):
     token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
     revoked_at: so.Mapped[timestamp | None]
     last_fetched_at: so.Mapped[timestamp | None]
+    #: what the last body was made from (a hash of the versions of every row in the
+    #: scope, the day and the format): the same key gives the same bytes
+    content_key: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    #: the ETag of that body (a hash of its bytes), so a 304 needs no body at all
+    content_etag: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    #: when the body's bytes last changed: the feed's Last-Modified
+    content_changed_at: so.Mapped[timestamp | None]
+
+    owner: so.Mapped[User] = so.relationship()
+    jurisdiction: so.Mapped[Jurisdiction | None] = so.relationship()
 
 
 class FeedFetch(Base):

@@ -46,3 +46,25 @@ class Notification(Base):
     provider_message_id: so.Mapped[str | None] = so.mapped_column(sa.String(200))
     created_at: so.Mapped[timestamp]
     sent_at: so.Mapped[timestamp | None]
+
+
+class FlagAlert(Base):
+    """A user was told about a delay flag at this severity (in a digest).
+
+    A flag that escalates gets a new row at its new severity, so the next digest tells
+    of it again; a flag told of once at a severity is never repeated at that severity.
+    """
+
+    __tablename__ = "flag_alerts"
+    __table_args__ = (sa.UniqueConstraint("user_id", "flag_id", "severity"),)
+
+    id: so.Mapped[intpk]
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    flag_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("delay_flags.id", ondelete="CASCADE"), index=True
+    )
+    severity: so.Mapped[str] = so.mapped_column(sa.String(32))
+    notification_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("notifications.id", ondelete="SET NULL")
+    )
+    at: so.Mapped[timestamp]

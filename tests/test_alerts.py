@@ -1,0 +1,266 @@
+"""Reminders before hearings and deadlines, queued once through the outbox (both DBs)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factories
+import pytest
+import sqlalchemy as sa
+
+from tracker.core import clock
+from tracker.models import Notification
+from tracker.notifications import alerts
+
+UTC = dt.UTC
+START = dt.datetime(2026, 11, 1, 9, 0, tzinfo=UTC)  # when the dossier is typed in
+
+
+@pytest.fixture
+def office(client, database, settings):
+    """A staff member who keeps the dossier, and a lawyer assigned to it."""
+    with clock.frozen(START):
+        factories.jurisdiction(database, "BE", "Belgium", "Europe/Brussels")
+        staff = factories.login(client, database, "staff", "staff@example.org")
+        lawyer = factories.login(client, database, "lawyer", "lawyer@example.org")
+        matter = factories.matter(staff, assignees=["lawyer@example.org"])
+        proceeding = factories.proceeding(staff, matter["id"])
+    return staff, lawyer, proceeding
+
+
+def sweep(database, settings, at: dt.datetime, job=alerts.hearing_reminders):
+    with clock.frozen(at), database.unit_of_work() as session:
+        return job(session, clock.now(), settings)
+
+
+def mails(database) -> list[Notification]:
+    with database.sessionmaker() as session:
+        return list(session.scalars(sa.select(Notification).order_by(Notification.id)))
+
+
+def test_the_reminder_due_is_queued_once_to_the_assigned_lawyer(office, database, settings):
+    staff, _lawyer, proceeding = office
+    with clock.frozen(START):
+        hearing = factories.hearing(staff, proceeding["id"], "2026-12-15T10:00")
+
+    first = sweep(database, settings, dt.datetime(2026, 12, 8, 9, 30, tzinfo=UTC))
+    again = sweep(database, settings, dt.datetime(2026, 12, 8, 10, 30, tzinfo=UTC))
+
+    assert first.counts == {"hearing reminders": 1}
+    assert again.counts == {}
+    [mail] = mails(database)
+    assert (mail.to_address, mail.template) == ("lawyer@example.org", "hearing_reminder")
+    assert mail.subject == "Hearing in 7 days: Tue 15 Dec 2026, 10:00 (Europe/Brussels)"
+    assert "Your time:  Tue 15 Dec 2026, 09:00 (UTC)" in mail.body_text
+    assert f"/hearings/{hearing['id']}" in mail.body_text
+    assert mail.dedup_key.startswith(f"remind:hearing:{hearing['id']}:20261215T0900Z:7:")
+
+
+def test_the_staff_member_who_is_not_assigned_gets_no_reminder(office, database, settings):
+    staff, _lawyer, proceeding = office
+    with clock.frozen(START):
+        factories.hearing(staff, proceeding["id"], "2026-12-15T10:00")
+
+    sweep(database, settings, dt.datetime(2026, 12, 13, 10, tzinfo=UTC))
+
+    assert [m.to_address for m in mails(database)] == ["lawyer@example.org"]
+
+
+def test_a_moved_hearing_gets_fresh_reminders_and_a_cancelled_one_none(office, database, settings):
+    staff, _lawyer, proceeding = office
+    with clock.frozen(START):
+        moved = factories.hearing(staff, proceeding["id"], "2026-12-15T10:00")
+        dropped = factories.hearing(staff, proceeding["id"], "2026-12-16T10:00")
+    sweep(database, settings, dt.datetime(2026, 12, 2, 9, tzinfo=UTC))  # 14-day ones
+    with clock.frozen(dt.datetime(2026, 12, 2, 10, tzinfo=UTC)):
+        factories.postpone(staff, moved["id"], "2026-12-22T10:00")
+        staff.post(f"/hearings/{dropped['id']}/outcome", {"result": "cancelled"})
+
+    after = sweep(database, settings, dt.datetime(2026, 12, 15, 10, tzinfo=UTC))
+
+    assert after.counts == {"hearing reminders": 1}
+    keys = [m.dedup_key for m in mails(database)]
+    assert len(keys) == 3  # two 14-day reminders, then the moved hearing's 7-day one
+    assert keys[-1].startswith(f"remind:hearing:{moved['id']}:20261222T0900Z:7:")
+
+
+def test_reminders_follow_the_readers_settings(office, database, settings):
+    staff, lawyer, proceeding = office
+    with clock.frozen(START):
+        factories.hearing(staff, proceeding["id"], "2026-12-15T10:00")
+        lawyer.patch("/me", {"version": 1, "preferences": {"hearing_reminders": False}})
+
+    done = sweep(database, settings, dt.datetime(2026, 12, 13, 10, tzinfo=UTC))
+
+    assert done.counts == {}
+    assert mails(database) == []
+
+
+def test_deadline_reminders_count_days_in_the_readers_zone(office, database, settings):
+    staff, lawyer, proceeding = office
+    with clock.frozen(START):
+        lawyer.patch("/me", {"version": 1, "timezone": "Asia/Almaty"})
+        factories.deadline(staff, proceeding["id"], "2026-12-15", title="File the appeal")
+    # 20:00 UTC on 11 Dec is already 12 Dec in Almaty (UTC+5): the 3-day reminder is due.
+    late_evening = dt.datetime(2026, 12, 11, 20, tzinfo=UTC)
+
+    done = sweep(database, settings, late_evening, alerts.deadline_reminders)
+    again = sweep(database, settings, late_evening, alerts.deadline_reminders)
+
+    assert done.counts == {"deadline reminders": 1}
+    assert again.counts == {}
+    [mail] = mails(database)
+    assert mail.subject == "Deadline in 3 days: File the appeal (Tue 15 Dec 2026)"
+    assert "Set by hand." in mail.body_text
+
+
+def test_no_reminder_for_a_deadline_that_is_done(office, database, settings):
+    staff, _lawyer, proceeding = office
+    with clock.frozen(START):
+        made = factories.deadline(staff, proceeding["id"], "2026-12-15")
+        staff.patch(f"/deadlines/{made['id']}", {"version": 1, "status": "done"})
+
+    done = sweep(
+        database, settings, dt.datetime(2026, 12, 14, 9, tzinfo=UTC), alerts.deadline_reminders
+    )
+
+    assert done.counts == {}
+
+
+def test_the_sweep_asks_the_same_number_of_queries_for_one_hearing_or_many(
+    office, database, settings
+):
+    staff, _lawyer, proceeding = office
+    with clock.frozen(START):
+        factories.hearing(staff, proceeding["id"], "2026-12-15T10:00")
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    sa.event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        sweep(database, settings, dt.datetime(2026, 11, 30, 9, tzinfo=UTC))  # nothing due
+        few = len(statements)
+        with clock.frozen(START):
+            for day in range(16, 26):
+                factories.hearing(staff, proceeding["id"], f"2026-12-{day}T10:00")
+        statements.clear()
+        sweep(database, settings, dt.datetime(2026, 11, 30, 8, tzinfo=UTC))
+    finally:
+        sa.event.remove(database.engine, "before_cursor_execute", count)
+
+    assert len(statements) == few
+
+
+# --- outcome prompts and digests ----------------------------------------------------------
+
+
+def flag(database, proceeding_id: int, key: str, severity: str = "warning", **fields):
+    """A stored delay flag, as a scan would leave it."""
+    from tracker.models import DelayFlag
+
+    with database.unit_of_work() as session:
+        row = DelayFlag(
+            key=key,
+            rule=fields.pop("rule", "long_pending"),
+            severity=severity,
+            proceeding_id=proceeding_id,
+            message=fields.pop("message", f"Flag {key}"),
+            first_seen=dt.date(2026, 11, 1),
+            last_seen=dt.date(2026, 11, 1),
+            **fields,
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def escalate(database, flag_id: int, severity: str = "critical") -> None:
+    from tracker.models import DelayFlag
+
+    with database.unit_of_work() as session:
+        session.get(DelayFlag, flag_id).severity = severity
+
+
+@pytest.fixture
+def coordinator(client, database, office):
+    with clock.frozen(START):
+        return factories.login(client, database, "coordinator", "coord@example.org")
+
+
+def test_a_digest_tells_each_flag_once_per_severity(office, coordinator, database, settings):
+    _staff, _lawyer, proceeding = office
+    first = flag(database, proceeding["id"], "long_pending:proceeding:1", message="Old case")
+    flag(database, proceeding["id"], "stale_proceeding:proceeding:1", message="Nothing moves")
+    morning = dt.datetime(2026, 12, 1, 7, tzinfo=UTC)  # 07:00 UTC = the default hour
+
+    day1 = sweep(database, settings, morning, alerts.digests)
+    day1_again = sweep(database, settings, morning + dt.timedelta(hours=3), alerts.digests)
+    escalate(database, first)
+    day2 = sweep(database, settings, morning + dt.timedelta(days=1), alerts.digests)
+    day3 = sweep(database, settings, morning + dt.timedelta(days=2), alerts.digests)
+
+    assert day1.counts == {"digests": 1}
+    assert day1_again.counts == {}
+    assert day2.counts == {"digests": 1}
+    assert day3.counts == {}  # nothing new: no mail at all
+    digest1, digest2 = mails(database)
+    assert digest1.subject == "Delays: 2 new or escalated flags (Tue 1 Dec 2026)"
+    assert "Old case" in digest1.body_text
+    assert "Nothing moves" in digest1.body_text
+    assert digest2.subject == "Delays: 1 new or escalated flag (Wed 2 Dec 2026)"
+    assert "[critical, escalated] Old case" in digest2.body_text
+    assert "Nothing moves" not in digest2.body_text
+
+
+def test_a_digest_waits_for_the_readers_hour(office, coordinator, database, settings):
+    _staff, _lawyer, proceeding = office
+    with clock.frozen(START):
+        coordinator.patch(
+            "/me", {"version": 1, "timezone": "Europe/Kyiv", "preferences": {"digest_hour": 9}}
+        )
+    flag(database, proceeding["id"], "long_pending:proceeding:1")
+
+    early = sweep(database, settings, dt.datetime(2026, 12, 1, 6, 59, tzinfo=UTC), alerts.digests)
+    on_time = sweep(database, settings, dt.datetime(2026, 12, 1, 7, tzinfo=UTC), alerts.digests)
+
+    assert early.counts == {}  # 08:59 in Kyiv
+    assert on_time.counts == {"digests": 1}  # 09:00 in Kyiv
+
+
+def test_staff_are_asked_for_a_missing_outcome_once(office, database, settings):
+    staff, _lawyer, proceeding = office
+    with clock.frozen(START):
+        hearing = factories.hearing(staff, proceeding["id"], "2026-11-10T10:00")
+    flag(
+        database,
+        proceeding["id"],
+        f"outcome_missing:hearing:{hearing['id']}",
+        rule="outcome_missing",
+        hearing_id=hearing["id"],
+    )
+    at = dt.datetime(2026, 11, 12, 9, tzinfo=UTC)
+
+    first = sweep(database, settings, at, alerts.outcome_prompts)
+    again = sweep(database, settings, at, alerts.outcome_prompts)
+
+    assert first.counts == {"outcome prompts": 1}
+    assert again.counts == {}
+    [mail] = mails(database)
+    assert mail.to_address == "staff@example.org"
+    assert mail.subject == "Outcome missing: hearing of Tue 10 Nov 2026, 10:00 (Europe/Brussels)"
+
+
+def test_a_hearing_reminder_carries_the_hearing_as_an_invitation(office, database, settings):
+    staff, _lawyer, proceeding = office
+    with clock.frozen(START):
+        hearing = factories.hearing(staff, proceeding["id"], "2026-12-15T10:00")
+
+    sweep(database, settings, dt.datetime(2026, 12, 13, 10, tzinfo=UTC))
+
+    [mail] = mails(database)
+    assert "METHOD:REQUEST" in mail.ics
+    assert "DTSTART;TZID=Europe/Brussels:20261215T100000" in mail.ics
+    assert f"hearing-{hearing['id']}@" in mail.ics  # the same UID as in the feeds

@@ -1,0 +1,171 @@
+"""JSON API: GET /api/v1/flags, computed as of a day, scoped to what the caller may see.
+
+The clock is frozen at Sunday 22 November 2026, 09:00 UTC.
+"""
+
+from __future__ import annotations
+
+import factories
+import pytest
+from factories import assert_error, nothing_written
+
+from tracker.core import clock
+from tracker.delays import scan
+from tracker.delays.rules import Thresholds
+
+FIELDS = {
+    "id",
+    "key",
+    "rule",
+    "severity",
+    "proceeding_id",
+    "hearing_id",
+    "deadline_id",
+    "message",
+    "first_seen",
+    "details",
+}
+
+
+@pytest.fixture
+def staff(client, database, frozen_now):
+    factories.jurisdiction(database, "BE", "Belgium", "Europe/Brussels")
+    return factories.login(client, database, "staff", "staff@example.org")
+
+
+@pytest.fixture
+def lawyer(client, database, staff):
+    return factories.login(client, database, "lawyer", "lawyer@example.org")
+
+
+@pytest.fixture
+def dossiers(staff, lawyer) -> dict[str, dict]:
+    """Two matters, each with a request waiting since 2024 and a deadline on 1 Dec 2026;
+    the lawyer is assigned to the first one only."""
+    made = {}
+    for name, assignees in (("theirs", [lawyer.email]), ("other", [])):
+        matter = factories.matter(staff, f"Matter {name}", assignees=assignees)
+        proceeding = factories.proceeding(
+            staff, matter["id"], kind="extradition_request", opened_on="2024-01-01"
+        )
+        factories.event(staff, proceeding["id"], "2024-01-01", kind="request_received")
+        factories.hearing(staff, proceeding["id"], "2027-01-11T09:00")
+        deadline = factories.deadline(staff, proceeding["id"], "2026-12-01", title="Reply")
+        made[name] = {"proceeding": proceeding, "deadline": deadline}
+    return made
+
+
+def flags(api, query: str = "") -> list[dict]:
+    return factories.ok(api.get(f"/flags{query}"))["items"]
+
+
+def test_the_open_flags_as_of_today(staff, dossiers):
+    items = flags(staff)
+
+    theirs = dossiers["theirs"]["proceeding"]["id"]
+    mine = [item for item in items if item["proceeding_id"] == theirs]
+    # most severe first: more than twice the year a request may wait
+    assert [(item["rule"], item["severity"]) for item in mine] == [
+        ("request_unanswered", "critical"),
+        ("long_pending", "warning"),
+    ]
+    request = mine[0]
+    assert set(request) == FIELDS
+    assert request == {
+        "id": None,  # computed: no scan has stored it
+        "key": f"request_unanswered:proceeding:{theirs}",
+        "rule": "request_unanswered",
+        "severity": "critical",
+        "proceeding_id": theirs,
+        "hearing_id": None,
+        "deadline_id": None,
+        "message": (
+            "Extradition request pending more than 730 days with no decision (opened on 1 Jan 2024)"
+        ),
+        "first_seen": "2026-11-22",
+        "details": {"since": "2024-01-01", "more_than_days": 730},
+    }
+    assert len(items) == 4
+
+
+def test_the_flags_are_computed_as_of_the_day_asked(staff, dossiers):
+    deadline = dossiers["theirs"]["deadline"]["id"]
+
+    late = flags(staff, "?as_of=2026-12-03")
+    early = flags(staff, "?as_of=2025-01-05")
+
+    missed = [item for item in late if item["deadline_id"] == deadline]
+    assert [(item["rule"], item["severity"]) for item in missed] == [
+        ("deadline_missed", "critical")
+    ]
+    assert missed[0]["message"] == ("Deadline “Reply” was due on 1 Dec 2026 and is still open")
+    assert missed[0]["first_seen"] == "2026-12-03"
+    # 370 days after the request; the deadline was far off
+    assert [(item["rule"], item["severity"]) for item in early] == [
+        ("request_unanswered", "warning"),
+        ("request_unanswered", "warning"),
+    ]
+    assert {item["rule"] for item in flags(staff, "?as_of=2023-12-31")} == set()
+
+
+def test_a_get_writes_nothing(staff, dossiers, database):
+    with nothing_written(database):
+        assert flags(staff, "?as_of=2026-12-03")
+        assert flags(staff)
+
+
+def test_stored_flags_keep_their_id_and_first_seen(staff, dossiers, database):
+    with database.unit_of_work() as session:
+        result = scan.run(session, clock.now(), clock.today(), Thresholds())
+    stored = {item.flag.key: item.id for item in result.open}
+
+    today = {item["key"]: item for item in flags(staff)}
+    earlier = {item["key"]: item for item in flags(staff, "?as_of=2025-06-01")}
+
+    assert {key: item["id"] for key, item in today.items()} == stored
+    assert {item["first_seen"] for item in today.values()} == {"2026-11-22"}
+    key = f"request_unanswered:proceeding:{dossiers['theirs']['proceeding']['id']}"
+    # stored on 22 Nov 2026, but as of 1 Jun 2025 it was seen on that day
+    assert (earlier[key]["id"], earlier[key]["first_seen"]) == (stored[key], "2025-06-01")
+
+
+def test_a_lawyer_sees_only_the_flags_of_their_matters(staff, lawyer, dossiers):
+    theirs = dossiers["theirs"]["proceeding"]["id"]
+    other = dossiers["other"]["proceeding"]["id"]
+
+    seen = flags(lawyer, "?as_of=2026-12-03")
+
+    assert {item["proceeding_id"] for item in seen} == {theirs}
+    assert {item["proceeding_id"] for item in flags(staff, "?as_of=2026-12-03")} == {theirs, other}
+
+
+@pytest.mark.parametrize("role", ["coordinator", "admin"])
+def test_coordinators_and_admins_see_every_matter(client, database, dossiers, role):
+    api = factories.login(client, database, role)
+    assert len({item["proceeding_id"] for item in flags(api)}) == 2
+
+
+def test_a_lawyer_with_no_matter_sees_no_flags(client, database, dossiers):
+    assert flags(factories.login(client, database, "lawyer")) == []
+
+
+@pytest.mark.parametrize("value", ["yesterday", "2026-02-30", "2026-11", "22/11/2026", ""])
+def test_a_bad_as_of_is_422(staff, value):
+    error = assert_error(staff.get(f"/flags?as_of={value}"), 422, "invalid", "as_of")
+    assert "date" in error["message"]
+
+
+def test_flags_need_a_token(client, database, frozen_now):
+    assert_error(client.get("/api/v1/flags"), 401, "unauthorized")
+
+
+def test_thresholds_come_from_the_settings(client, database, settings, dossiers, staff):
+    from tracker.app import create_app
+
+    stricter = settings.replace(delays=Thresholds(deadline_near_days=14))
+    app = create_app(stricter, database)
+    api = factories.Api(app.test_client(), staff.token, staff.email)
+    deadline = dossiers["theirs"]["deadline"]["id"]
+
+    assert deadline not in {item["deadline_id"] for item in flags(staff)}
+    assert deadline in {item["deadline_id"] for item in flags(api)}

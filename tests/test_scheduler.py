@@ -1,0 +1,59 @@
+"""The job registry: every job is registered safely and runs against a real database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import pytest
+
+from tracker import scheduler
+from tracker.core import clock
+
+UTC = dt.UTC
+
+
+def test_every_job_is_registered_with_no_overlap_and_coalesced_runs(settings, database):
+    built = scheduler.build(database, settings)
+    built.start(paused=True)  # job defaults are applied when the scheduler starts
+    try:
+        jobs = {job.id: job for job in built.get_jobs()}
+    finally:
+        built.shutdown(wait=False)
+
+    assert set(jobs) == {job.name for job in scheduler.JOBS}
+    for job in jobs.values():
+        assert job.coalesce is True
+        assert job.max_instances == 1
+        assert job.misfire_grace_time == scheduler.MISFIRE_GRACE
+
+
+def test_the_scheduler_starts_and_stops(settings, database):
+    built = scheduler.build(database, settings)
+
+    built.start()
+    try:
+        assert built.running
+    finally:
+        built.shutdown(wait=False)
+
+
+@pytest.mark.parametrize("job", scheduler.JOBS, ids=lambda job: job.name)
+def test_each_job_runs_on_an_empty_database(job, settings, database):
+    with clock.frozen(dt.datetime(2026, 11, 22, 9, tzinfo=UTC)):
+        result = scheduler.run(job, database, settings)
+
+    assert result is not None  # a failure would be logged and give None
+
+
+def test_a_failing_job_is_logged_not_raised(settings, database, caplog):
+    def broken(_context):
+        raise RuntimeError("the disk is full")
+
+    job = scheduler.Job("broken", broken, {"trigger": "interval", "minutes": 1}, "fails")
+
+    with caplog.at_level(logging.ERROR, logger="tracker.scheduler"):
+        assert scheduler.run(job, database, settings) is None
+
+    assert "job broken failed" in caplog.text
+    assert "the disk is full" in caplog.text

@@ -1,0 +1,361 @@
+"""What gets sent: reminders before hearings and deadlines, outcome prompts, digests.
+
+Each job sweeps with one query for its candidates (set-based: never a query per
+hearing), decides with the pure rules of `reminders.py`, and queues through the
+outbox, whose dedup key makes every alert idempotent: a sweep can run as often as it
+likes, from as many processes as it likes, and each mail is queued once. One bad item
+is logged and skipped; it never stops the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from tracker.config import Settings
+from tracker.core.dates import in_zone
+from tracker.deadlines.models import Deadline, DeadlineStatus
+from tracker.delays.models import DelayFlag
+from tracker.hearings.models import Hearing, HearingStatus, Postponement
+from tracker.jurisdictions.models import Authority
+from tracker.matters.models import Matter, Proceeding, matter_assignees
+from tracker.notifications import outbox, reminders
+from tracker.notifications.models import FlagAlert, Notification
+from tracker.users import preferences
+from tracker.users.models import Role, User
+
+log = logging.getLogger(__name__)
+
+#: how far ahead a sweep looks: no reminder offset is longer (preferences cap it at 60)
+HORIZON = dt.timedelta(days=61)
+
+
+@dataclass
+class Queued:
+    """What a sweep queued, by kind, and how many items it had to skip on an error."""
+
+    counts: dict[str, int]
+    errors: int = 0
+
+    def __str__(self) -> str:
+        parts = [f"{n} {kind}" for kind, n in sorted(self.counts.items())]
+        text = ", ".join(parts) or "nothing"
+        return f"queued {text}" + (f"; {self.errors} skipped on errors" if self.errors else "")
+
+
+def _each(
+    session: so.Session, rows: Iterable[Any], queue_one: Callable[[Any], str | None]
+) -> Queued:
+    """Queue each candidate in its own savepoint; a failure is logged, never fatal."""
+    done = Queued(counts={})
+    for row in rows:
+        try:
+            with session.begin_nested():
+                kind = queue_one(row)
+        except Exception:
+            log.exception("could not queue an alert for %r", row)
+            done.errors += 1
+            continue
+        if kind:
+            done.counts[kind] = done.counts.get(kind, 0) + 1
+    return done
+
+
+def when(instant: dt.datetime, zone: str, time_known: bool = True) -> str:
+    """'Tue 15 Dec 2026, 09:00 (Europe/Brussels)': the reader sees the court's clock."""
+    local = in_zone(instant, zone)
+    if not time_known:
+        return f"{local:%a %-d %b %Y} (time not known)"
+    return f"{local:%a %-d %b %Y, %H:%M} ({zone})"
+
+
+# --- hearings -----------------------------------------------------------------------------
+
+
+def hearing_reminders(session: so.Session, now: dt.datetime, settings: Settings) -> Queued:
+    """Queue the reminder due now for each upcoming hearing, to each assigned user."""
+    set_at = (
+        sa.select(Postponement.hearing_id, sa.func.max(Postponement.recorded_at).label("at"))
+        .group_by(Postponement.hearing_id)
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(
+            Hearing,
+            Proceeding,
+            Matter.title,
+            Authority.name,
+            User,
+            sa.func.coalesce(set_at.c.at, Hearing.created_at).label("set_at"),
+        )
+        .join(Hearing.proceeding)
+        .join(Matter, Matter.id == Proceeding.matter_id)
+        .join(matter_assignees, matter_assignees.c.matter_id == Matter.id)
+        .join(User, User.id == matter_assignees.c.user_id)
+        .outerjoin(Authority, Authority.id == Proceeding.authority_id)
+        .outerjoin(set_at, set_at.c.hearing_id == Hearing.id)
+        .where(
+            Hearing.status == HearingStatus.scheduled,
+            Hearing.starts_at > now,
+            Hearing.starts_at <= now + HORIZON,
+            User.active,
+        )
+        .order_by(Hearing.starts_at, Hearing.id, User.id)
+    ).all()
+
+    def queue_one(row: Any) -> str | None:
+        hearing, proceeding, matter, authority, user, set_at = row
+        prefs = preferences.load(user.preferences)
+        offset = reminders.hearing_offset_due(hearing.starts_at, set_at, now, prefs.hearing_offsets)
+        if not prefs.hearing_reminders or offset is None:
+            return None
+        reader = when(hearing.starts_at, user.timezone, hearing.time_known)
+        court = when(hearing.starts_at, hearing.timezone, hearing.time_known)
+        context = {
+            "base_url": settings.base_url,
+            "path": f"/hearings/{hearing.id}",
+            "days": offset,
+            "when": court,
+            "when_reader": reader
+            if hearing.time_known and user.timezone != hearing.timezone
+            else "",
+            "matter": matter,
+            "proceeding": proceeding.title,
+            "reference": proceeding.reference or "",
+            "authority": authority or "not recorded",
+            "location": hearing.location,
+        }
+        key = reminders.hearing_key(hearing.id, hearing.starts_at, offset, user.id)
+        queued = outbox.enqueue(
+            session,
+            dedup_key=key,
+            to_address=user.email,
+            recipient_id=user.id,
+            template="hearing_reminder",
+            context=context,
+            now=now,
+            ics=_invite(hearing, settings.base_url),
+        )
+        return "hearing reminders" if queued else None
+
+    return _each(session, rows, queue_one)
+
+
+def _invite(hearing: Hearing, base_url: str) -> str:
+    """The hearing as an iCalendar invitation (minimal privacy: mail is read on phones)."""
+    from tracker.calendar import ical
+
+    return ical.hearing_invite(hearing, method="REQUEST", base_url=base_url)
+
+
+# --- deadlines ----------------------------------------------------------------------------
+
+
+def deadline_reminders(session: so.Session, now: dt.datetime, settings: Settings) -> Queued:
+    """Queue the reminder due today (in each reader's zone) for each open deadline."""
+    rows = session.execute(
+        sa.select(Deadline, Proceeding.title, Matter.title, User)
+        .join(Deadline.proceeding)
+        .join(Matter, Matter.id == Proceeding.matter_id)
+        .join(matter_assignees, matter_assignees.c.matter_id == Matter.id)
+        .join(User, User.id == matter_assignees.c.user_id)
+        .where(
+            Deadline.status == DeadlineStatus.open,
+            Deadline.due_on >= (now - dt.timedelta(days=1)).date(),
+            Deadline.due_on <= (now + HORIZON).date(),
+            User.active,
+        )
+        .order_by(Deadline.due_on, Deadline.id, User.id)
+    ).all()
+
+    def queue_one(row: Any) -> str | None:
+        deadline, proceeding, matter, user = row
+        prefs = preferences.load(user.preferences)
+        today = in_zone(now, user.timezone).date()
+        set_on = in_zone(deadline.created_at, user.timezone).date()
+        offset = reminders.deadline_offset_due(
+            deadline.due_on, set_on, today, prefs.deadline_offsets
+        )
+        if not prefs.deadline_reminders or offset is None:
+            return None
+        context = {
+            "base_url": settings.base_url,
+            "path": f"/deadlines/{deadline.id}",
+            "days": (deadline.due_on - today).days,
+            "due_on": f"{deadline.due_on:%a %-d %b %Y}",
+            "title": deadline.title,
+            "matter": matter,
+            "proceeding": proceeding,
+            "explanation": deadline.explanation,
+        }
+        key = reminders.deadline_key(deadline.id, deadline.due_on, offset, user.id)
+        queued = outbox.enqueue(
+            session,
+            dedup_key=key,
+            to_address=user.email,
+            recipient_id=user.id,
+            template="deadline_reminder",
+            context=context,
+            now=now,
+        )
+        return "deadline reminders" if queued else None
+
+    return _each(session, rows, queue_one)
+
+
+# --- outcome prompts ----------------------------------------------------------------------
+
+
+def outcome_prompts(session: so.Session, now: dt.datetime, settings: Settings) -> Queued:
+    """Ask staff to record what happened at each hearing the scan found without an outcome."""
+    hearings = session.execute(
+        sa.select(Hearing, Proceeding.title, Proceeding.reference, Matter.title)
+        .join(DelayFlag, DelayFlag.hearing_id == Hearing.id)
+        .join(Hearing.proceeding)
+        .join(Matter, Matter.id == Proceeding.matter_id)
+        .where(
+            DelayFlag.rule == "outcome_missing",
+            DelayFlag.resolved_at.is_(None),
+            Hearing.status == HearingStatus.scheduled,
+        )
+        .order_by(Hearing.starts_at, Hearing.id)
+    ).all()
+    staff = [
+        user
+        for user in session.scalars(
+            sa.select(User).where(User.role == Role.staff, User.active).order_by(User.id)
+        )
+        if preferences.load(user.preferences).outcome_prompts
+    ]
+
+    def queue_one(pair: tuple[Any, User]) -> str | None:
+        (hearing, proceeding, reference, matter), user = pair
+        context = {
+            "base_url": settings.base_url,
+            "path": f"/hearings/{hearing.id}",
+            "when": when(hearing.starts_at, hearing.timezone, hearing.time_known),
+            "matter": matter,
+            "proceeding": proceeding,
+            "reference": reference or "",
+        }
+        key = f"outcome:{hearing.id}:{hearing.starts_at:%Y%m%dT%H%MZ}:{user.id}"
+        queued = outbox.enqueue(
+            session,
+            dedup_key=key,
+            to_address=user.email,
+            recipient_id=user.id,
+            template="outcome_missing",
+            context=context,
+            now=now,
+        )
+        return "outcome prompts" if queued else None
+
+    return _each(session, [(row, user) for row in hearings for user in staff], queue_one)
+
+
+# --- digests ------------------------------------------------------------------------------
+
+
+def digests(
+    session: so.Session, now: dt.datetime, settings: Settings, *, any_hour: bool = False
+) -> Queued:
+    """One mail a day to each coordinator: the flags that are new or escalated for them.
+
+    Sent at the coordinator's digest hour (in their zone), or at once with `any_hour`.
+    A flag is told of once per severity (FlagAlert), so it comes back only if it
+    escalates; a day whose digest was queued already waits for the next day.
+    """
+    readers = [
+        user
+        for user in session.scalars(
+            sa.select(User).where(User.role == Role.coordinator, User.active).order_by(User.id)
+        )
+        if _digest_due(user, now, any_hour)
+    ]
+    if not readers:
+        return Queued(counts={})
+    told = sa.orm.aliased(FlagAlert)
+    before = sa.orm.aliased(FlagAlert)
+    escalated = (
+        sa.select(before.id)
+        .where(before.user_id == User.id, before.flag_id == DelayFlag.id)
+        .exists()
+    )
+    rows = session.execute(
+        sa.select(User.id, DelayFlag, escalated.label("escalated"))
+        .select_from(DelayFlag)
+        .join(User, User.id.in_([user.id for user in readers]))
+        .outerjoin(
+            told,
+            sa.and_(
+                told.user_id == User.id,
+                told.flag_id == DelayFlag.id,
+                told.severity == DelayFlag.severity,
+            ),
+        )
+        .where(DelayFlag.resolved_at.is_(None), told.id.is_(None))
+        .order_by(User.id, DelayFlag.severity, DelayFlag.id)
+    ).all()
+    news: dict[int, list[tuple[DelayFlag, bool]]] = {}
+    for user_id, flag, was_told in rows:
+        news.setdefault(user_id, []).append((flag, was_told))
+
+    def queue_one(user: User) -> str | None:
+        flags = sorted(news.get(user.id, []), key=lambda pair: _severity_rank(pair[0]))
+        if not flags:
+            return None
+        day = in_zone(now, user.timezone).date()
+        context = {
+            "base_url": settings.base_url,
+            "path": "/flags",
+            "as_of": f"{day:%a %-d %b %Y}",
+            "flags": [
+                {
+                    "severity": flag.severity.value,
+                    "message": flag.message,
+                    "path": f"/proceedings/{flag.proceeding_id}",
+                    "escalated": was_told,
+                }
+                for flag, was_told in flags
+            ],
+        }
+        key = f"digest:{user.id}:{day.isoformat()}"
+        if not outbox.enqueue(
+            session,
+            dedup_key=key,
+            to_address=user.email,
+            recipient_id=user.id,
+            template="flag_digest",
+            context=context,
+            now=now,
+        ):
+            return None
+        mail_id = session.scalar(sa.select(Notification.id).where(Notification.dedup_key == key))
+        session.add_all(
+            FlagAlert(
+                user_id=user.id,
+                flag_id=flag.id,
+                severity=flag.severity.value,
+                notification_id=mail_id,
+                at=now,
+            )
+            for flag, _ in flags
+        )
+        return "digests"
+
+    return _each(session, readers, queue_one)
+
+
+def _digest_due(user: User, now: dt.datetime, any_hour: bool) -> bool:
+    prefs = preferences.load(user.preferences)
+    return prefs.digest and (any_hour or in_zone(now, user.timezone).hour >= prefs.digest_hour)
+
+
+def _severity_rank(flag: DelayFlag) -> tuple[int, int]:
+    return (0 if flag.severity.value == "critical" else 1, flag.id)

@@ -1,0 +1,76 @@
+"""Mail rendered from templates, and the mail handed to a sender.
+
+Each mail is a folder under `templates/emails/<name>/` holding `subject.txt`,
+`body.txt` and `body.html` (warehouse's layout). The context is plain values the
+caller prepares (dates already written in the reader's zone); it must carry
+`base_url` (settings.base_url) so that every mail links back to its item. A key
+missing from the context is an error at queueing time, never a hole in a sent mail.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+
+from tracker.core import resources
+
+NAME = re.compile(r"^[a-z0-9_]+$")
+SUBJECT_MAX = 300
+
+
+@dataclass(frozen=True)
+class RenderedMail:
+    subject: str
+    body_text: str
+    body_html: str
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    """What a sender needs, and nothing it should not see."""
+
+    notification_id: int
+    #: the template's name: the only thing about the mail that goes into provider metadata
+    template: str
+    to_address: str
+    subject: str
+    body_text: str
+    body_html: str
+    ics: str | None = None
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(resources.templates_dir() / "emails"),
+        # HTML bodies escape every value (names and notes are user input); text bodies do not.
+        autoescape=jinja2.select_autoescape(["html"], default_for_string=False),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(template: str, context: Mapping[str, Any]) -> RenderedMail:
+    """Render a mail folder's subject, text body and HTML body with one context."""
+    if not NAME.match(template):
+        raise ValueError(f"bad mail template name {template!r}")
+    env = _environment()
+    parts = [env.get_template(f"{template}/{part}") for part in _PARTS]
+    subject, text, html = (part.render(context) for part in parts)
+    return RenderedMail(subject=one_line(subject), body_text=text, body_html=html)
+
+
+_PARTS = ("subject.txt", "body.txt", "body.html")
+
+
+def one_line(subject: str) -> str:
+    """A header value on one line (no header injection), within the column's length."""
+    subject = " ".join(subject.split())
+    return subject if len(subject) <= SUBJECT_MAX else subject[: SUBJECT_MAX - 1] + "…"
