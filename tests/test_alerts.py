@@ -264,3 +264,32 @@ def test_a_hearing_reminder_carries_the_hearing_as_an_invitation(office, databas
     assert "METHOD:REQUEST" in mail.ics
     assert "DTSTART;TZID=Europe/Brussels:20261215T100000" in mail.ics
     assert f"hearing-{hearing['id']}@" in mail.ics  # the same UID as in the feeds
+
+
+def test_tracker_scan_notify_queues_the_digest_once(office, coordinator, database, settings):
+    from click.testing import CliRunner
+
+    from tracker.cli import main
+
+    staff, _lawyer, proceeding = office
+    with clock.frozen(START):
+        factories.deadline(staff, proceeding["id"], "2026-11-10", title="Appeal brief")
+    env = {
+        "TRACKER_INSTANCE": str(settings.instance),
+        "DATABASE_URL": settings.database_url,
+        "SECRET_KEY": "test-secret",
+    }
+
+    with clock.frozen(dt.datetime(2026, 11, 22, 6, tzinfo=UTC)):  # before the digest hour
+        first = CliRunner().invoke(main, ["scan", "--notify"], env=env)
+        again = CliRunner().invoke(main, ["scan", "--notify", "--json"], env=env)
+
+    assert first.exit_code == 0, first.output
+    assert first.stdout.splitlines()[-1] == "alerts: nothing queued; queued 1 digests"
+    assert again.exit_code == 0, again.output
+    assert (
+        "alerts: nothing queued; nothing queued" in again.stderr
+    )  # --json keeps stdout for the JSON
+    [digest] = mails(database)
+    assert (digest.to_address, digest.template) == ("coord@example.org", "flag_digest")
+    assert "Appeal brief" in digest.body_text

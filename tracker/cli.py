@@ -208,7 +208,12 @@ def deadline(rule: str, trigger: str, as_json: bool) -> None:
     "--as-of", "as_of", metavar="DATE", help="Scan as of this day (YYYY-MM-DD; default: today)."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the open flags as a JSON list.")
-def scan(as_of: str | None, as_json: bool) -> None:
+@click.option(
+    "--notify",
+    is_flag=True,
+    help="Queue the alerts: outcome prompts to staff, the digest to coordinators now.",
+)
+def scan(as_of: str | None, as_json: bool, notify: bool) -> None:
     """Run the delay rules, store the flags, and print the open ones."""
     import json
 
@@ -225,6 +230,8 @@ def scan(as_of: str | None, as_json: bool) -> None:
     if as_json:
         flags = [stored.as_dict() for stored in result.open]
         click.echo(json.dumps(flags, ensure_ascii=False))
+        if notify:
+            _notify(quiet_stdout=True)
         return
     for stored in result.open:
         flag = stored.flag
@@ -237,6 +244,19 @@ def scan(as_of: str | None, as_json: bool) -> None:
         f"{counts['reopened']} reopened, {counts['escalated']} escalated, "
         f"{counts['updated']} updated; {counts['resolved']} resolved."
     )
+    if notify:
+        _notify(quiet_stdout=False)
+
+
+def _notify(quiet_stdout: bool) -> None:
+    """Queue what the scan's flags call for; the outbox sends it (`tracker outbox --send`)."""
+    from tracker.notifications import alerts
+
+    settings, now = _settings(), clock.now()
+    with unit_of_work() as session:
+        prompts = alerts.outcome_prompts(session, now, settings)
+        digests = alerts.digests(session, now, settings, any_hour=True)
+    click.echo(f"alerts: {prompts}; {digests}", err=quiet_stdout)
 
 
 # --- mail -----------------------------------------------------------------------------

@@ -45,8 +45,8 @@ class Queued:
 
     def __str__(self) -> str:
         parts = [f"{n} {kind}" for kind, n in sorted(self.counts.items())]
-        text = ", ".join(parts) or "nothing"
-        return f"queued {text}" + (f"; {self.errors} skipped on errors" if self.errors else "")
+        text = f"queued {', '.join(parts)}" if parts else "nothing queued"
+        return text + (f" ({self.errors} skipped on errors)" if self.errors else "")
 
 
 def _each(
