@@ -216,7 +216,7 @@ def _write(connection: sa.Connection, plan: _Plan, as_of: dt.date, now: dt.datet
 # json_each on SQLite). Twice as fast as executemany on PostgreSQL (psycopg pays a
 # round of protocol messages per row) and on SQLite (SQLAlchemy's per-row parameters).
 
-#: the columns a flag brings, with their types for json_to_recordset
+#: the fields a flag row brings, with their SQL types
 FLAG_COLUMNS = {
     "id": sa.Integer,
     "key": sa.Text,

@@ -233,9 +233,9 @@ def _proceedings(
         sa.select(
             p.c.id,
             # plain strings: no enum lookup per row
-            sa.type_coerce(p.c.kind, sa.String),
+            sa.type_coerce(p.c.kind, sa.String).label("kind"),
             p.c.opened_on,
-            sa.type_coerce(p.c.opened_precision, sa.String),
+            sa.type_coerce(p.c.opened_precision, sa.String).label("opened_precision"),
             events.c.last_on,
             events.c.last_day_on,
             events.c.last_month_on,
@@ -258,32 +258,20 @@ def _proceedings(
 
 
 def _proceeding(row: sa.Row) -> rules.ProceedingFacts:
-    (
-        id_,
-        kind,
-        opened_on,
-        opened_precision,
-        last_on,
-        last_day,
-        last_month,
-        decided,
-        last_at,
-        ahead,
-    ) = row
     precision = "day"
-    if last_on is not None and last_on != last_day:
-        precision = "month" if last_on == last_month else "year"
+    if row.last_on is not None and row.last_on != row.last_day_on:
+        precision = "month" if row.last_on == row.last_month_on else "year"
     return rules.ProceedingFacts(
-        id=id_,
-        kind=kind,
+        id=row.id,
+        kind=row.kind,
         open=True,  # the query keeps only the proceedings open on as_of
-        opened_on=opened_on,
-        opened_precision=opened_precision,
-        last_event_on=last_on,
+        opened_on=row.opened_on,
+        opened_precision=row.opened_precision,
+        last_event_on=row.last_on,
         last_event_precision=precision,
-        last_hearing_on=last_at.date() if last_at is not None else None,
-        hearing_ahead=bool(ahead),
-        decided_on=decided,
+        last_hearing_on=row.last_at.date() if row.last_at is not None else None,
+        hearing_ahead=bool(row.ahead),
+        decided_on=row.decided_on,
     )
 
 
