@@ -8,7 +8,6 @@ feed made or revoked, never the token nor its hash.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,7 +17,7 @@ import sqlalchemy.orm as so
 from tracker.audit import operations as audit
 from tracker.calendar.models import CalendarFeed, FeedFetch, FeedPrivacy, FeedScope
 from tracker.calendar.publishing import token_hash
-from tracker.core import fields
+from tracker.core import fields, tokens
 from tracker.core.actors import Actor
 from tracker.core.errors import Forbidden, Invalid, NotFound
 from tracker.jurisdictions.models import Jurisdiction
@@ -38,7 +37,7 @@ DEFAULT_NAMES = {
 
 
 def new_token() -> str:
-    return secrets.token_urlsafe(32)
+    return tokens.new_token(32)
 
 
 def urls(base_url: str, token: str) -> tuple[str, str]:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import secrets
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.audit import operations as audit
-from tracker.core import dates, edits, fields
+from tracker.core import dates, edits, fields, tokens
 from tracker.core.actors import Actor
 from tracker.core.errors import Conflict, Invalid, NotFound
 from tracker.users.models import ApiToken, Role, User
@@ -28,7 +27,7 @@ def normalize_email(email: str) -> str:
 
 
 def new_password() -> str:
-    return secrets.token_urlsafe(12)
+    return tokens.new_token(12)
 
 
 def create_user(
@@ -106,7 +105,7 @@ def create_token(
     session: so.Session, actor: Actor, now: dt.datetime, user: User, name: str = ""
 ) -> str:
     """Make an API token; returns the token itself, which is stored only as a hash."""
-    token = secrets.token_urlsafe(32)
+    token = tokens.new_token(32)
     api_token = ApiToken(user=user, token_hash=_hash(token), name=name)
     session.add(api_token)
     audit.record(
