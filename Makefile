@@ -2,6 +2,8 @@
 
 PYTHON ?= python3
 PORT ?= 5000
+# links in mail and feeds point at the port served (set BASE_URL to override)
+BASE_URL ?= http://127.0.0.1:$(PORT)
 TRACKER_INSTANCE ?= instance
 PYTEST_ARGS ?=
 
@@ -22,6 +24,7 @@ $(STAMP): pyproject.toml
 # The embedded setup: SQLite and the mail outbox in $(TRACKER_INSTANCE)/; the demo
 # dossier is loaded on the first run only.
 run: export TRACKER_INSTANCE := $(TRACKER_INSTANCE)
+run: export BASE_URL := $(BASE_URL)
 run: venv
 	$(BIN)/tracker db upgrade
 	@if [ ! -e "$(TRACKER_INSTANCE)/.demo-loaded" ]; then \

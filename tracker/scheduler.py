@@ -29,7 +29,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from tracker.config import Settings
 from tracker.core import clock
-from tracker.core.actors import SCHEDULER
+from tracker.core.actors import SCHEDULER, SystemActor
 from tracker.core.db import Database
 
 log = logging.getLogger(__name__)
@@ -39,11 +39,13 @@ MISFIRE_GRACE = 600
 
 @dataclass(frozen=True)
 class Context:
-    """What a job gets: the database, the settings and the time it runs at."""
+    """What a job gets: the database, the settings, the time it runs at, and who it is."""
 
     database: Database
     settings: Settings
     now: dt.datetime
+    #: the actor a job passes to any operation that writes dossier data (audited)
+    actor: SystemActor = SCHEDULER
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,7 @@ JOBS: tuple[Job, ...] = (
 def run(job: Job, database: Database, settings: Settings) -> Any:
     """Run one job now; an error is logged, never raised into the scheduler's thread."""
     context = Context(database, settings, clock.now())
-    log.info("job %s starts as %s", job.name, SCHEDULER.label)
+    log.info("job %s starts as %s", job.name, context.actor.label)
     try:
         result = job.run(context)
     except Exception:
