@@ -67,6 +67,28 @@ def _each(
     return done
 
 
+def _to(
+    session: so.Session,
+    user: User,
+    key: str,
+    template: str,
+    context: dict[str, Any],
+    now: dt.datetime,
+    ics: str | None = None,
+) -> bool:
+    """Queue one mail to one user; False if it was queued before (same key)."""
+    return outbox.enqueue(
+        session,
+        dedup_key=key,
+        to_address=user.email,
+        recipient_id=user.id,
+        template=template,
+        context=context,
+        now=now,
+        ics=ics,
+    )
+
+
 def when(instant: dt.datetime, zone: str, time_known: bool = True) -> str:
     """'Tue 15 Dec 2026, 09:00 (Europe/Brussels)': the reader sees the court's clock."""
     local = in_zone(instant, zone)
@@ -132,14 +154,13 @@ def hearing_reminders(session: so.Session, now: dt.datetime, settings: Settings)
             "location": hearing.location,
         }
         key = reminders.hearing_key(hearing.id, hearing.starts_at, offset, user.id)
-        queued = outbox.enqueue(
+        queued = _to(
             session,
-            dedup_key=key,
-            to_address=user.email,
-            recipient_id=user.id,
-            template="hearing_reminder",
-            context=context,
-            now=now,
+            user,
+            key,
+            "hearing_reminder",
+            context,
+            now,
             ics=_invite(hearing, settings.base_url),
         )
         return "hearing reminders" if queued else None
@@ -195,15 +216,7 @@ def deadline_reminders(session: so.Session, now: dt.datetime, settings: Settings
             "explanation": deadline.explanation,
         }
         key = reminders.deadline_key(deadline.id, deadline.due_on, offset, user.id)
-        queued = outbox.enqueue(
-            session,
-            dedup_key=key,
-            to_address=user.email,
-            recipient_id=user.id,
-            template="deadline_reminder",
-            context=context,
-            now=now,
-        )
+        queued = _to(session, user, key, "deadline_reminder", context, now)
         return "deadline reminders" if queued else None
 
     return _each(session, rows, queue_one)
@@ -245,15 +258,7 @@ def outcome_prompts(session: so.Session, now: dt.datetime, settings: Settings) -
             "reference": reference or "",
         }
         key = f"outcome:{hearing.id}:{hearing.starts_at:%Y%m%dT%H%MZ}:{user.id}"
-        queued = outbox.enqueue(
-            session,
-            dedup_key=key,
-            to_address=user.email,
-            recipient_id=user.id,
-            template="outcome_missing",
-            context=context,
-            now=now,
-        )
+        queued = _to(session, user, key, "outcome_missing", context, now)
         return "outcome prompts" if queued else None
 
     return _each(session, [(row, user) for row in hearings for user in staff], queue_one)
@@ -326,15 +331,7 @@ def digests(
             ],
         }
         key = f"digest:{user.id}:{day.isoformat()}"
-        if not outbox.enqueue(
-            session,
-            dedup_key=key,
-            to_address=user.email,
-            recipient_id=user.id,
-            template="flag_digest",
-            context=context,
-            now=now,
-        ):
+        if not _to(session, user, key, "flag_digest", context, now):
             return None
         mail_id = session.scalar(sa.select(Notification.id).where(Notification.dedup_key == key))
         session.add_all(
