@@ -171,3 +171,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             red=True,
             bold=True,
         )
+
+
+@pytest.fixture(autouse=True)
+def _cold_feed_cache() -> Iterator[None]:
+    """Feed bodies cached in the process by one test (same ids, other data) must not leak."""
+    from tracker.calendar import cache
+
+    cache.bodies.clear()
+    yield
+    cache.bodies.clear()

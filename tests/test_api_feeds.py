@@ -8,17 +8,9 @@ import factories
 import pytest
 from factories import assert_error, nothing_written
 
-from tracker.calendar import cache
 from tracker.models import CalendarFeed
 
 BASE = "http://127.0.0.1:5000"
-
-
-@pytest.fixture(autouse=True)
-def _cold_cache():
-    cache.bodies.clear()
-    yield
-    cache.bodies.clear()
 
 
 @pytest.fixture

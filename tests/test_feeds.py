@@ -28,14 +28,6 @@ BASE = "http://127.0.0.1:5000"  # the test settings' BASE_URL (the default)
 HOST = "127.0.0.1"
 
 
-@pytest.fixture(autouse=True)
-def _cold_cache():
-    """Bodies cached by an earlier test (same ids, other data) must not leak into this one."""
-    cache.bodies.clear()
-    yield
-    cache.bodies.clear()
-
-
 @pytest.fixture
 def staff(client, database, frozen_now):
     for code, name, zone in [
