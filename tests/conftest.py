@@ -181,3 +181,16 @@ def _cold_feed_cache() -> Iterator[None]:
     cache.bodies.clear()
     yield
     cache.bodies.clear()
+
+
+@pytest.fixture
+def queries(database: Database) -> Iterator[list[str]]:
+    """The SQL statements run on `database` from here on (for constant-query checks)."""
+    statements: list[str] = []
+
+    def remember(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    sa.event.listen(database.engine, "before_cursor_execute", remember)
+    yield statements
+    sa.event.remove(database.engine, "before_cursor_execute", remember)

@@ -28,6 +28,7 @@ TABLES = {
     "flag_alerts",
     "hearings",
     "judicial_vacations",
+    "login_failures",
     "jurisdictions",
     "matter_assignees",
     "matters",

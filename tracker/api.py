@@ -154,27 +154,43 @@ def _wants_json() -> bool:
     return request.path.startswith(PREFIX) or request.path == "/healthz"
 
 
+def _error(status: int, code: str, message: str, field: str | None = None):
+    """JSON under /api/v1, a page everywhere else."""
+    if _wants_json():
+        return _json_error(status, code, message, field)
+    from tracker import pages
+
+    return pages.error_page(status, message)
+
+
 def _on_tracker_error(exc: errors.TrackerError):
     web.session().rollback()
-    return _json_error(exc.status, exc.code, exc.message, exc.field)
+    return _error(exc.status, exc.code, exc.message, exc.field)
 
 
 def _on_stale(_exc: Exception):
     web.session().rollback()
-    return _json_error(
-        409, "stale_version", "someone else changed this record; reload it and try again"
-    )
+    return _error(409, "stale_version", "someone else changed this record; reload it and try again")
 
 
 def _on_integrity(exc: sa_exc.IntegrityError):
     web.session().rollback()
     detail = str(exc.orig).splitlines()[0] if exc.orig else "constraint violated"
-    return _json_error(409, "conflict", f"the change conflicts with existing data ({detail})")
+    return _error(409, "conflict", f"the change conflicts with existing data ({detail})")
 
 
 def _on_http(exc: HTTPException):
     if not _wants_json():
-        return exc
+        if exc.code is None or exc.code < 400 or exc.code == 500:
+            return exc
+        from tracker import pages
+
+        messages = {
+            404: "There is no page at this address.",
+            405: f"{request.method} is not allowed here.",
+            413: f"What you sent is larger than {request.max_content_length} bytes.",
+        }
+        return pages.error_page(exc.code, messages.get(exc.code, exc.description or ""))
     code = (exc.name or "error").lower().replace(" ", "_")
     messages = {
         413: f"the request body is larger than {request.max_content_length} bytes",

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from tracker import api, config
-from tracker.calendar import views as calendar_views
+from tracker import api, config, pages
 from tracker.core import resources, web
 from tracker.core.db import Database
 
@@ -26,5 +25,5 @@ def create_app(settings: config.Settings | None = None, database: Database | Non
     app.extensions[web.EXTENSION] = database or Database(settings.database_url)
     app.teardown_appcontext(web.close_session)
     api.init_app(app)
-    app.register_blueprint(calendar_views.bp)  # /feeds/<token>.ics, /hearings/<id>.ics
+    pages.init_app(app)
     return app

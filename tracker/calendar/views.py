@@ -85,3 +85,6 @@ def _bearer_user():
     if user is None:
         raise errors.Unauthorized("the API token is unknown, revoked, or its user is inactive")
     return user
+
+
+BLUEPRINTS = (bp,)

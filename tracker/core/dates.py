@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import re
 import zoneinfo
 
@@ -70,6 +71,24 @@ def zone(name: str) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"{name!r} is not an IANA time zone (e.g. Europe/Brussels)") from None
+
+
+@functools.cache
+def zone_names() -> tuple[str, ...]:
+    """The IANA zones a person may pick: Area/City names and UTC, sorted."""
+    regions = (
+        "Africa",
+        "America",
+        "Antarctica",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+    )
+    names = {name for name in zoneinfo.available_timezones() if name.startswith(regions)}
+    return ("UTC", *sorted(names))
 
 
 def local_to_utc(text: str, tz_name: str) -> dt.datetime:

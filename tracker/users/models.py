@@ -62,3 +62,15 @@ class ApiToken(Timestamped, Base):
     revoked_at: so.Mapped[timestamp | None]
 
     user: so.Mapped[User] = so.relationship(back_populates="tokens")
+
+
+class LoginFailure(Base):
+    """A failed sign-in, kept a short while to slow down password guessing."""
+
+    __tablename__ = "login_failures"
+
+    id: so.Mapped[intpk]
+    #: the address as typed (normalised), whether or not such a user exists
+    email: so.Mapped[str200] = so.mapped_column(index=True)
+    address: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
+    at: so.Mapped[timestamp] = so.mapped_column(index=True)

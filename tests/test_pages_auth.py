@@ -1,0 +1,246 @@
+"""Signing in and out, the session cookie, CSRF, the login rate limit, error pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+from pages import PASSWORD, Browser, make_user, sign_in, text
+
+from tracker.core import clock
+from tracker.models import AuditEntry, LoginFailure, User
+from tracker.users import login
+
+
+def test_pages_need_a_login(client, database):
+    response = client.get("/account")
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=/account")
+
+
+def test_login_page_has_the_form_fields(client, database):
+    page = text(client.get("/login"))
+
+    for name in ('name="email"', 'name="password"', 'name="csrf_token"'):
+        assert name in page
+
+
+def test_log_in_sets_a_safe_cookie_and_goes_where_asked(client, database):
+    user = make_user(database, "staff")
+    browser = Browser(client)
+    browser.get("/login?next=/account")
+
+    response = browser.post("/login?next=/account", {"email": user.email, "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/account"
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # served over http in the tests
+    assert browser.get("/account").status_code == 200
+
+
+def test_cookie_is_secure_when_served_over_https(settings, database):
+    from dataclasses import replace
+
+    from tracker.app import create_app
+
+    app = create_app(replace(settings, base_url="https://tracker.example.org"), database)
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:x"])
+def test_log_in_never_redirects_off_site(client, database, target):
+    user = make_user(database)
+    browser = Browser(client)
+
+    response = browser.log_in(user.email, query_string={"next": target})
+
+    assert response.headers["Location"] == "/"
+
+
+def test_wrong_password_is_refused_and_counted(client, database):
+    user = make_user(database)
+
+    response = Browser(client).log_in(user.email, "not the password")
+
+    assert response.status_code == 401
+    assert "Wrong email or password." in text(response)
+    with database.unit_of_work() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(LoginFailure)) == 1
+
+
+def test_missing_fields_are_named(client, database):
+    browser = Browser(client)
+    browser.get("/login")
+
+    response = browser.post("/login", {"email": "", "password": ""})
+
+    assert response.status_code == 422
+    assert text(response).count("This field is required.") == 2
+
+
+def test_login_without_csrf_token_is_refused(client, database):
+    user = make_user(database)
+
+    response = Browser(client).post(
+        "/login", {"email": user.email, "password": PASSWORD}, csrf=False
+    )
+
+    assert response.status_code == 400
+    assert "nothing was saved" in text(response)
+
+
+def test_an_account_is_locked_after_five_failures(client, database, frozen_now):
+    user = make_user(database)
+    browser = Browser(client)
+    for _ in range(login.ACCOUNT_LIMIT):
+        assert browser.log_in(user.email, "wrong").status_code == 401
+
+    locked = browser.log_in(user.email, PASSWORD)
+
+    assert locked.status_code == 429
+    assert "Too many failed attempts for this account" in text(locked)
+    with clock.frozen(frozen_now + login.WINDOW + dt.timedelta(seconds=1)):
+        assert browser.log_in(user.email, PASSWORD).status_code == 302
+
+
+def test_an_unknown_email_is_locked_the_same_way(client, database):
+    browser = Browser(client)
+    for _ in range(login.ACCOUNT_LIMIT):
+        browser.log_in("nobody@example.org", "wrong")
+
+    assert browser.log_in("nobody@example.org", "wrong").status_code == 429
+
+
+def test_an_address_is_locked_after_twenty_failures(client, database):
+    browser = Browser(client)
+    for n in range(login.ADDRESS_LIMIT):
+        browser.log_in(f"user{n}@example.org", "wrong")
+    user = make_user(database)
+
+    response = browser.log_in(user.email, PASSWORD)
+
+    assert response.status_code == 429
+    assert "your network address" in text(response)
+
+
+def test_an_inactive_user_cannot_log_in_and_is_signed_out(client, database):
+    browser = sign_in(client, database)
+    assert browser.get("/account").status_code == 200
+    with database.unit_of_work() as session:
+        session.get(User, browser.user.id).active = False
+
+    assert browser.get("/account").status_code == 302
+    assert Browser(client).log_in(browser.user.email).status_code == 401
+
+
+def test_log_out_needs_a_post_with_csrf(client, database):
+    browser = sign_in(client, database)
+    browser.get("/account")
+
+    assert browser.post("/logout", csrf=False).status_code == 400
+    assert browser.get("/account").status_code == 200
+    assert browser.post("/logout").status_code == 302
+    assert browser.get("/account").status_code == 302
+
+
+def test_change_password_ends_other_sessions(client, app, database):
+    browser = sign_in(client, database)
+    other = sign_in(app.test_client(), database)
+    # the same user signed in elsewhere
+    with other.client.session_transaction() as session, client.session_transaction() as mine:
+        session["_user_id"] = mine["_user_id"]
+    browser.get("/account")
+
+    response = browser.post(
+        "/account/password",
+        {"password-current": PASSWORD, "password-new": "a brand new passphrase"},
+    )
+
+    assert response.status_code == 302
+    assert browser.get("/account").status_code == 200
+    assert other.get("/account").status_code == 302
+    assert (
+        Browser(app.test_client()).log_in(browser.user.email, "a brand new passphrase").status_code
+        == 302
+    )
+    with database.unit_of_work() as session:
+        entry = session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.action == "set_password")
+        ).one()
+        assert entry.actor_id == browser.user.id
+        assert "a brand new passphrase" not in str(entry.after)
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "message"),
+    [
+        ("wrong", "a brand new passphrase", "this is not your current password"),
+        (PASSWORD, "short", "use at least 10 characters"),
+        (PASSWORD, PASSWORD, "the same as the current one"),
+    ],
+)
+def test_change_password_refusals(client, database, current, new, message):
+    browser = sign_in(client, database)
+    browser.get("/account")
+
+    response = browser.post("/account/password", {"password-current": current, "password-new": new})
+
+    assert response.status_code == 422
+    assert message in text(response)
+    with database.unit_of_work() as session:
+        assert session.get(User, browser.user.id).password_hash == browser.user.password_hash
+
+
+def test_settings_change_the_zone_and_are_audited(client, database):
+    browser = sign_in(client, database)
+    browser.get("/account")
+
+    response = browser.post(
+        "/account", {"settings-name": "Ana", "settings-timezone": "Europe/Brussels"}
+    )
+
+    assert response.status_code == 302
+    with database.unit_of_work() as session:
+        user = session.get(User, browser.user.id)
+        assert (user.name, user.timezone) == ("Ana", "Europe/Brussels")
+        assert session.scalar(sa.select(AuditEntry).where(AuditEntry.entity == "users")) is not None
+
+
+def test_settings_refuse_an_unknown_zone(client, database):
+    browser = sign_in(client, database)
+    browser.get("/account")
+
+    response = browser.post("/account", {"settings-name": "Ana", "settings-timezone": "Mars/Base"})
+
+    assert response.status_code == 422
+    assert "Not a valid choice" in text(response)
+
+
+def test_unknown_page_is_a_friendly_404(client, database):
+    sign_in(client, database)
+
+    response = client.get("/no/such/page")
+
+    assert response.status_code == 404
+    assert "There is no page at this address." in text(response)
+    assert response.mimetype == "text/html"
+
+
+def test_api_is_not_asked_for_csrf(client, database):
+    import factories
+
+    api = factories.login(client, database, "admin")
+
+    assert api.post("/matters", {"title": "No CSRF here"}).status_code == 201
+
+
+def test_pages_send_security_headers(client, database):
+    response = client.get("/login")
+
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]

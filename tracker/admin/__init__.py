@@ -1,0 +1,1 @@
+"""The admin pages: users, jurisdictions, deadline rules."""

@@ -1,0 +1,107 @@
+"""Signing in and out, and one's own account (password, name, time zone)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from tracker import pages
+from tracker.core import clock, web
+from tracker.users import login as signin
+from tracker.users import operations
+from tracker.users.forms import LoginForm, PasswordForm, SettingsForm
+
+#: /login is the one page without a login
+public = Blueprint("users", __name__)
+bp = pages.blueprint("account", __name__)
+
+BLUEPRINTS = (public, bp)
+
+
+@public.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign in with email and password."""
+    target = pages.safe_next(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(target)
+    form = LoginForm()
+    status = pages.form_status(form)
+    if form.validate_on_submit():
+        db = web.session()
+        found = signin.authenticate(
+            db, clock.now(), form.email.data, form.password.data, request.remote_addr or ""
+        )
+        db.commit()  # a failure is counted even though the answer is a refusal
+        if isinstance(found, signin.Lockout):
+            form.form_errors.append(
+                f"Too many failed attempts for {found.reason}. "
+                f"Try again in {found.minutes} minute{'s' if found.minutes > 1 else ''}."
+            )
+            status = 429
+        elif found is None:
+            form.password.errors = ["Wrong email or password."]
+            status = 401
+        else:
+            session.clear()  # a fresh session (and CSRF token) for the signed-in user
+            login_user(pages.SignedIn(found))
+            return redirect(target)
+    return render_template("users/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out (a form with a CSRF token, so no other site can sign you out)."""
+    logout_user()
+    session.clear()
+    flash("You are signed out.")
+    return redirect(url_for("users.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+def account():
+    """Change one's name and time zone."""
+    me = pages.actor()
+    form = SettingsForm(obj=me, prefix="settings")
+    saved = pages.submit(
+        form,
+        lambda: operations.update_settings(
+            web.session(),
+            me,
+            clock.now(),
+            me,
+            version=None,
+            changes={"name": form.name.data, "timezone": form.timezone.data},
+        ),
+    )
+    if saved is not None:
+        flash("Your settings are saved.")
+        return redirect(url_for("account.account"))
+    return _account_page(settings=form, status=pages.form_status(form))
+
+
+@bp.post("/account/password")
+def password():
+    """Change one's password; other sessions of this account end."""
+    me = pages.actor()
+    form = PasswordForm(prefix="password")
+    if form.validate_on_submit():
+        db = web.session()
+        problem = signin.change_password(db, clock.now(), me, form.current.data, form.new.data)
+        if problem is None:
+            db.commit()
+            login_user(pages.SignedIn(me))  # the session id follows the new password
+            flash("Your password is changed. Other sessions of this account are signed out.")
+            return redirect(url_for("account.account"))
+        db.rollback()
+        field = form.current if "current" in problem else form.new
+        field.errors = [problem]
+    return _account_page(password=form, status=422)
+
+
+def _account_page(*, settings=None, password=None, status=200):
+    me = pages.actor()
+    return render_template(
+        "users/account.html",
+        settings=settings or SettingsForm(obj=me, prefix="settings", formdata=None),
+        password=password or PasswordForm(prefix="password", formdata=None),
+    ), status
