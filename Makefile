@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 # Reinstalled only when pyproject.toml changes (the install is editable).
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test bench lint
+.PHONY: venv run test bench lint screenshots
 
 venv: $(STAMP)
 
@@ -32,7 +32,10 @@ run: venv
 		$(BIN)/tracker demo && mkdir -p "$(TRACKER_INSTANCE)" && touch "$(TRACKER_INSTANCE)/.demo-loaded"; \
 	fi
 	@echo
-	@echo "An API token for the demo coordinator (printed on the last line):"
+	@echo "Sign in at $(BASE_URL)/login as a demo user (admin@, coordinator@, staff@ or"
+	@echo "lawyer@demo.example) with the password printed when the demo was loaded. Lost it?"
+	@echo "    $(BIN)/tracker user password coordinator@demo.example"
+	@echo "An API token for the JSON API (printed on the last line):"
 	@echo "    $(BIN)/tracker token create coordinator@demo.example"
 	@echo
 	exec $(BIN)/tracker serve --host 127.0.0.1 --port $(PORT)
@@ -47,6 +50,10 @@ bench: venv
 		found=1; echo "== $$script"; $(BIN)/python "$$script"; \
 	done; \
 	[ -n "$$found" ] || echo "no benchmarks yet"
+
+# The README's screenshots, taken by the browser tests in Debian's chromium.
+screenshots: venv
+	TRACKER_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -m browser -k sqlite $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

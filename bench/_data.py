@@ -15,13 +15,16 @@ deadlines each, most past deadlines done.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from tracker.core.db import Database
+from tracker.core import migrate
+from tracker.core.db import Database, make_engine, normalize_url
 from tracker.models import Deadline, Event, Hearing, Jurisdiction, Matter, Postponement, Proceeding
 
 UTC = dt.UTC
@@ -163,6 +166,55 @@ def _reset_sequences(connection: sa.Connection) -> None:
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
             f"(SELECT coalesce(max(id), 1) FROM {table}))"
         )
+
+
+# --- databases ---------------------------------------------------------------------
+
+
+def postgresql_url() -> str | None:
+    explicit = os.environ.get("BENCH_DATABASE_URL", "").strip()
+    if explicit:
+        url = sa.make_url(normalize_url(explicit))
+        if "bench" not in (url.database or ""):
+            sys.exit(f"BENCH_DATABASE_URL names {url.database!r}: its name must contain 'bench'")
+        return url.render_as_string(hide_password=False)
+    test = os.environ.get("TEST_DATABASE_URL", "").strip()
+    if not test:
+        return None
+    url = sa.make_url(normalize_url(test))
+    url = url.set(database=f"{url.database}_bench")
+    _create_database(url)
+    return url.render_as_string(hide_password=False)
+
+
+def _create_database(url: sa.URL) -> None:
+    engine = make_engine(
+        url.set(database="postgres").render_as_string(hide_password=False),
+        poolclass=sa.NullPool,
+        isolation_level="AUTOCOMMIT",
+    )
+    try:
+        with engine.connect() as connection:
+            exists = connection.scalar(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
+            )
+            if not exists:
+                connection.exec_driver_sql(f'CREATE DATABASE "{url.database}"')
+    finally:
+        engine.dispose()
+
+
+def fresh_schema(url: str) -> None:
+    """An empty database at the latest revision."""
+    if url.startswith("postgresql"):
+        engine = make_engine(url, poolclass=sa.NullPool)
+        try:
+            with engine.begin() as connection:
+                connection.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+                connection.exec_driver_sql("CREATE SCHEMA public")
+        finally:
+            engine.dispose()
+    migrate.upgrade(url)
 
 
 class Dossiers:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import multiprocessing
-import os
 import resource
 import sys
 import tempfile
@@ -35,8 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _data  # beside this file (bench/ is not a package)
 
-from tracker.core import migrate
-from tracker.core.db import Database, make_engine, normalize_url
+from tracker.core.db import Database
 from tracker.delays import scan
 from tracker.delays.rules import Thresholds
 
@@ -59,7 +57,7 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory(prefix="tracker-bench-") as folder:
         targets = [("SQLite", f"sqlite:///{folder}/bench.db")]
-        postgresql = postgresql_url()
+        postgresql = _data.postgresql_url()
         if postgresql:
             targets.append(("PostgreSQL", postgresql))
         else:
@@ -68,42 +66,9 @@ def main() -> None:
             bench(name, url, sizes)
 
 
-def postgresql_url() -> str | None:
-    explicit = os.environ.get("BENCH_DATABASE_URL", "").strip()
-    if explicit:
-        url = sa.make_url(normalize_url(explicit))
-        if "bench" not in (url.database or ""):
-            sys.exit(f"BENCH_DATABASE_URL names {url.database!r}: its name must contain 'bench'")
-        return url.render_as_string(hide_password=False)
-    test = os.environ.get("TEST_DATABASE_URL", "").strip()
-    if not test:
-        return None
-    url = sa.make_url(normalize_url(test))
-    url = url.set(database=f"{url.database}_bench")
-    _create_database(url)
-    return url.render_as_string(hide_password=False)
-
-
-def _create_database(url: sa.URL) -> None:
-    engine = make_engine(
-        url.set(database="postgres").render_as_string(hide_password=False),
-        poolclass=sa.NullPool,
-        isolation_level="AUTOCOMMIT",
-    )
-    try:
-        with engine.connect() as connection:
-            exists = connection.scalar(
-                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
-            )
-            if not exists:
-                connection.exec_driver_sql(f'CREATE DATABASE "{url.database}"')
-    finally:
-        engine.dispose()
-
-
 def bench(name: str, url: str, sizes: _data.Sizes) -> None:
     print(f"== {name}")
-    fresh_schema(url)
+    _data.fresh_schema(url)
     started = time.perf_counter()
     counts = isolated(generate, url, sizes)
     generated = time.perf_counter() - started
@@ -121,19 +86,6 @@ def bench(name: str, url: str, sizes: _data.Sizes) -> None:
         f"peak memory of the scanning process: {report['peak_mb']:.0f} MB "
         f"(of which {report['baseline_mb']:.0f} MB before the first scan)\n"
     )
-
-
-def fresh_schema(url: str) -> None:
-    """An empty database at the latest revision."""
-    if url.startswith("postgresql"):
-        engine = make_engine(url, poolclass=sa.NullPool)
-        try:
-            with engine.begin() as connection:
-                connection.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
-                connection.exec_driver_sql("CREATE SCHEMA public")
-        finally:
-            engine.dispose()
-    migrate.upgrade(url)
 
 
 def generate(url: str, sizes: _data.Sizes) -> dict[str, int]:

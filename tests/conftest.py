@@ -29,6 +29,9 @@ from tracker.core import clock, migrate
 from tracker.core.db import Database, make_engine, normalize_url
 from tracker.models import Base
 
+#: fixtures of the browser tests (the app served on 127.0.0.1, Debian's Chromium)
+pytest_plugins = ["browser"]
+
 DATABASES = ["sqlite", "postgresql"]
 
 NO_POSTGRESQL = "PostgreSQL: TEST_DATABASE_URL is not set (.ci/run sets it)"
