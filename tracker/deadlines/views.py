@@ -1,9 +1,246 @@
-"""Deadline pages: add (with the rule preview), mark done or waived."""
+"""Deadline pages: one deadline (mark it, override its date), adding one with the rule preview."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from flask import flash, jsonify, redirect, render_template, request, url_for
+
 from tracker import pages
+from tracker.api import MAX_ID
+from tracker.core import clock, display, errors, web
+from tracker.deadlines import operations, queries
+from tracker.deadlines.forms import DueForm, HandForm, RuleForm, StatusForm, stated_version
+from tracker.deadlines.models import Deadline
+from tracker.matters import operations as matters
+from tracker.matters.models import Proceeding
 
 bp = pages.blueprint("deadlines", __name__)
 
 BLUEPRINTS = (bp,)
+
+#: what the buttons of the status form say they did
+MARKED = {"done": "marked done", "waived": "waived", "open": "reopened"}
+
+
+@bp.get("/deadlines/<int:deadline_id>")
+def show(deadline_id: int):
+    """Show a deadline, how its date was reached, and what can be done with it."""
+    deadline = queries.deadline_page(web.session(), pages.actor(), deadline_id)
+    return _page(deadline)
+
+
+@bp.post("/deadlines/<int:deadline_id>/status")
+def mark(deadline_id: int):
+    """Mark a deadline done or waived, or reopen it."""
+    session, actor = web.session(), pages.actor()
+    deadline = queries.deadline_page(session, actor, deadline_id)
+    form = StatusForm(prefix="mark")
+    if stated_version(form) != deadline.version:
+        return _page(deadline, conflict=True, status=409)
+    saved = pages.submit(
+        form,
+        lambda: operations.update_deadline(
+            session,
+            actor,
+            clock.now(),
+            deadline,
+            version=stated_version(form),
+            changes={"status": form.status.data},
+        ),
+    )
+    if saved is None:
+        return _page(deadline, mark_form=form, status=pages.form_status(form))
+    flash(f"The deadline is {MARKED[form.status.data]}.")
+    return redirect(url_for("deadlines.show", deadline_id=deadline.id))
+
+
+@bp.post("/deadlines/<int:deadline_id>/due")
+def override(deadline_id: int):
+    """Set a deadline's due date by hand (its computed date is kept beside it)."""
+    session, actor = web.session(), pages.actor()
+    deadline = queries.deadline_page(session, actor, deadline_id)
+    form = DueForm(prefix="due")
+    if stated_version(form) != deadline.version:
+        form.version.data = str(deadline.version)
+        return _page(deadline, due_form=form, conflict=True, status=409)
+    saved = pages.submit(
+        form,
+        lambda: operations.update_deadline(
+            session,
+            actor,
+            clock.now(),
+            deadline,
+            version=stated_version(form),
+            changes={"due_on": form.due_on.data},
+        ),
+    )
+    if saved is None:
+        return _page(deadline, due_form=form, status=pages.form_status(form))
+    flash(f"The deadline is now due {display.day(deadline.due_on)}.")
+    return redirect(url_for("deadlines.show", deadline_id=deadline.id))
+
+
+@bp.route("/proceedings/<int:proceeding_id>/deadlines/new", methods=["GET", "POST"])
+def new(proceeding_id: int):
+    """Add a deadline by hand, or with a rule: preview the date and its steps, then save."""
+    proceeding = matters.get_proceeding(web.session(), pages.actor(), proceeding_id)
+    posted = _posted()
+    hand = HandForm(prefix="hand", formdata=request.form if posted == "hand" else None)
+    by_rule = _rule_form(proceeding, formdata=request.form if posted == "rule" else None)
+    if posted is None:
+        return _new_page(proceeding, hand, by_rule)
+    if posted == "rule" and by_rule.preview.data:
+        shown = _preview(proceeding, by_rule)
+        status = 200 if shown is not None else pages.form_status(by_rule)
+        return _new_page(proceeding, hand, by_rule, preview=shown, status=status)
+    form, create = (by_rule, _create_by_rule) if posted == "rule" else (hand, _create_by_hand)
+    deadline = pages.submit(form, lambda: create(proceeding, form))
+    if deadline is None:
+        return _new_page(proceeding, hand, by_rule, status=pages.form_status(form))
+    flash("The deadline is added.")
+    return redirect(url_for("deadlines.show", deadline_id=deadline.id))
+
+
+@bp.get("/proceedings/<int:proceeding_id>/deadlines/preview")
+def preview(proceeding_id: int):
+    """Compute a deadline without storing it, as JSON for the page's live preview."""
+    session, actor = web.session(), pages.actor()
+    proceeding = matters.get_proceeding(session, actor, proceeding_id)
+    event_id = request.args.get("event", "")
+    if not (event_id.isascii() and event_id.isdigit() and 0 < int(event_id) <= MAX_ID):
+        return _json_error(errors.Invalid("choose an event", field="trigger_event"))
+    try:
+        shown = queries.preview(
+            session, actor, proceeding, request.args.get("rule", ""), int(event_id)
+        )
+    except errors.TrackerError as exc:
+        return _json_error(_renamed(exc))
+    return jsonify(
+        {
+            "rule": shown.rule.code,
+            "title": shown.rule.title,
+            "due_on": shown.computation.due_on.isoformat(),
+            "due": display.day(shown.computation.due_on),
+            "steps": list(shown.computation.steps),
+            "note": _kind_note(shown),
+        }
+    )
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+#: the operations' field names, as the rule form calls them
+RULE_FIELDS = {"trigger_event_id": "trigger_event", "due_on": "rule"}
+
+
+def _page(
+    deadline: Deadline,
+    *,
+    mark_form: StatusForm | None = None,
+    due_form: DueForm | None = None,
+    conflict: bool = False,
+    status: int = 200,
+):
+    version = str(deadline.version)
+    return render_template(
+        "deadlines/show.html",
+        deadline=deadline,
+        steps=[line for line in deadline.explanation.splitlines() if line.strip()],
+        mark_form=mark_form or StatusForm(prefix="mark", formdata=None, version=version),
+        due_form=due_form
+        or DueForm(prefix="due", formdata=None, version=version, due_on=deadline.due_on),
+        conflict=conflict,
+        change=queries.last_change(web.session(), deadline) if conflict else None,
+        days_left=(deadline.due_on - clock.today()).days,
+    ), status
+
+
+def _posted() -> str | None:
+    """Which of the two forms of the new-deadline page was sent, if any."""
+    if request.method != "POST":
+        return None
+    return "rule" if any(key.startswith("rule-") for key in request.form) else "hand"
+
+
+def _rule_form(proceeding: Proceeding, formdata) -> RuleForm:
+    session = web.session()
+    return RuleForm(
+        prefix="rule",
+        formdata=formdata,
+        groups=queries.rule_groups(session, proceeding),
+        events=queries.trigger_events(session, proceeding),
+    )
+
+
+def _new_page(
+    proceeding: Proceeding, hand: HandForm, by_rule: RuleForm, *, preview=None, status: int = 200
+):
+    page = render_template(
+        "deadlines/new.html",
+        proceeding=proceeding,
+        hand=hand,
+        by_rule=by_rule,
+        preview=preview,
+        kind_note=_kind_note(preview) if preview else None,
+    )
+    return page, status
+
+
+def _preview(proceeding: Proceeding, form: RuleForm) -> queries.Preview | None:
+    """The computed deadline, or None with the refusal next to its field."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        return queries.preview(
+            web.session(), pages.actor(), proceeding, form.rule.data, form.event_id()
+        )
+    except errors.TrackerError as exc:
+        pages.refused(form, _renamed(exc))
+        return None
+
+
+def _create_by_rule(proceeding: Proceeding, form: RuleForm) -> Deadline:
+    data = {"rule": form.rule.data, "trigger_event_id": form.event_id(), "title": form.title.data}
+    return _fields_renamed(
+        lambda: operations.create_deadline(
+            web.session(), pages.actor(), clock.now(), proceeding, data
+        )
+    )
+
+
+def _create_by_hand(proceeding: Proceeding, form: HandForm) -> Deadline:
+    data = {
+        "title": form.title.data,
+        "due_on": form.due_on.data.isoformat(),
+        "explanation": form.explanation.data,
+    }
+    return operations.create_deadline(web.session(), pages.actor(), clock.now(), proceeding, data)
+
+
+def _fields_renamed(call: Callable[[], Any]) -> Any:
+    try:
+        return call()
+    except errors.TrackerError as exc:
+        raise _renamed(exc) from None
+
+
+def _renamed(exc: errors.TrackerError) -> errors.TrackerError:
+    exc.field = RULE_FIELDS.get(exc.field or "", exc.field)
+    return exc
+
+
+def _kind_note(shown: queries.Preview) -> str | None:
+    if not shown.kind_differs:
+        return None
+    return (
+        f"This rule counts from a {display.words(shown.rule.trigger_kind).lower()}; "
+        f"the event is a {display.words(shown.event.kind).lower()}."
+    )
+
+
+def _json_error(exc: errors.TrackerError):
+    response = jsonify(exc.as_dict())
+    response.status_code = exc.status
+    return response

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.audit import operations as audit
+from tracker.audit.models import AuditEntry
 from tracker.core import edits, fields
 from tracker.core.actors import Actor
 from tracker.core.db import snapshot
@@ -201,3 +203,35 @@ def record_outcome(
         action="outcome",
     )
     return hearing
+
+
+# --- reads for the pages ------------------------------------------------------------------
+
+
+def hearing_page(session: so.Session, actor: Actor, hearing_id: int) -> Hearing:
+    """The hearing with its proceeding, matter and ledger, loaded at once (404 as get_hearing)."""
+    hearing = session.scalars(
+        sa.select(Hearing)
+        .where(Hearing.id == hearing_id)
+        .options(
+            so.joinedload(Hearing.proceeding).options(
+                so.joinedload(Proceeding.matter),
+                so.joinedload(Proceeding.jurisdiction),
+                so.joinedload(Proceeding.authority),
+            ),
+            so.selectinload(Hearing.postponements).joinedload(Postponement.recorded_by),
+        )
+    ).one_or_none()
+    if hearing is None or not access.may_see_matter(session, actor, hearing.proceeding.matter_id):
+        raise NotFound(f"no hearing {hearing_id}")
+    return hearing
+
+
+def last_change(session: so.Session, hearing: Hearing) -> AuditEntry | None:
+    """The latest audit entry about this hearing: who changed it last, and when."""
+    return session.scalars(
+        sa.select(AuditEntry)
+        .where(AuditEntry.entity == Hearing.__tablename__, AuditEntry.entity_id == hearing.id)
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    ).one_or_none()

@@ -1,9 +1,174 @@
-"""Hearing pages: the outcome form, adding hearings."""
+"""Hearing pages: one hearing with its ledger and outcome form, scheduling a new one."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy.orm as so
+from flask import flash, redirect, render_template, url_for
+
 from tracker import pages
+from tracker.core import clock, display, errors, fields, web
+from tracker.core.dates import in_zone
+from tracker.hearings import operations
+from tracker.hearings.forms import POSTPONING, HearingForm, OutcomeForm, local_time
+from tracker.hearings.models import Hearing, HearingStatus
+from tracker.matters import operations as matters
+from tracker.users.models import User
 
 bp = pages.blueprint("hearings", __name__)
 
 BLUEPRINTS = (bp,)
+
+
+@bp.get("/hearings/<int:hearing_id>")
+def show(hearing_id: int):
+    """Show a hearing, its postponement ledger and the outcome form."""
+    hearing = operations.hearing_page(web.session(), pages.actor(), hearing_id)
+    form = OutcomeForm(formdata=None, zone=hearing.timezone, version=str(hearing.version))
+    return _page(hearing, form)
+
+
+@bp.post("/hearings/<int:hearing_id>/outcome")
+def outcome(hearing_id: int):
+    """Record what happened at a hearing; a form older than the hearing saves nothing."""
+    session, actor = web.session(), pages.actor()
+    hearing = operations.hearing_page(session, actor, hearing_id)
+    form = OutcomeForm(zone=hearing.timezone)
+    if form.stated_version() != hearing.version:
+        form.version.data = str(hearing.version)  # resubmitting is now a deliberate choice
+        return _page(hearing, form, conflict=True, status=409)
+    saved = pages.submit(form, lambda: _record(session, actor, hearing, form))
+    if saved is not None:
+        flash(f"Saved: {_said(hearing)}")
+        return redirect(url_for("hearings.show", hearing_id=hearing.id))
+    return _page(hearing, form, status=pages.form_status(form))
+
+
+@bp.route("/proceedings/<int:proceeding_id>/hearings/new", methods=["GET", "POST"])
+def new(proceeding_id: int):
+    """Schedule a hearing in a proceeding, at a local time in the court's zone."""
+    session, actor = web.session(), pages.actor()
+    proceeding = matters.get_proceeding(session, actor, proceeding_id)
+    form = HearingForm(zone=proceeding.jurisdiction.timezone)
+    hearing = pages.submit(
+        form,
+        lambda: _fields_renamed(
+            lambda: operations.schedule_hearing(
+                session, actor, clock.now(), proceeding, form.values()
+            ),
+            starts_at="time" if form.time.data else "day",
+        ),
+    )
+    if hearing is not None:
+        flash("The hearing is scheduled.")
+        return redirect(url_for("hearings.show", hearing_id=hearing.id))
+    page = render_template("hearings/new.html", proceeding=proceeding, form=form)
+    return page, pages.form_status(form)
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _page(hearing: Hearing, form: OutcomeForm, *, conflict: bool = False, status: int = 200):
+    return render_template(
+        "hearings/show.html",
+        hearing=hearing,
+        form=form,
+        conflict=conflict,
+        change=operations.last_change(web.session(), hearing) if conflict else None,
+        ledger=ledger(hearing),
+        moment=lambda instant: moment(instant, hearing),
+    ), status
+
+
+def _record(session: so.Session, actor: User, hearing: Hearing, form: OutcomeForm) -> Any:
+    """Map the form's choice onto `postpone` or `record_outcome`."""
+    action, now, version = form.action.data, clock.now(), form.stated_version()
+    if action in POSTPONING:
+        moved = action == "postponed"
+        return _fields_renamed(
+            lambda: operations.postpone(
+                session,
+                actor,
+                now,
+                hearing,
+                version=version,
+                to=_new_start(form, hearing) if moved else None,
+                reason=form.reason.data or "",
+                decided_on=form.decided_on.data,
+                time_known=bool((form.new_time.data or "").strip()) if moved else None,
+            ),
+            to="new_time" if (form.new_time.data or "").strip() else "new_date",
+            status="action",
+        )
+    return _fields_renamed(
+        lambda: operations.record_outcome(
+            session,
+            actor,
+            now,
+            hearing,
+            version=version,
+            result=action,
+            summary=form.summary.data or "",
+        ),
+        result="action",
+        status="action",
+    )
+
+
+def _new_start(form: OutcomeForm, hearing: Hearing) -> str:
+    """The new local time in the hearing's zone (what `postpone` reads), from the form's zone."""
+    local = local_time(form.new_date.data, form.new_time.data)
+    if not (form.new_time.data or "").strip() or form.zone.data == hearing.timezone:
+        return local
+    instant = fields.local_time(local, form.zone.data, "to")
+    return in_zone(instant, hearing.timezone).isoformat(timespec="minutes")
+
+
+def _fields_renamed(call: Callable[[], Any], **names: str) -> Any:
+    """Run `call`; a refusal naming an operation's field names the form's field instead."""
+    try:
+        return call()
+    except errors.TrackerError as exc:
+        exc.field = names.get(exc.field or "", exc.field)
+        raise
+
+
+def _said(hearing: Hearing) -> str:
+    if hearing.status is HearingStatus.postponed:
+        return "the hearing is postponed sine die."
+    if hearing.status is HearingStatus.scheduled:
+        return "the hearing is now set for " + _when(hearing.starts_at, hearing) + "."
+    return f"the hearing is recorded as {hearing.outcome or hearing.status}."
+
+
+def _when(instant: dt.datetime, hearing: Hearing) -> str:
+    return display.at(instant, hearing.timezone, time_known=hearing.time_known)
+
+
+def ledger(hearing: Hearing) -> dict[str, Any]:
+    """The facts of a hearing's moves: first date, number of moves, how far it slipped."""
+    moves = hearing.postponements
+    first = moves[0].from_starts_at if moves else hearing.starts_at
+    slip = None
+    if hearing.status is not HearingStatus.postponed:
+        first_day = in_zone(first, hearing.timezone).date()
+        slip = (hearing.local_start.date() - first_day).days
+    return {"first": moment(first, hearing), "moves": len(moves), "slip_days": slip}
+
+
+def moment(instant: dt.datetime | None, hearing: Hearing) -> str:
+    """A past or present date of the hearing, in the court's zone.
+
+    Moves do not record whether their times were known; a date whose time was not
+    known is stored at local midnight, so a midnight reads as the day alone.
+    """
+    if instant is None:
+        return ""
+    if instant == hearing.starts_at:
+        return display.at(instant, hearing.timezone, time_known=hearing.time_known)
+    local = in_zone(instant, hearing.timezone)
+    return display.at(instant, hearing.timezone, time_known=local.time() != dt.time(0, 0))

@@ -1,0 +1,130 @@
+"""Hearing forms: schedule a hearing, record what happened at one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from tracker.core.dates import zone_names
+
+#: 09:30, or 02:30+01:00 for a wall time that occurs twice when the clocks go back
+_TIME = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d([+-]\d{2}:\d{2})?$")
+
+TIME_HINT = (
+    "24-hour clock, e.g. 09:30. Leave empty if only the day is known. For a time that "
+    "occurs twice when the clocks go back, add the offset, e.g. 02:30+01:00."
+)
+
+
+def time_of_day(_form: FlaskForm, field: StringField) -> None:
+    if field.data and not _TIME.match(field.data.strip()):
+        raise ValidationError("Write the time as HH:MM, e.g. 09:30.")
+
+
+def local_time(day: dt.date, time: str | None) -> str:
+    """The local wall time the operations read: "2026-12-01T09:30", or the day alone."""
+    time = (time or "").strip()
+    if not time:
+        return day.isoformat()
+    hours, rest = time.split(":", 1)
+    return f"{day.isoformat()}T{int(hours):02d}:{rest}"
+
+
+class _Zoned(FlaskForm):
+    def _zones(self, field: SelectField, default: str) -> None:
+        field.choices = [SelectChoice(zone) for zone in zone_names()]
+        if default not in zone_names():  # a zone set through the API, e.g. "Etc/GMT-3"
+            field.choices.insert(0, SelectChoice(default))
+        if not field.data:
+            field.data = default
+
+
+class HearingForm(_Zoned):
+    title = StringField("Title", default="Hearing", validators=[DataRequired(), Length(max=200)])
+    day = DateField("Date", validators=[InputRequired(message="Give the day of the hearing.")])
+    time = StringField(
+        "Time",
+        validators=[Optional(), time_of_day],
+        render_kw={"placeholder": "HH:MM", "inputmode": "numeric", "size": 12},
+    )
+    timezone = SelectField("Time zone of the court")
+    location = StringField("Location", validators=[Length(max=300)])
+
+    def __init__(self, *args, zone: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._zones(self.timezone, zone)
+
+    def values(self) -> dict:
+        """What `schedule_hearing` takes."""
+        time = (self.time.data or "").strip()
+        return {
+            "title": self.title.data,
+            "starts_at": local_time(self.day.data, time),
+            "timezone": self.timezone.data,
+            "time_known": bool(time),
+            "location": self.location.data or "",
+        }
+
+
+ACTIONS = [
+    SelectChoice("held", "Held"),
+    SelectChoice("postponed", "Postponed to a new date"),
+    SelectChoice("sine_die", "Postponed sine die (no new date)"),
+    SelectChoice("adjourned", "Adjourned"),
+    SelectChoice("decided", "Decided"),
+    SelectChoice("cancelled", "Cancelled"),
+]
+
+#: the actions that move the hearing (`postpone`); the others record an outcome
+POSTPONING = frozenset({"postponed", "sine_die"})
+
+
+class OutcomeForm(_Zoned):
+    #: the hearing's version when the form was shown: a later change makes it stale
+    version = HiddenField()
+    action = RadioField(
+        "What happened", choices=ACTIONS, validators=[InputRequired("Choose what happened.")]
+    )
+    new_date = DateField("New date", validators=[Optional()])
+    new_time = StringField(
+        "New time",
+        validators=[Optional(), time_of_day],
+        render_kw={"placeholder": "HH:MM", "size": 12},
+    )
+    zone = SelectField("Time zone of the new time")
+    reason = TextAreaField("Reason", validators=[Length(max=5000)])
+    decided_on = DateField("Decided on", validators=[Optional()])
+    summary = TextAreaField("Summary", validators=[Length(max=20_000)])
+
+    def __init__(self, *args, zone: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._zones(self.zone, zone)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.action.data == "postponed" and self.new_date.data is None:
+            if not self.new_date.errors:
+                self.new_date.errors.append("Give the date the hearing was moved to.")
+            valid = False
+        if self.action.data == "decided" and not (self.summary.data or "").strip():
+            self.summary.errors.append("Say what was decided.")
+            valid = False
+        return valid
+
+    def stated_version(self) -> int | None:
+        """The version the form was shown at; None if it did not come back as a number."""
+        value = (self.version.data or "").strip()
+        return int(value) if value.isascii() and value.isdigit() else None
