@@ -77,3 +77,137 @@ def _postponed_on(postponement: Postponement) -> dt.date:
     if postponement.decided_on:
         return postponement.decided_on
     return in_zone(postponement.from_starts_at, postponement.hearing.timezone).date()
+
+
+# --- the picture --------------------------------------------------------------------------
+
+#: words of an event kind that make it a decision (drawn as one on the timeline)
+DECISION_WORDS = frozenset(
+    {
+        "judgment",
+        "judgement",
+        "decision",
+        "dismissal",
+        "ruling",
+        "verdict",
+        "acquittal",
+        "conviction",
+        "annulment",
+        "refusal",
+    }
+)
+
+
+def is_decision(kind: str) -> bool:
+    """judgment, extradition_decision, dismissal... (a word of the kind is a decision)."""
+    return any(word in DECISION_WORDS for word in kind.split("_"))
+
+
+def _words(code: str) -> str:
+    text = code.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def picture(title: str, found: list[Entry], today: dt.date, *, ident: str = "timeline") -> str:
+    """The SVG timeline of a matter's chronology (`entries`): lanes, bars, marks, links."""
+    from tracker.matters import svg
+
+    proceedings = sorted(
+        (e.row for e in found if e.type == "proceeding"),
+        key=lambda p: (p.opened_on or dt.date.max, p.id),
+    )
+    ids = {p.id for p in proceedings}
+    lanes: dict[str, svg.Lane] = {}
+    for proceeding in proceedings:
+        code = proceeding.jurisdiction.code
+        lanes.setdefault(code, svg.Lane(code, proceeding.jurisdiction.name))
+    bars = [_bar(p) for p in proceedings]
+    marks = [mark for entry in found for mark in _marks(entry)]
+    links = [
+        svg.Link(p.parent_id, p.id, "parent", f"{p.title}: appeal or stage of {p.parent_id}")
+        for p in proceedings
+        if p.parent_id in ids
+    ] + [
+        svg.Link(p.origin_id, p.id, "origin", f"{p.title}: requested by / based on {p.origin_id}")
+        for p in proceedings
+        if p.origin_id in ids
+    ]
+    return svg.render(
+        title=f"Timeline of {title}",
+        lanes=list(lanes.values()),
+        bars=bars,
+        marks=marks,
+        links=links,
+        today=today,
+        ident=ident,
+    )
+
+
+def _bar(proceeding: Proceeding):
+    from tracker.matters import svg
+
+    opened = format_partial(proceeding.opened_on, proceeding.opened_precision) or "unknown"
+    closed = f", closed {proceeding.closed_on.isoformat()}" if proceeding.closed_on else ""
+    return svg.Bar(
+        id=proceeding.id,
+        lane=proceeding.jurisdiction.code,
+        label=proceeding.title,
+        href=f"/proceedings/{proceeding.id}",
+        start=proceeding.opened_on,
+        precision=proceeding.opened_precision.value,
+        end=proceeding.closed_on,
+        open=proceeding.is_open,
+        status=proceeding.status.value,
+        tooltip=(
+            f"{proceeding.title} · {_words(proceeding.kind.value)} · "
+            f"{proceeding.status.value} · opened {opened}{closed}"
+        ),
+    )
+
+
+def _marks(entry: Entry) -> list[Any]:
+    from tracker.matters import svg
+
+    row = entry.row
+    if entry.type == "hearing":
+        when = row.local_start.strftime("%Y-%m-%d %H:%M" if row.time_known else "%Y-%m-%d")
+        return [
+            svg.Mark(
+                "hearing",
+                row.proceeding_id,
+                entry.date,
+                f"{row.title}, {when} ({row.status.value})",
+                f"/hearings/{row.id}",
+                state=row.status.value,
+            )
+        ]
+    if entry.type == "postponement":
+        zone = row.hearing.timezone
+        start = in_zone(row.from_starts_at, zone).date()
+        to = in_zone(row.to_starts_at, zone).date() if row.to_starts_at else None
+        label = f"{row.hearing.title} postponed from {start} to {to or 'a date not set (sine die)'}"
+        if row.reason:
+            label += f": {row.reason}"
+        return [
+            svg.Mark(
+                "postponement",
+                row.hearing.proceeding_id,
+                start,
+                label,
+                f"/hearings/{row.hearing_id}",
+                to=to,
+            )
+        ]
+    if entry.type == "event":
+        kind = "decision" if is_decision(row.kind) else "event"
+        label = f"{_words(row.kind)}, {entry.label}" + (f": {row.summary}" if row.summary else "")
+        return [
+            svg.Mark(
+                kind,
+                row.proceeding_id,
+                row.occurred_on,
+                label[:300],
+                f"/proceedings/{row.proceeding_id}#event-{row.id}",
+            )
+        ]
+    return []
