@@ -567,3 +567,19 @@ def test_the_rule_picker_previews_live_in_a_browser(live_server, page, screensho
     page.screenshot(path=screenshots / "deadline-rule-preview.png", full_page=True)
     with live_server.database.sessionmaker() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Deadline)) == stored
+
+
+def test_the_rule_form_is_filled_from_the_proceeding_page_link(
+    client, database, proceeding, judgment
+):
+    browser = sign_in(client, database, "staff")
+
+    page = text(
+        browser.get(
+            f"/proceedings/{proceeding['id']}/deadlines/new"
+            f"?rule=BE-CRIM-APPEAL&trigger_event_id={judgment['id']}"
+        )
+    )
+
+    assert re.search(r'<option selected[^>]* value="BE-CRIM-APPEAL"', page)
+    assert re.search(rf'<option selected[^>]* value="{judgment["id"]}"', page)

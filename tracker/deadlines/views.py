@@ -90,6 +90,9 @@ def new(proceeding_id: int):
     hand = HandForm(prefix="hand", formdata=request.form if posted == "hand" else None)
     by_rule = _rule_form(proceeding, formdata=request.form if posted == "rule" else None)
     if posted is None:
+        # the proceeding page links an event to the rules it triggers: ?rule=&trigger_event_id=
+        by_rule.rule.data = request.args.get("rule", "")
+        by_rule.trigger_event.data = request.args.get("trigger_event_id", "")
         return _new_page(proceeding, hand, by_rule)
     if posted == "rule" and by_rule.preview.data:
         shown = _preview(proceeding, by_rule)
