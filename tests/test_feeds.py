@@ -565,6 +565,7 @@ def test_one_hearing_as_a_file_for_those_who_may_see_it(client, two_matters):
     mine = client.get(f"/hearings/{hearings['a']}.ics", headers=lawyer.headers)
     theirs = client.get(f"/hearings/{hearings['b']}.ics", headers=lawyer.headers)
     anonymous = client.get(f"/hearings/{hearings['a']}.ics")
+    wrong = client.get(f"/hearings/{hearings['a']}.ics", headers={"Authorization": "Bearer x"})
     huge = client.get(f"/hearings/{2**40}.ics", headers=coordinator.headers)
 
     events = parsed(mine)
@@ -574,7 +575,9 @@ def test_one_hearing_as_a_file_for_those_who_may_see_it(client, two_matters):
         mine.headers["Content-Disposition"] == f'attachment; filename="hearing-{hearings["a"]}.ics"'
     )
     factories.assert_error(theirs, 404, "not_found")
-    factories.assert_error(anonymous, 401, "unauthorized")
+    assert anonymous.status_code == 302  # a browser without a session signs in first
+    assert anonymous.headers["Location"] == f"/login?next=/hearings/{hearings['a']}.ics"
+    factories.assert_error(wrong, 401, "unauthorized")
     factories.assert_error(huge, 404, "not_found")
 
 

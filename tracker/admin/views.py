@@ -1,9 +1,370 @@
-"""The admin pages: users, jurisdictions, deadline rules."""
+"""The admin pages: users, jurisdictions, deadline rules (admins only).
+
+A password is shown once, in the answer to the form that made it, and never kept
+anywhere else; such answers are not cached.
+"""
 
 from __future__ import annotations
 
+from itertools import groupby
+
+from flask import flash, make_response, redirect, render_template, url_for
+
 from tracker import pages
+from tracker.admin.forms import (
+    ActiveForm,
+    JurisdictionEditForm,
+    JurisdictionForm,
+    ResetPasswordForm,
+    RoleForm,
+    RuleEditForm,
+    RuleForm,
+    RuleVersionForm,
+    UserForm,
+)
+from tracker.calendar import operations as feeds
+from tracker.core import clock, web
+from tracker.deadlines import operations as deadlines
+from tracker.jurisdictions import operations as jurisdictions
+from tracker.users import operations as users
+from tracker.users.models import Role
 
 bp = pages.blueprint("admin", __name__, url_prefix="/admin")
 
 BLUEPRINTS = (bp,)
+
+#: what a stale form says (someone saved the same row since the form was shown)
+STALE = (
+    "Someone else changed this while you were editing it, so nothing was saved. "
+    "The current state is shown: make your change again if it still applies."
+)
+
+
+@bp.before_request
+def _admins_only() -> None:
+    pages.require(Role.admin, doing="administer users, jurisdictions and rules")
+
+
+def _secret_page(template: str, **context):
+    """A page that shows a secret once: never stored by a cache or the browser's history."""
+    response = make_response(render_template(template, **context))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _stale(form) -> str | None:
+    """The conflict message when the form's row changed since it was shown."""
+    return STALE if getattr(form, "version", None) is not None and form.version.errors else None
+
+
+# --- users ------------------------------------------------------------------------------------
+
+
+@bp.get("")
+def index():
+    """List the users and offer the form to add one."""
+    return _users_page(UserForm(formdata=None))
+
+
+@bp.post("/users")
+def create_user():
+    """Add a user; the password (typed or generated) is shown once."""
+    form = UserForm()
+    made = pages.submit(
+        form,
+        lambda: users.create_user(
+            web.session(),
+            pages.actor(),
+            clock.now(),
+            email=form.email.data,
+            role=form.role.data,
+            name=form.name.data,
+            timezone=form.timezone.data,
+            password=form.password.data or None,
+        ),
+    )
+    if made is None:
+        return _users_page(form, status=pages.form_status(form))
+    user, password = made
+    generated = not form.password.data
+    return _secret_page("admin/password.html", user=user, password=password, created=generated)
+
+
+def _users_page(form: UserForm, status: int = 200):
+    return render_template(
+        "admin/users.html", users=users.list_users(web.session()), form=form
+    ), status
+
+
+@bp.get("/users/<int:user_id>")
+def user(user_id: int):
+    """Show one user: role, active or not, password reset."""
+    return _user_page(users.get_user(web.session(), user_id))
+
+
+def _user_page(found, *, role_form=None, active_form=None, stale=None, status=200):
+    return render_template(
+        "admin/user.html",
+        user=found,
+        role_form=role_form or RoleForm(obj=found, formdata=None),
+        active_form=active_form or ActiveForm(obj=found, formdata=None),
+        password_form=ResetPasswordForm(formdata=None),
+        stale=stale,
+        feeds=feeds.list_feeds(web.session(), found),
+    ), status
+
+
+@bp.post("/users/<int:user_id>/role")
+def set_role(user_id: int):
+    """Give a user another role (never one's own admin role away)."""
+    session, me = web.session(), pages.actor()
+    found = users.get_user(session, user_id)
+    form = RoleForm()
+    saved = pages.submit(
+        form,
+        lambda: users.set_role(
+            session, me, clock.now(), found, form.role.data, version=form.version.data
+        ),
+    )
+    if saved is None:
+        stale = _stale(form)
+        return _user_page(
+            found, role_form=None if stale else form, stale=stale, status=_status(form)
+        )
+    flash(f"{found.email} is now {found.role.value}.")
+    return redirect(url_for("admin.user", user_id=found.id))
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+def deactivate(user_id: int):
+    """Deactivate a user: signed out at once, no sign-in, no API token, no mail."""
+    return _set_active(user_id, False)
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+def reactivate(user_id: int):
+    """Let a deactivated user sign in again."""
+    return _set_active(user_id, True)
+
+
+def _set_active(user_id: int, active: bool):
+    session, me = web.session(), pages.actor()
+    found = users.get_user(session, user_id)
+    form = ActiveForm()
+    saved = pages.submit(
+        form,
+        lambda: users.set_active(
+            session, me, clock.now(), found, active, version=form.version.data
+        ),
+    )
+    if saved is None:
+        stale = _stale(form)
+        return _user_page(
+            found, active_form=None if stale else form, stale=stale, status=_status(form)
+        )
+    flash(f"{found.email} is {'active again' if active else 'deactivated'}.")
+    return redirect(url_for("admin.user", user_id=found.id))
+
+
+@bp.post("/users/<int:user_id>/password")
+def reset_password(user_id: int):
+    """Give a user a new generated password, shown once; their sessions end."""
+    session, me = web.session(), pages.actor()
+    found = users.get_user(session, user_id)
+    form = ResetPasswordForm()
+    password = pages.submit(form, lambda: users.set_password(session, me, clock.now(), found))
+    if password is None:
+        return _user_page(found, status=_status(form))
+    return _secret_page("admin/password.html", user=found, password=password, created=False)
+
+
+def _status(form) -> int:
+    """409 for a stale form, 422 for a refused one."""
+    return 409 if _stale(form) else pages.form_status(form)
+
+
+# --- jurisdictions ----------------------------------------------------------------------------
+
+
+@bp.get("/jurisdictions")
+def jurisdictions_index():
+    """List the jurisdictions with their calendars, and offer the form to add one."""
+    return _jurisdictions_page(JurisdictionForm(formdata=None))
+
+
+@bp.post("/jurisdictions")
+def create_jurisdiction():
+    """Add a jurisdiction (a state or an international body)."""
+    form = JurisdictionForm()
+    made = pages.submit(
+        form,
+        lambda: jurisdictions.create_jurisdiction(
+            web.session(),
+            pages.actor(),
+            clock.now(),
+            code=form.code.data,
+            name=form.name.data,
+            timezone=form.timezone.data,
+            holiday_country=form.holiday_country.data or None,
+        ),
+    )
+    if made is None:
+        return _jurisdictions_page(form, status=pages.form_status(form))
+    flash(f"Jurisdiction {made.code} added.")
+    return redirect(url_for("admin.jurisdictions_index"))
+
+
+def _jurisdictions_page(form: JurisdictionForm, status: int = 200):
+    rows = jurisdictions.list_jurisdictions(web.session())
+    return render_template("admin/jurisdictions.html", jurisdictions=rows, form=form), status
+
+
+@bp.route("/jurisdictions/<int:jurisdiction_id>", methods=["GET", "POST"])
+def jurisdiction(jurisdiction_id: int):
+    """Show a jurisdiction and change its name, time zone or holidays."""
+    session, me = web.session(), pages.actor()
+    found = jurisdictions.get(session, jurisdiction_id)
+    form = JurisdictionEditForm(obj=found)
+    saved = pages.submit(
+        form,
+        lambda: jurisdictions.update_jurisdiction(
+            session,
+            me,
+            clock.now(),
+            found,
+            version=form.version.data,
+            changes={
+                "name": form.name.data,
+                "timezone": form.timezone.data,
+                "holiday_country": form.holiday_country.data,
+            },
+        ),
+    )
+    if saved is not None:
+        flash(f"Jurisdiction {found.code} saved.")
+        return redirect(url_for("admin.jurisdiction", jurisdiction_id=found.id))
+    stale = _stale(form)
+    if stale:
+        form = JurisdictionEditForm(obj=found, formdata=None)
+    return render_template("admin/jurisdiction.html", jurisdiction=found, form=form, stale=stale), (
+        409 if stale else pages.form_status(form)
+    )
+
+
+# --- deadline rules ---------------------------------------------------------------------------
+
+
+@bp.get("/rules")
+def rules_index():
+    """List the deadline rules by jurisdiction, every version, and offer the form to add one."""
+    return _rules_page(_rule_form(formdata=None))
+
+
+@bp.post("/rules")
+def create_rule():
+    """Add a rule with a new code."""
+    form = _rule_form()
+    made = pages.submit(
+        form,
+        lambda: deadlines.create_rule(
+            web.session(),
+            pages.actor(),
+            clock.now(),
+            _rule_data(form)
+            | {
+                "code": form.code.data,
+                "jurisdiction": form.jurisdiction.data,
+            },
+        ),
+    )
+    if made is None:
+        return _rules_page(form, status=pages.form_status(form))
+    flash(f"Rule {made.code} added.")
+    return redirect(url_for("admin.rule", rule_id=made.id))
+
+
+def _rule_form(**options) -> RuleForm:
+    return RuleForm(jurisdictions=feeds.jurisdiction_choices(web.session()), **options)
+
+
+def _rule_data(form: RuleVersionForm) -> dict:
+    names = ("title", "trigger_kind", "amount", "unit", "end_shift", "blocking_days")
+    return {name: getattr(form, name).data for name in names} | {
+        "vacation_policy": form.vacation_policy.data,
+        "valid_from": form.valid_from.data,
+        "valid_to": form.valid_to.data,
+        "source": form.source.data,
+    }
+
+
+def _rules_page(form: RuleForm, status: int = 200):
+    session = web.session()
+    rows = sorted(deadlines.list_rules(session), key=lambda r: (r.jurisdiction.code, r.code))
+    groups = [(key, list(items)) for key, items in groupby(rows, key=lambda r: r.jurisdiction)]
+    counts = deadlines.count_computed(session, [r.id for r in rows])
+    return render_template("admin/rules.html", groups=groups, counts=counts, form=form), status
+
+
+@bp.route("/rules/<int:rule_id>", methods=["GET", "POST"])
+def rule(rule_id: int):
+    """Show one version of a rule; correct its title or source."""
+    session, me = web.session(), pages.actor()
+    found = deadlines.get_rule(session, rule_id)
+    form = RuleEditForm(obj=found, prefix="edit")
+    saved = pages.submit(
+        form,
+        lambda: deadlines.update_rule(
+            session,
+            me,
+            clock.now(),
+            found,
+            version=form.version.data,
+            changes={"title": form.title.data, "source": form.source.data},
+        ),
+    )
+    if saved is not None:
+        flash(f"Rule {found.code} saved.")
+        return redirect(url_for("admin.rule", rule_id=found.id))
+    stale = _stale(form)
+    if stale:
+        form = RuleEditForm(obj=found, prefix="edit", formdata=None)
+    return _rule_page(found, edit_form=form, stale=stale, status=409 if stale else _status(form))
+
+
+@bp.post("/rules/<int:rule_id>/versions")
+def add_version(rule_id: int):
+    """Add a version of the rule in force from a date; the latest one stops that day."""
+    session, me = web.session(), pages.actor()
+    found = deadlines.get_rule(session, rule_id)
+    form = RuleVersionForm(prefix="new")
+    made = pages.submit(
+        form,
+        lambda: deadlines.add_rule_version(session, me, clock.now(), found.code, _rule_data(form)),
+    )
+    if made is None:
+        return _rule_page(found, version_form=form, status=pages.form_status(form))
+    flash(
+        f"Rule {made.code} has a new version from {made.valid_from:%d %b %Y}. "
+        "Deadlines already computed keep their dates."
+    )
+    return redirect(url_for("admin.rule", rule_id=made.id))
+
+
+def _rule_page(found, *, edit_form=None, version_form=None, stale=None, status=200):
+    session = web.session()
+    versions = deadlines.versions(session, found.code)
+    latest = versions[-1]
+    if version_form is None:
+        version_form = RuleVersionForm(obj=latest, prefix="new", formdata=None)
+        version_form.valid_from.data = version_form.valid_to.data = None
+    return render_template(
+        "admin/rule.html",
+        rule=found,
+        versions=versions,
+        latest=latest,
+        counts=deadlines.count_computed(session, [v.id for v in versions]),
+        to_review=deadlines.deadlines_to_review(session, found),
+        edit_form=edit_form or RuleEditForm(obj=found, prefix="edit", formdata=None),
+        version_form=version_form,
+        stale=stale,
+    ), status

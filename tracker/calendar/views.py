@@ -1,4 +1,5 @@
-"""Calendar files over HTTP: subscription feeds (by secret token) and single hearings.
+"""Calendar files over HTTP: subscription feeds (by secret token) and single hearings;
+and the feeds page, where a signed-in user makes, checks and revokes their feeds.
 
 `GET /feeds/<token>.ics` is what calendar apps poll. It sets no cookie, tells caches
 not to share it, and answers an unknown, revoked or orphaned token with the same
@@ -7,16 +8,34 @@ not to share it, and answers an unknown, revoked or orphaned token with the same
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
 
-from tracker import api
-from tracker.calendar import ical, publishing
+from tracker import api, pages
+from tracker.calendar import ical, operations, publishing
+from tracker.calendar.forms import FeedForm, RevokeAllForm
+from tracker.calendar.models import FeedScope
 from tracker.core import clock, errors, web
 from tracker.hearings import operations as hearings
+from tracker.users import operations as users
+from tracker.users.models import Role
 
 bp = Blueprint("calendar", __name__)
 
 CALENDAR = "text/calendar; charset=utf-8"
+
+#: "read the form from the request" (FlaskForm's own default), as opposed to formdata=None
+_AUTO = object()
 
 #: headers for secret-bearing answers: no shared cache, no referrer, no search engine
 PRIVATE = {
@@ -60,9 +79,24 @@ def _client() -> publishing.Client:
 
 @bp.get("/hearings/<int:hearing_id>.ics")
 def hearing(hearing_id: int):
-    """One hearing as a calendar file, for a signed-in user (for now: an API token)."""
+    """One hearing as a calendar file, for the signed-in user or an API token's holder."""
+    if "Authorization" in request.headers:
+        try:
+            return _hearing_file(_bearer_user(), hearing_id)
+        except errors.TrackerError as exc:  # a program calls with a token: it reads JSON
+            web.session().rollback()
+            answer = jsonify(exc.as_dict())
+            answer.status_code = exc.status
+            if exc.status == 401:
+                answer.headers["WWW-Authenticate"] = 'Bearer realm="tracker"'
+            return answer
+    if not current_user.is_authenticated:
+        return redirect(url_for("users.login", next=request.path))
+    return _hearing_file(pages.actor(), hearing_id)
+
+
+def _hearing_file(actor, hearing_id: int) -> Response:
     session = web.session()
-    actor = _bearer_user()
     if hearing_id > api.MAX_ID:
         raise errors.NotFound(f"no hearing {hearing_id}")
     found = hearings.get_hearing(session, actor, hearing_id)
@@ -75,7 +109,7 @@ def hearing(hearing_id: int):
 
 
 def _bearer_user():
-    """The web login comes with the pages; until then the API's bearer token signs in."""
+    """The holder of the API token in the Authorization header (401 if there is none)."""
     from tracker.users import operations as users
 
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
@@ -87,4 +121,103 @@ def _bearer_user():
     return user
 
 
-BLUEPRINTS = (bp,)
+# --- the feeds page -------------------------------------------------------------------------
+
+#: a signed-in user's feeds; the feeds themselves (above) need no login, only their token
+pages_bp = pages.blueprint("feeds", __name__)
+
+
+@pages_bp.route("/feeds", methods=["GET", "POST"])
+def index():
+    """List my feeds and make a new one (its address is shown once)."""
+    session, me = web.session(), pages.actor()
+    form = _feed_form()
+    made = pages.submit(
+        form,
+        lambda: operations.create_feed(
+            session,
+            me,
+            clock.now(),
+            me,
+            scope=form.scope.data,
+            matter_id=form.matter_id.data if form.scope.data == FeedScope.matter else None,
+            jurisdiction=form.jurisdiction.data
+            if form.scope.data == FeedScope.jurisdiction
+            else None,
+            privacy=form.privacy.data,
+            alarms=form.alarms.data,
+            name=form.name.data,
+        ),
+    )
+    if made is not None:
+        feed, token = made
+        url, webcal = operations.urls(web.settings().base_url, token)
+        response = make_response(
+            render_template("feeds/created.html", feed=feed, url=url, webcal=webcal)
+        )
+        response.headers["Cache-Control"] = "no-store"  # the secret is in this page alone
+        return response
+    return _index_page(form=form, status=pages.form_status(form))
+
+
+@pages_bp.get("/feeds/<int:feed_id>")
+def detail(feed_id: int):
+    """Show one feed and who fetched it lately (which app, from where)."""
+    session = web.session()
+    feed = operations.get_feed(session, pages.actor(), feed_id)
+    fetches = operations.recent_fetches(session, feed)
+    return render_template("feeds/feed.html", feed=feed, fetches=fetches)
+
+
+@pages_bp.post("/feeds/<int:feed_id>/revoke")
+def revoke(feed_id: int):
+    """Revoke a feed at once: its address answers 404 from now on."""
+    session, me = web.session(), pages.actor()
+    feed = operations.get_feed(session, me, feed_id)
+    operations.revoke_feed(session, me, clock.now(), feed)
+    session.commit()
+    flash(f"The feed “{feed.name}” is revoked: calendar apps can no longer read it.")
+    return redirect(url_for("feeds.index"))
+
+
+@pages_bp.post("/feeds/revoke-all")
+def revoke_all():
+    """Revoke every live feed of a user, by email (admins)."""
+    pages.require(Role.admin, doing="revoke the feeds of another user")
+    session, me = web.session(), pages.actor()
+    form = RevokeAllForm()
+    revoked = pages.submit(
+        form,
+        lambda: operations.revoke_all(
+            session, me, clock.now(), users.get_by_email(session, form.email.data)
+        ),
+    )
+    if revoked is None:
+        return _index_page(revoke_form=form, status=pages.form_status(form))
+    plural = "" if len(revoked) == 1 else "s"
+    flash(f"{len(revoked)} live feed{plural} of {form.email.data} revoked.")
+    return redirect(url_for("feeds.index"))
+
+
+def _feed_form(formdata=_AUTO) -> FeedForm:
+    session, me = web.session(), pages.actor()
+    options = {} if formdata is _AUTO else {"formdata": formdata}
+    return FeedForm(
+        matters=operations.matter_choices(session, me),
+        jurisdictions=operations.jurisdiction_choices(session),
+        **options,
+    )
+
+
+def _index_page(*, form=None, revoke_form=None, status=200):
+    session, me = web.session(), pages.actor()
+    return render_template(
+        "feeds/index.html",
+        rows=operations.feed_rows(session, me, clock.now()),
+        form=form or _feed_form(formdata=None),
+        revoke_form=revoke_form or RevokeAllForm(formdata=None),
+        recent_days=operations.RECENT.days,
+    ), status
+
+
+BLUEPRINTS = (bp, pages_bp)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,9 +13,17 @@ from tracker.audit import operations as audit
 from tracker.core import edits, fields
 from tracker.core.actors import Actor
 from tracker.core.dates import Precision
-from tracker.core.errors import Invalid, NotFound
+from tracker.core.errors import Conflict, Invalid, NotFound
 from tracker.deadlines import catalogue, rules
-from tracker.deadlines.models import Deadline, DeadlineRule, DeadlineStatus
+from tracker.deadlines.models import (
+    BlockingDays,
+    Deadline,
+    DeadlineRule,
+    DeadlineStatus,
+    EndShift,
+    OffsetUnit,
+    VacationPolicy,
+)
 from tracker.jurisdictions import calendars
 from tracker.jurisdictions.models import JudicialVacation, Jurisdiction
 from tracker.matters.models import Event, Proceeding
@@ -279,3 +288,155 @@ def update_deadline(
             values["completed_at"] = None if status is DeadlineStatus.open else now
     edits.apply(session, actor, now, deadline, values, matter_id=deadline.proceeding.matter_id)
     return deadline
+
+
+# --- rule administration ------------------------------------------------------------------
+#
+# A rule changed by statute is a new row with the same code: the old version stops the day
+# the new one starts. Deadlines already computed keep their rule version, date and
+# explanation; `recompute_for_event` picks the version in force on the trigger date only
+# when the trigger moves.
+
+_RULE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,63}$")
+#: no statute gives a period this long; a typo should not compute a date in 2200
+MAX_AMOUNT = 3650
+
+
+def get_rule(session: so.Session, rule_id: int) -> DeadlineRule:
+    rule = session.get(DeadlineRule, rule_id)
+    if rule is None:
+        raise NotFound(f"no deadline rule {rule_id}")
+    return rule
+
+
+def _rule_values(data: dict[str, Any]) -> dict[str, Any]:
+    """The checked computation fields of a rule version: offset, calendar, validity."""
+    values: dict[str, Any] = {
+        "title": fields.text(data.get("title"), "title"),
+        "trigger_kind": fields.text(data.get("trigger_kind"), "trigger_kind", max_length=64),
+        "unit": fields.choice(OffsetUnit, data.get("unit") or "", "unit"),
+        "end_shift": fields.choice(EndShift, data.get("end_shift") or "", "end_shift"),
+        "blocking_days": fields.choice(
+            BlockingDays, data.get("blocking_days") or "", "blocking_days"
+        ),
+        "vacation_policy": fields.choice(
+            VacationPolicy, data.get("vacation_policy") or "", "vacation_policy"
+        ),
+        "source": fields.text(data.get("source"), "source", max_length=2000, required=False),
+        "valid_from": fields.date(data.get("valid_from"), "valid_from"),
+        "valid_to": fields.date(data.get("valid_to"), "valid_to"),
+    }
+    amount = data.get("amount")
+    if not isinstance(amount, int) or isinstance(amount, bool) or not 1 <= amount <= MAX_AMOUNT:
+        raise Invalid(f"amount must be a whole number from 1 to {MAX_AMOUNT}", field="amount")
+    values["amount"] = amount
+    if values["valid_from"] and values["valid_to"] and values["valid_from"] >= values["valid_to"]:
+        raise Invalid("valid_to must be after valid_from", field="valid_to")
+    return values
+
+
+def create_rule(
+    session: so.Session, actor: Actor, now: dt.datetime, data: dict[str, Any]
+) -> DeadlineRule:
+    """Add a rule with a new code: {code, jurisdiction, title, trigger_kind, amount, unit...}."""
+    from tracker.jurisdictions import operations as jurisdictions
+
+    code = str(data.get("code") or "").strip().upper()
+    if not _RULE_CODE.match(code):
+        raise Invalid(
+            f"{code!r} is not a rule code (capitals, digits and dashes, e.g. BE-CRIM-APPEAL)",
+            field="code",
+        )
+    jurisdiction = jurisdictions.by_code(session, data.get("jurisdiction") or "")
+    values = _rule_values(data)
+    if session.scalar(sa.select(DeadlineRule.id).where(DeadlineRule.code == code)) is not None:
+        raise Conflict(
+            f"rule {code} exists: add a new version of it instead, from the day it changed",
+            field="code",
+        )
+    rule = DeadlineRule(code=code, jurisdiction_id=jurisdiction.id, **values)
+    session.add(rule)
+    audit.record(session, actor, now, "create", rule, matter_id=None)
+    return rule
+
+
+def add_rule_version(
+    session: so.Session, actor: Actor, now: dt.datetime, code: str, data: dict[str, Any]
+) -> DeadlineRule:
+    """A new version of rule `code` in force from `valid_from`; the latest one stops that day.
+
+    Only the latest version can be followed: versions never overlap, and no gap opens
+    between them unless the latest had already ended.
+    """
+    latest = versions(session, code)[-1]
+    values = _rule_values(data)
+    start = values["valid_from"]
+    if start is None:
+        raise Invalid("valid_from: a new version needs the day it takes effect", field="valid_from")
+    if latest.valid_from is not None and start <= latest.valid_from:
+        raise Invalid(
+            f"valid_from must be after {latest.valid_from}, when the latest version took effect",
+            field="valid_from",
+        )
+    if latest.valid_to is None or latest.valid_to > start:
+        edits.apply(session, actor, now, latest, {"valid_to": start}, matter_id=None)
+    rule = DeadlineRule(code=latest.code, jurisdiction_id=latest.jurisdiction_id, **values)
+    session.add(rule)
+    audit.record(session, actor, now, "create", rule, matter_id=None)
+    return rule
+
+
+def update_rule(
+    session: so.Session,
+    actor: Actor,
+    now: dt.datetime,
+    rule: DeadlineRule,
+    *,
+    version: int | None,
+    changes: dict[str, Any],
+) -> DeadlineRule:
+    """Retitle a rule version or correct its source; its computation never changes here."""
+    edits.check_version(rule, version)
+    values: dict[str, Any] = {}
+    if "title" in changes:
+        values["title"] = fields.text(changes["title"], "title")
+    if "source" in changes:
+        values["source"] = fields.text(changes["source"], "source", max_length=2000, required=False)
+    edits.apply(session, actor, now, rule, values, matter_id=None)
+    return rule
+
+
+def deadlines_to_review(session: so.Session, rule: DeadlineRule) -> list[Deadline]:
+    """Open deadlines computed with this version from a trigger now outside its validity.
+
+    They keep their date until someone moves their trigger event (then the version in
+    force on the trigger date computes them again).
+    """
+    outside = sa.or_(
+        sa.false() if rule.valid_from is None else Event.occurred_on < rule.valid_from,
+        sa.false() if rule.valid_to is None else Event.occurred_on >= rule.valid_to,
+    )
+    return list(
+        session.scalars(
+            sa.select(Deadline)
+            .join(Event, Event.id == Deadline.trigger_event_id)
+            .where(
+                Deadline.rule_id == rule.id,
+                Deadline.status == DeadlineStatus.open,
+                outside,
+            )
+            .order_by(Deadline.due_on, Deadline.id)
+        )
+    )
+
+
+def count_computed(session: so.Session, rule_ids: list[int]) -> dict[int, int]:
+    """How many deadlines each rule version computed, in one query."""
+    if not rule_ids:
+        return {}
+    rows = session.execute(
+        sa.select(Deadline.rule_id, sa.func.count())
+        .where(Deadline.rule_id.in_(rule_ids))
+        .group_by(Deadline.rule_id)
+    )
+    return dict(rows.all())

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.audit import operations as audit
-from tracker.core import dates, fields
+from tracker.core import edits, fields
 from tracker.core.actors import Actor
 from tracker.core.errors import Conflict, Invalid, NotFound
 from tracker.jurisdictions.models import Authority, Jurisdiction
@@ -22,6 +22,13 @@ _CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,15}$")
 @cache
 def _holiday_countries() -> frozenset[str]:
     return frozenset(holidays.list_supported_countries())
+
+
+def _check_holiday_country(holiday_country: str | None) -> None:
+    if holiday_country is not None and holiday_country not in _holiday_countries():
+        raise Invalid(
+            f"{holiday_country!r} is not a country of the holidays package", field="holiday_country"
+        )
 
 
 def create_jurisdiction(
@@ -40,14 +47,8 @@ def create_jurisdiction(
             f"{code!r} is not a jurisdiction code (ISO 3166 alpha-2, or ECHR, UN...)", field="code"
         )
     name = fields.text(name, "name")
-    try:
-        dates.zone(timezone)
-    except ValueError as exc:
-        raise Invalid(str(exc), field="timezone") from None
-    if holiday_country is not None and holiday_country not in _holiday_countries():
-        raise Invalid(
-            f"{holiday_country!r} is not a country of the holidays package", field="holiday_country"
-        )
+    fields.timezone(timezone)
+    _check_holiday_country(holiday_country)
     if session.scalar(sa.select(Jurisdiction.id).where(Jurisdiction.code == code)) is not None:
         raise Conflict(f"jurisdiction {code} exists", field="code")
     jurisdiction = Jurisdiction(
@@ -90,3 +91,54 @@ def authority(
     session.add(created)
     audit.record(session, actor, now, "create", created, matter_id=None)
     return created
+
+
+# --- administration -----------------------------------------------------------------------
+
+
+@cache
+def holiday_country_choices() -> tuple[tuple[str, str], ...]:
+    """(code, "Belgium (BE)") for every country of the holidays package, by name."""
+    from holidays.registry import COUNTRIES
+
+    named = {
+        entry[1]: f"{module.replace('_', ' ').title()} ({entry[1]})"
+        for module, entry in COUNTRIES.items()
+        if entry[1] in _holiday_countries()
+    }
+    return tuple(sorted(named.items(), key=lambda item: item[1]))
+
+
+def list_jurisdictions(session: so.Session) -> list[Jurisdiction]:
+    """Every jurisdiction by code, with its judicial vacations."""
+    return list(
+        session.scalars(
+            sa.select(Jurisdiction)
+            .options(so.selectinload(Jurisdiction.vacations))
+            .order_by(Jurisdiction.code)
+        )
+    )
+
+
+def update_jurisdiction(
+    session: so.Session,
+    actor: Actor,
+    now: dt.datetime,
+    jurisdiction: Jurisdiction,
+    *,
+    version: int | None,
+    changes: dict,
+) -> Jurisdiction:
+    """Rename it, or change its time zone or holiday country (the code never changes)."""
+    edits.check_version(jurisdiction, version)
+    values: dict = {}
+    if "name" in changes:
+        values["name"] = fields.text(changes["name"], "name")
+    if "timezone" in changes:
+        values["timezone"] = fields.timezone(changes["timezone"] or "")
+    if "holiday_country" in changes:
+        country = changes["holiday_country"] or None
+        _check_holiday_country(country)
+        values["holiday_country"] = country
+    edits.apply(session, actor, now, jurisdiction, values, matter_id=None)
+    return jurisdiction

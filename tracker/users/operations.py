@@ -160,3 +160,61 @@ def update_settings(
         values["preferences"] = dict(user.preferences or {}) | update
     edits.apply(session, actor, now, user, values, matter_id=None)
     return user
+
+
+# --- administration -----------------------------------------------------------------------
+
+
+def list_users(session: so.Session) -> list[User]:
+    """Every user, active ones first, by email."""
+    return list(session.scalars(sa.select(User).order_by(User.active.desc(), User.email)))
+
+
+def get_user(session: so.Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user {user_id}")
+    return user
+
+
+def set_role(
+    session: so.Session,
+    actor: Actor,
+    now: dt.datetime,
+    user: User,
+    role: Role | str,
+    *,
+    version: int | None,
+) -> User:
+    """Give a user another role; an admin cannot take away their own admin role."""
+    edits.check_version(user, version)
+    role = fields.choice(Role, role, "role")
+    if user.id == actor.id and role is not Role.admin:
+        raise Invalid("you cannot take away your own admin role: ask another admin", field="role")
+    edits.apply(session, actor, now, user, {"role": role}, matter_id=None)
+    return user
+
+
+def set_active(
+    session: so.Session,
+    actor: Actor,
+    now: dt.datetime,
+    user: User,
+    active: bool,
+    *,
+    version: int | None,
+) -> User:
+    """Deactivate (signs out at once, refuses sign-in and API tokens) or reactivate a user."""
+    edits.check_version(user, version)
+    if user.id == actor.id and not active:
+        raise Invalid("you cannot deactivate yourself: ask another admin", field="active")
+    edits.apply(
+        session,
+        actor,
+        now,
+        user,
+        {"active": bool(active)},
+        matter_id=None,
+        action="activate" if active else "deactivate",
+    )
+    return user

@@ -1,0 +1,572 @@
+"""The admin pages: users, jurisdictions and deadline rules; admins only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+import factories
+import pytest
+import sqlalchemy as sa
+from pages import Browser, make_user, sign_in, text
+
+from tracker.core import clock
+from tracker.deadlines import operations as deadlines
+from tracker.models import Deadline, DeadlineRule, Jurisdiction, User
+
+
+@pytest.fixture
+def admin(client, database, frozen_now):
+    return sign_in(client, database, "admin")
+
+
+def field_errors(page: str, field_id: str) -> list[str]:
+    """The error messages shown next to one field."""
+    found = re.search(rf'<div class="help" id="{field_id}-help">(.*?)</div>', page, re.S)
+    if found is None:
+        return []
+    return [html.unescape(m) for m in re.findall(r'<p class="error">(.*?)</p>', found.group(1))]
+
+
+def shown_password(response) -> str:
+    found = re.search(r'id="new-password" class="password" value="([^"]+)"', text(response))
+    assert found, text(response)
+    return html.unescape(found.group(1))
+
+
+def user_row(database, email: str) -> User:
+    with database.sessionmaker() as session:
+        return session.scalar(sa.select(User).where(User.email == email))
+
+
+def rule_rows(database, code: str) -> list[DeadlineRule]:
+    with database.sessionmaker() as session:
+        return list(
+            session.scalars(
+                sa.select(DeadlineRule)
+                .where(DeadlineRule.code == code)
+                .order_by(DeadlineRule.valid_from.asc().nulls_first())
+            )
+        )
+
+
+NEW_USER = {"email": "New.Person@Example.org", "name": "New Person", "role": "lawyer"}
+NEW_USER |= {"timezone": "Europe/Brussels"}
+
+RULE = {
+    "code": "BE-TEST",
+    "jurisdiction": "BE",
+    "title": "A test period",
+    "trigger_kind": "judgment",
+    "amount": "10",
+    "unit": "days",
+    "end_shift": "next_working_day",
+    "blocking_days": "weekends_and_holidays",
+    "vacation_policy": "ignore",
+    "source": "Test Code art. 1",
+}
+
+
+# --- who may ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["lawyer", "staff", "coordinator"])
+def test_only_admins_see_the_admin_pages(client, database, frozen_now, role):
+    factories.jurisdiction(database, "BE", "Belgium", "Europe/Brussels")
+    browser = sign_in(client, database, role)
+    browser.get("/account")
+
+    for path in ["/admin", "/admin/jurisdictions", "/admin/jurisdictions/1", "/admin/rules"]:
+        assert browser.get(path).status_code == 403, path
+    with factories.nothing_written(database):
+        assert browser.post("/admin/users", NEW_USER).status_code == 403
+        assert browser.post("/admin/jurisdictions", {"code": "FR"}).status_code == 403
+        assert (
+            browser.post(f"/admin/users/{browser.user.id}/role", {"role": "admin"}).status_code
+            == 403
+        )
+        assert browser.post("/admin/rules", RULE).status_code == 403
+    assert "/admin" not in text(browser.get("/account"))
+
+
+def test_the_admin_pages_need_a_login(client, database):
+    response = client.get("/admin")
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=/admin")
+
+
+def test_an_unknown_user_or_rule_is_not_found(admin):
+    for path in ["/admin/users/999", f"/admin/users/{2**40}", "/admin/rules/999"]:
+        assert admin.get(path).status_code == 404
+    assert admin.get("/admin/jurisdictions/999").status_code == 404
+
+
+# --- users ------------------------------------------------------------------------------------
+
+
+def test_an_admin_adds_a_user_who_signs_in_with_the_password_shown_once(
+    app, client, database, admin
+):
+    admin.get("/admin")
+
+    made = admin.post("/admin/users", NEW_USER)
+
+    assert made.status_code == 200
+    assert made.headers["Cache-Control"] == "no-store"
+    password = shown_password(made)
+    user = user_row(database, "new.person@example.org")
+    assert (user.role.value, user.timezone, user.name) == (
+        "lawyer",
+        "Europe/Brussels",
+        "New Person",
+    )
+    assert password not in text(admin.get("/admin"))
+    assert "new.person@example.org" in text(admin.get("/admin"))
+    signed = Browser(app.test_client()).log_in("new.person@example.org", password)
+    assert signed.status_code == 302
+    [entry] = factories.audit_entries(database, "users")
+    assert (entry["actor"], entry["action"]) == (admin.user.email, "create")
+    assert password not in str(entry)
+
+
+def test_an_admin_may_type_the_first_password(app, database, admin):
+    admin.get("/admin")
+
+    made = admin.post("/admin/users", NEW_USER | {"password": "a typed password"})
+
+    assert shown_password(made) == "a typed password"
+    signed = Browser(app.test_client()).log_in("new.person@example.org", "a typed password")
+    assert signed.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"email": "admin-is-taken"}, "email", "'admin-is-taken' is not an email address"),
+        ({"timezone": "Mars/Olympus"}, "timezone", None),
+        ({"role": "judge"}, "role", "Not a valid choice."),
+        ({"email": ""}, "email", "This field is required."),
+        ({"password": "short"}, "password", "Field must be between 10 and 1000 characters long."),
+    ],
+)
+def test_a_wrong_user_form_names_the_field(database, admin, change, field, message):
+    admin.get("/admin")
+
+    with factories.nothing_written(database):
+        refused = admin.post("/admin/users", NEW_USER | change)
+
+    assert refused.status_code == 422
+    errors = field_errors(text(refused), field)
+    assert errors if message is None else errors == [message]
+
+
+def test_a_taken_email_is_refused_next_to_the_field(database, admin):
+    admin.get("/admin")
+
+    with factories.nothing_written(database):
+        refused = admin.post("/admin/users", NEW_USER | {"email": admin.user.email.upper()})
+
+    assert refused.status_code == 422
+    assert field_errors(text(refused), "email") == [f"a user with email {admin.user.email} exists"]
+
+
+def test_adding_a_user_needs_the_csrf_token(database, admin):
+    with factories.nothing_written(database):
+        assert admin.post("/admin/users", NEW_USER, csrf=False).status_code == 400
+
+
+def test_an_admin_changes_a_role(database, admin):
+    other = make_user(database, "lawyer")
+    admin.get(f"/admin/users/{other.id}")
+
+    response = admin.post(f"/admin/users/{other.id}/role", {"role": "coordinator", "version": 1})
+
+    assert response.status_code == 302
+    assert user_row(database, other.email).role.value == "coordinator"
+    [entry] = factories.audit_entries(database, "users")
+    assert entry["action"] == "update"
+    assert (entry["before"], entry["after"]) == ({"role": "lawyer"}, {"role": "coordinator"})
+
+
+def test_a_stale_role_form_shows_the_conflict_and_the_current_role(database, admin):
+    other = make_user(database, "lawyer")
+    admin.get(f"/admin/users/{other.id}")
+    assert (
+        admin.post(f"/admin/users/{other.id}/role", {"role": "staff", "version": 1}).status_code
+        == 302
+    )
+
+    with factories.nothing_written(database):
+        stale = admin.post(f"/admin/users/{other.id}/role", {"role": "coordinator", "version": 1})
+
+    assert stale.status_code == 409
+    page = text(stale)
+    assert "Someone else changed this" in page
+    assert '<option selected value="staff">' in page
+    assert 'name="version" type="hidden" value="2"' in page
+
+
+def test_an_admin_cannot_demote_or_deactivate_themselves(database, admin):
+    admin.get(f"/admin/users/{admin.user.id}")
+
+    with factories.nothing_written(database):
+        demoted = admin.post(f"/admin/users/{admin.user.id}/role", {"role": "staff", "version": 1})
+        deactivated = admin.post(f"/admin/users/{admin.user.id}/deactivate", {"version": 1})
+
+    assert demoted.status_code == 422
+    assert field_errors(text(demoted), "role") == [
+        "you cannot take away your own admin role: ask another admin"
+    ]
+    assert deactivated.status_code == 422
+    assert "you cannot deactivate yourself: ask another admin" in text(deactivated)
+
+
+def test_a_deactivated_user_is_signed_out_and_can_be_reactivated(app, database, admin):
+    other_client = app.test_client()
+    other = sign_in(other_client, database, "staff")
+    assert other.get("/account").status_code == 200
+    admin.get(f"/admin/users/{other.user.id}")
+
+    assert admin.post(f"/admin/users/{other.user.id}/deactivate", {"version": 1}).status_code == 302
+
+    assert other.get("/account").status_code == 302
+    assert "deactivated" in text(admin.get("/admin"))
+    assert admin.post(f"/admin/users/{other.user.id}/reactivate", {"version": 2}).status_code == 302
+    assert other.get("/account").status_code == 200
+    actions = [(e["action"], e["after"]) for e in factories.audit_entries(database, "users")]
+    assert actions == [("deactivate", {"active": False}), ("activate", {"active": True})]
+
+
+def test_resetting_a_password_shows_the_new_one_once(app, database, admin):
+    other = make_user(database, "staff")
+    admin.get(f"/admin/users/{other.id}")
+
+    response = admin.post(f"/admin/users/{other.id}/password")
+
+    password = shown_password(response)
+    assert response.headers["Cache-Control"] == "no-store"
+    assert Browser(app.test_client()).log_in(other.email).status_code == 401
+    assert Browser(app.test_client()).log_in(other.email, password).status_code == 302
+    [entry] = factories.audit_entries(database, "users")
+    assert entry["action"] == "set_password"
+    assert password not in str(entry)
+
+
+def test_user_changes_need_the_csrf_token(database, admin):
+    other = make_user(database, "staff")
+
+    with factories.nothing_written(database):
+        for action in ["role", "deactivate", "password"]:
+            response = admin.post(
+                f"/admin/users/{other.id}/{action}", {"role": "admin", "version": 1}, csrf=False
+            )
+            assert response.status_code == 400, action
+
+
+def test_the_users_page_runs_the_same_queries_for_one_user_or_five(database, admin, queries):
+    admin.get("/admin")
+    queries.clear()
+    admin.get("/admin")
+    one = len(queries)
+    for _ in range(4):
+        make_user(database, "lawyer")
+    queries.clear()
+
+    page = text(admin.get("/admin"))
+
+    assert page.count("/admin/users/") == 5
+    assert len(queries) == one
+
+
+# --- jurisdictions ----------------------------------------------------------------------------
+
+JURISDICTION = {"code": "fr", "name": "France", "timezone": "Europe/Paris", "holiday_country": "FR"}
+
+
+def test_an_admin_adds_a_jurisdiction(database, admin):
+    admin.get("/admin/jurisdictions")
+
+    response = admin.post("/admin/jurisdictions", JURISDICTION)
+
+    assert response.status_code == 302
+    page = text(admin.get("/admin/jurisdictions"))
+    assert "Jurisdiction FR added." in page
+    assert "Europe/Paris" in page
+    [entry] = factories.audit_entries(database, "jurisdictions")
+    assert (entry["actor"], entry["action"]) == (admin.user.email, "create")
+    assert entry["after"]["holiday_country"] == "FR"
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"timezone": "Europe/Atlantis"}, "timezone", None),
+        (
+            {"holiday_country": "XX"},
+            "holiday_country",
+            "'XX' is not a country of the holidays package",
+        ),
+        ({"code": "BE"}, "code", "jurisdiction BE exists"),
+        (
+            {"code": "b"},
+            "code",
+            "'B' is not a jurisdiction code (ISO 3166 alpha-2, or ECHR, UN...)",
+        ),
+        ({"name": ""}, "name", "This field is required."),
+    ],
+)
+def test_a_wrong_jurisdiction_names_the_field(database, admin, change, field, message):
+    factories.jurisdiction(database, "BE", "Belgium", "Europe/Brussels")
+    admin.get("/admin/jurisdictions")
+
+    with factories.nothing_written(database):
+        refused = admin.post("/admin/jurisdictions", JURISDICTION | change)
+
+    assert refused.status_code == 422
+    errors = field_errors(text(refused), field)
+    assert errors if message is None else errors == [message]
+
+
+def test_an_admin_edits_a_jurisdiction_and_a_stale_form_is_refused(database, admin):
+    made = factories.jurisdiction(database, "BE", "Belgium", "Europe/Brussels")
+    admin.get(f"/admin/jurisdictions/{made}")
+    edit = {"name": "Kingdom of Belgium", "timezone": "Europe/Brussels", "holiday_country": "BE"}
+
+    saved = admin.post(f"/admin/jurisdictions/{made}", edit | {"version": 1})
+    with factories.nothing_written(database):
+        stale = admin.post(f"/admin/jurisdictions/{made}", edit | {"name": "Old", "version": 1})
+        wrong = admin.post(
+            f"/admin/jurisdictions/{made}", edit | {"timezone": "Nowhere/Land", "version": 2}
+        )
+
+    assert saved.status_code == 302
+    with database.sessionmaker() as session:
+        row = session.get(Jurisdiction, made)
+        assert (row.name, row.holiday_country, row.version) == ("Kingdom of Belgium", "BE", 2)
+    [entry] = [
+        e for e in factories.audit_entries(database, "jurisdictions") if e["action"] == "update"
+    ]
+    assert entry["after"] == {"name": "Kingdom of Belgium", "holiday_country": "BE"}
+    assert stale.status_code == 409
+    assert "Someone else changed this" in text(stale)
+    assert 'value="Kingdom of Belgium"' in text(stale)
+    assert wrong.status_code == 422
+    assert field_errors(text(wrong), "timezone")
+
+
+def test_the_jurisdictions_page_runs_the_same_queries_for_one_or_five(database, admin, queries):
+    factories.jurisdiction(database, "BE", "Belgium", "Europe/Brussels")
+    admin.get("/admin/jurisdictions")
+    queries.clear()
+    admin.get("/admin/jurisdictions")
+    one = len(queries)
+    for code in ["FR", "IT", "DE", "NL"]:
+        factories.jurisdiction(database, code, code, "Europe/Paris")
+    queries.clear()
+
+    page = text(admin.get("/admin/jurisdictions"))
+
+    assert page.count('href="/admin/jurisdictions/') == 5
+    assert len(queries) == one
+
+
+# --- deadline rules ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def belgium(database, frozen_now):
+    return factories.jurisdiction(database, "BE", "Belgium", "Europe/Brussels", "BE")
+
+
+def test_an_admin_adds_a_rule(database, admin, belgium):
+    admin.get("/admin/rules")
+
+    response = admin.post("/admin/rules", RULE | {"code": "be-test"})
+
+    assert response.status_code == 302
+    [rule] = rule_rows(database, "BE-TEST")
+    assert response.headers["Location"] == f"/admin/rules/{rule.id}"
+    assert (rule.amount, rule.unit.value, rule.valid_from) == (10, "days", None)
+    page = text(admin.get("/admin/rules"))
+    assert "BE — Belgium" in page
+    assert "A test period" in page
+    [entry] = factories.audit_entries(database, "deadline_rules")
+    assert (entry["actor"], entry["action"]) == (admin.user.email, "create")
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"amount": "0"}, "amount", "amount must be a whole number from 1 to 3650"),
+        ({"amount": "ten"}, "amount", "Not a valid integer value."),
+        (
+            {"valid_from": "2026-01-01", "valid_to": "2025-01-01"},
+            "valid_to",
+            "valid_to must be after valid_from",
+        ),
+        ({"code": "be test"}, "code", None),
+        ({"jurisdiction": "ZZ"}, "jurisdiction", "no jurisdiction with code 'ZZ'"),
+        ({"unit": "weeks"}, "unit", "Not a valid choice."),
+        ({"trigger_kind": ""}, "trigger_kind", "This field is required."),
+    ],
+)
+def test_a_wrong_rule_names_the_field(database, admin, belgium, change, field, message):
+    admin.get("/admin/rules")
+
+    with factories.nothing_written(database):
+        refused = admin.post("/admin/rules", RULE | change)
+
+    assert refused.status_code == 422
+    errors = field_errors(text(refused), field)
+    assert errors if message is None else errors == [message]
+
+
+def test_a_rule_code_is_added_once(database, admin, belgium):
+    admin.get("/admin/rules")
+    admin.post("/admin/rules", RULE)
+
+    with factories.nothing_written(database):
+        again = admin.post("/admin/rules", RULE)
+
+    assert again.status_code == 422
+    assert field_errors(text(again), "code") == [
+        "rule BE-TEST exists: add a new version of it instead, from the day it changed"
+    ]
+
+
+def computed_deadline(client, database, trigger_on: str) -> dict:
+    """A deadline computed by BE-TEST from a judgment on `trigger_on`."""
+    api = factories.login(client, database, "staff")
+    _matter, proceeding = factories.dossier(api)
+    event = factories.event(api, proceeding["id"], trigger_on, kind="judgment")
+    return factories.created(
+        api.post(
+            f"/proceedings/{proceeding['id']}/deadlines",
+            {"rule": "BE-TEST", "trigger_event_id": event["id"]},
+        )
+    )
+
+
+def test_a_new_version_closes_the_old_one_and_leaves_computed_deadlines_alone(
+    client, database, admin, belgium
+):
+    admin.get("/admin/rules")
+    admin.post("/admin/rules", RULE)
+    [old] = rule_rows(database, "BE-TEST")
+    deadline = computed_deadline(client, database, "2026-10-01")
+    admin.get(f"/admin/rules/{old.id}")
+    version = {k: v for k, v in RULE.items() if k not in ("code", "jurisdiction")}
+    version = {f"new-{k}": v for k, v in version.items()}
+
+    response = admin.post(
+        f"/admin/rules/{old.id}/versions",
+        version | {"new-amount": "20", "new-valid_from": "2026-09-01", "new-source": "New law"},
+    )
+
+    assert response.status_code == 302
+    closed, new = rule_rows(database, "BE-TEST")
+    assert (closed.id, closed.valid_to) == (old.id, dt.date(2026, 9, 1))
+    assert (new.amount, new.valid_from, new.valid_to, new.source) == (
+        20,
+        dt.date(2026, 9, 1),
+        None,
+        "New law",
+    )
+    with database.sessionmaker() as session:
+        kept = session.get(Deadline, deadline["id"])
+        assert (kept.due_on.isoformat(), kept.rule_id) == (deadline["due_on"], old.id)
+    old_page = text(admin.get(f"/admin/rules/{old.id}"))
+    assert "Open deadlines to review" in old_page
+    assert f'href="/deadlines/{deadline["id"]}"' in old_page
+    assert "Open deadlines to review" not in text(admin.get(f"/admin/rules/{new.id}"))
+    entries = factories.audit_entries(database, "deadline_rules")
+    assert [(e["action"], e["entity_id"]) for e in entries[1:]] == [
+        ("update", old.id),
+        ("create", new.id),
+    ]
+    assert entries[1]["after"] == {"valid_to": "2026-09-01"}
+
+
+def test_a_new_version_must_start_after_the_latest(database, admin, belgium):
+    with database.unit_of_work() as session:
+        deadlines.create_rule(
+            session, factories.SETUP, clock.now(), RULE | {"amount": 10, "valid_from": "2020-01-01"}
+        )
+    [old] = rule_rows(database, "BE-TEST")
+    admin.get(f"/admin/rules/{old.id}")
+    version = {f"new-{k}": v for k, v in RULE.items() if k not in ("code", "jurisdiction")}
+
+    with factories.nothing_written(database):
+        early = admin.post(
+            f"/admin/rules/{old.id}/versions", version | {"new-valid_from": "2019-06-01"}
+        )
+        undated = admin.post(f"/admin/rules/{old.id}/versions", version)
+
+    assert early.status_code == 422
+    assert field_errors(text(early), "new-valid_from") == [
+        "valid_from must be after 2020-01-01, when the latest version took effect"
+    ]
+    assert undated.status_code == 422
+    assert field_errors(text(undated), "new-valid_from") == [
+        "valid_from: a new version needs the day it takes effect"
+    ]
+
+
+def test_an_admin_corrects_a_rule_s_title_and_a_stale_form_is_refused(database, admin, belgium):
+    admin.get("/admin/rules")
+    admin.post("/admin/rules", RULE)
+    [rule] = rule_rows(database, "BE-TEST")
+    admin.get(f"/admin/rules/{rule.id}")
+    edit = {"edit-title": "Better title", "edit-source": "Test Code art. 2", "edit-version": 1}
+
+    saved = admin.post(f"/admin/rules/{rule.id}", edit)
+    with factories.nothing_written(database):
+        stale = admin.post(f"/admin/rules/{rule.id}", edit | {"edit-title": "Stale"})
+        empty = admin.post(f"/admin/rules/{rule.id}", edit | {"edit-title": "", "edit-version": 2})
+
+    assert saved.status_code == 302
+    [after] = rule_rows(database, "BE-TEST")
+    assert (after.title, after.source, after.amount) == ("Better title", "Test Code art. 2", 10)
+    update = factories.audit_entries(database, "deadline_rules")[-1]
+    assert update["after"] == {"title": "Better title", "source": "Test Code art. 2"}
+    assert stale.status_code == 409
+    assert 'value="Better title"' in text(stale)
+    assert empty.status_code == 422
+    assert field_errors(text(empty), "edit-title") == ["This field is required."]
+
+
+def test_rule_changes_need_the_csrf_token(database, admin, belgium):
+    admin.get("/admin/rules")
+    admin.post("/admin/rules", RULE)
+    [rule] = rule_rows(database, "BE-TEST")
+
+    with factories.nothing_written(database):
+        assert (
+            admin.post("/admin/rules", RULE | {"code": "BE-OTHER"}, csrf=False).status_code == 400
+        )
+        assert (
+            admin.post(f"/admin/rules/{rule.id}", {"edit-title": "x"}, csrf=False).status_code
+            == 400
+        )
+        assert admin.post(f"/admin/rules/{rule.id}/versions", {}, csrf=False).status_code == 400
+
+
+def test_the_rules_page_runs_the_same_queries_for_one_rule_or_five(
+    database, admin, belgium, queries
+):
+    factories.jurisdiction(database, "FR", "France", "Europe/Paris")
+    admin.get("/admin/rules")
+    admin.post("/admin/rules", RULE)
+    queries.clear()
+    admin.get("/admin/rules")
+    one = len(queries)
+    for n in range(4):
+        admin.post("/admin/rules", RULE | {"code": f"X-{n}", "jurisdiction": ["BE", "FR"][n % 2]})
+    queries.clear()
+
+    page = text(admin.get("/admin/rules"))
+
+    assert page.count('href="/admin/rules/') == 5
+    assert len(queries) == one

@@ -1,0 +1,143 @@
+"""Forms of the admin pages: users, jurisdictions, deadline rules.
+
+Choices the operations check themselves (time zones, holiday countries) are not
+checked here, so that their refusal, which says why, is the one shown.
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import HiddenInput
+
+from tracker.core.dates import zone_names
+from tracker.deadlines.models import BlockingDays, EndShift, OffsetUnit, VacationPolicy
+from tracker.jurisdictions.operations import holiday_country_choices
+from tracker.users.models import Role
+
+ROLES = [
+    (Role.lawyer.value, "Lawyer: the matters assigned to them"),
+    (Role.staff.value, "Staff: all matters, records hearings and deadlines"),
+    (Role.coordinator.value, "Coordinator: all matters, flags, outbox, audit"),
+    (Role.admin.value, "Admin: everything, and this page"),
+]
+
+
+def _choices(enum_class, labels: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    labels = labels or {}
+    return [(m.value, labels.get(m.value, m.value.replace("_", " "))) for m in enum_class]
+
+
+UNITS = _choices(OffsetUnit)
+END_SHIFTS = _choices(
+    EndShift,
+    {"next_working_day": "a last day off moves to the next working day", "none": "never moves"},
+)
+BLOCKING_DAYS = _choices(BlockingDays)
+VACATION_POLICIES = _choices(
+    VacationPolicy,
+    {"ignore": "ignore judicial vacations", "apply": "apply the jurisdiction's vacations"},
+)
+
+
+class Versioned(FlaskForm):
+    #: the version of the row the form was filled from; a stale one is refused
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+
+def _zone_field(label: str = "Time zone") -> SelectField:
+    return SelectField(label, choices=[], validate_choice=False, default="UTC")
+
+
+def _zones() -> list[tuple[str, str]]:
+    return [(zone, zone) for zone in zone_names()]
+
+
+# --- users ------------------------------------------------------------------------------------
+
+
+class UserForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=200)])
+    name = StringField("Name", validators=[Length(max=200)])
+    role = SelectField("Role", choices=ROLES, default=Role.lawyer.value)
+    timezone = _zone_field()
+    password = PasswordField(
+        "Password",
+        validators=[Optional(), Length(min=10, max=1000)],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = _zones()
+
+
+class RoleForm(Versioned):
+    role = SelectField("Role", choices=ROLES)
+
+
+class ActiveForm(Versioned):
+    """Deactivate or reactivate (the address says which)."""
+
+
+class ResetPasswordForm(FlaskForm):
+    """Generate a new password (shown once)."""
+
+
+# --- jurisdictions ----------------------------------------------------------------------------
+
+
+class JurisdictionEditForm(Versioned):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    timezone = _zone_field("Time zone of the courts")
+    holiday_country = SelectField("Public holidays of", choices=[], validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = _zones()
+        self.holiday_country.choices = [("", "none: weekends only"), *holiday_country_choices()]
+
+
+class JurisdictionForm(JurisdictionEditForm):
+    code = StringField("Code", validators=[DataRequired(), Length(max=16)])
+
+
+# --- deadline rules ---------------------------------------------------------------------------
+
+
+class RuleEditForm(Versioned):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    source = TextAreaField("Source", validators=[Length(max=2000)])
+
+
+class RuleVersionForm(FlaskForm):
+    """The computation of a rule version: what a statute changes."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    trigger_kind = StringField("Counted from (event kind)", validators=[DataRequired()])
+    amount = IntegerField("Amount", validators=[Optional()])
+    unit = SelectField("Unit", choices=UNITS)
+    end_shift = SelectField("Last day", choices=END_SHIFTS)
+    blocking_days = SelectField("Days off", choices=BLOCKING_DAYS)
+    vacation_policy = SelectField("Judicial vacations", choices=VACATION_POLICIES)
+    valid_from = DateField("In force from", validators=[Optional()])
+    valid_to = DateField("Until (excluded)", validators=[Optional()])
+    source = TextAreaField("Source", validators=[Length(max=2000)])
+
+
+class RuleForm(RuleVersionForm):
+    code = StringField("Code", validators=[DataRequired(), Length(max=64)])
+    jurisdiction = SelectField("Jurisdiction", choices=[], validate_choice=False)
+
+    def __init__(self, *args, jurisdictions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.jurisdiction.choices = [(c, f"{c} — {n}") for c, n in jurisdictions]
