@@ -95,7 +95,8 @@ def page(chromium):
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
-    errors: list[str] = []
+    #: script errors and failed loads; a test expecting one clears it
+    page.logged_errors = errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on(
         "console", lambda msg: errors.append(msg.text) if msg.type == "error" else None

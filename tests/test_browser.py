@@ -1,0 +1,146 @@
+"""The two journeys of the issue, in Debian's Chromium against the app on 127.0.0.1.
+
+Staff: sign in, open the demo dossier, schedule a hearing, record that it was
+postponed to a new date, and find the postponement in the ledger and the timeline.
+Lawyer: sign in, make a calendar feed, fetch it, and read it back with icalendar.
+The dashboard and the dossier timeline are saved as screenshots on the way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import urllib.request
+
+import icalendar
+import pytest
+import sqlalchemy as sa
+from browser import log_in
+
+from tracker.core import clock
+from tracker.core.actors import SystemActor
+from tracker.hearings import operations as hearings
+from tracker.models import Hearing, Matter, Postponement, Proceeding
+
+pytestmark = pytest.mark.browser
+
+DOSSIER = "Bota Jardemalie"  # assigned to the demo lawyer
+SETUP = SystemActor("system:tests")
+
+
+def _proceeding(server, kind: str) -> tuple[int, str]:
+    """A pending proceeding of the demo dossier: (id, title)."""
+    with server.database.sessionmaker() as session:
+        row = session.execute(
+            sa.select(Proceeding.id, Proceeding.title)
+            .join(Matter)
+            .where(Matter.title == DOSSIER, Proceeding.kind == kind)
+            .order_by(Proceeding.id)
+        ).first()
+    return row.id, row.title
+
+
+def test_staff_record_a_postponement_and_see_it_in_the_ledger_and_timeline(
+    live_server, page, screenshots
+):
+    proceeding_id, proceeding_title = _proceeding(live_server, "civil_complaint")
+    year = clock.today().year + 1
+    first, moved = dt.date(year, 1, 20), dt.date(year, 3, 3)
+
+    log_in(page, live_server, "staff@demo.example")
+    page.screenshot(path=screenshots / "dashboard.png", full_page=True)
+    page.get_by_role("link", name="Matters", exact=True).click()
+    page.get_by_role("link", name=DOSSIER).first.click()
+    assert page.locator("svg.timeline-svg").count() == 1
+    page.get_by_role("link", name=proceeding_title).first.click()
+    assert page.url.endswith(f"/proceedings/{proceeding_id}")
+
+    page.get_by_role("link", name="Add hearing").first.click()
+    page.get_by_label("Title", exact=True).fill("Hearing on the merits")
+    page.get_by_label("Date", exact=True).fill(first.isoformat())
+    page.get_by_label("Time", exact=True).fill("09:30")
+    page.get_by_role("button", name="Schedule").click()
+    hearing_url = page.url
+    assert re.search(r"/hearings/\d+$", hearing_url), hearing_url
+
+    page.get_by_label("Postponed to a new date", exact=True).check()
+    page.get_by_label("New date", exact=True).fill(moved.isoformat())
+    page.get_by_label("New time", exact=True).fill("10:00")
+    page.get_by_label("Reason", exact=True).fill("The interpreter did not come")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    assert "The interpreter did not come" in page.content()
+
+    with live_server.database.sessionmaker() as session:
+        hearing = session.scalars(
+            sa.select(Hearing).where(Hearing.title == "Hearing on the merits")
+        ).one()
+        ledger = session.scalars(
+            sa.select(Postponement).where(Postponement.hearing_id == hearing.id)
+        ).all()
+        assert [p.to_starts_at.date() for p in ledger] == [moved]  # 10:00 Brussels, same day
+        assert hearing.status.value == "scheduled" and hearing.sequence == 1
+
+    page.goto(live_server(f"/proceedings/{proceeding_id}"))
+    ledger_row = page.locator("tr", has_text="The interpreter did not come")
+    assert ledger_row.count() >= 1
+    assert f"{moved.day} Mar {year}" in ledger_row.first.inner_text()
+
+    page.get_by_role("link", name=DOSSIER).first.click()
+    marks = page.locator(f'svg.timeline-svg a[data-kind="postponement"][data-to="{moved}"]')
+    assert marks.count() == 1
+    assert "Hearing on the merits postponed" in marks.first.locator("title").text_content()
+    page.locator("svg.timeline-svg").screenshot(path=screenshots / "timeline.png")
+    page.screenshot(path=screenshots / "dossier.png", full_page=True)
+    for name in ("dashboard.png", "timeline.png", "dossier.png"):
+        assert (screenshots / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_lawyer_make_a_feed_and_fetch_it(live_server, page):
+    proceeding_id, _title = _proceeding(live_server, "extradition_request")
+    starts = f"{clock.today().year + 1}-02-11T14:00"
+    with live_server.database.unit_of_work() as session:
+        hearings.schedule_hearing(
+            session,
+            SETUP,
+            clock.now(),
+            session.get(Proceeding, proceeding_id),
+            {"starts_at": starts, "title": "Extradition hearing"},
+        )
+
+    log_in(page, live_server, "lawyer@demo.example")
+    page.get_by_role("link", name="Feeds", exact=True).click()
+    page.get_by_label("Name", exact=True).fill("My hearings")
+    page.get_by_role("button", name="Make the feed").click()
+
+    https = page.locator("#feed-url").input_value()
+    webcal = page.locator("#feed-webcal").input_value()
+    assert https.startswith(live_server.url + "/feeds/") and https.endswith(".ics")
+    assert webcal == "webcal://" + https.removeprefix("http://")
+    page.get_by_role("button", name="Copy").first.click()  # tracker.js: no error logged
+
+    with urllib.request.urlopen(https, timeout=10) as answer:  # noqa: S310 - 127.0.0.1
+        assert answer.headers["Content-Type"].startswith("text/calendar")
+        assert "Set-Cookie" not in answer.headers
+        calendar = icalendar.Calendar.from_ical(answer.read())
+    summaries = [str(event["SUMMARY"]) for event in calendar.walk("VEVENT")]
+    assert any("Extradition hearing" in summary for summary in summaries), summaries
+
+    page.goto(live_server("/feeds"))
+    assert "My hearings" in page.locator("table").first.inner_text()
+    assert "never" not in page.locator("tr", has_text="My hearings").inner_text().lower()
+
+
+def test_a_lawyer_gets_the_not_found_page_for_a_matter_not_theirs(live_server, page):
+    with live_server.database.sessionmaker() as session:
+        other = session.scalar(sa.select(Matter.id).where(Matter.key == "paraskevich"))
+
+    log_in(page, live_server, "lawyer@demo.example")
+    answer = page.goto(live_server(f"/matters/{other}"))
+
+    assert answer.status == 404
+    assert page.get_by_role("heading", name="Not found").is_visible()
+    assert page.logged_errors == [
+        "Failed to load resource: the server responded with a status of 404 (NOT FOUND)"
+    ]
+    page.logged_errors.clear()  # the one expected
