@@ -98,9 +98,7 @@ def page(chromium):
     #: script errors and failed loads; a test expecting one clears it
     page.logged_errors = errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on(
-        "console", lambda msg: errors.append(msg.text) if msg.type == "error" else None
-    )
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     yield page
     context.close()
     assert not errors, f"the page logged errors: {errors}"

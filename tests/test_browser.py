@@ -79,7 +79,8 @@ def test_staff_record_a_postponement_and_see_it_in_the_ledger_and_timeline(
             sa.select(Postponement).where(Postponement.hearing_id == hearing.id)
         ).all()
         assert [p.to_starts_at.date() for p in ledger] == [moved]  # 10:00 Brussels, same day
-        assert hearing.status.value == "scheduled" and hearing.sequence == 1
+        assert hearing.status.value == "scheduled"
+        assert hearing.sequence == 1
 
     page.goto(live_server(f"/proceedings/{proceeding_id}"))
     ledger_row = page.locator("tr", has_text="The interpreter did not come")
@@ -115,11 +116,12 @@ def test_lawyer_make_a_feed_and_fetch_it(live_server, page):
 
     https = page.locator("#feed-url").input_value()
     webcal = page.locator("#feed-webcal").input_value()
-    assert https.startswith(live_server.url + "/feeds/") and https.endswith(".ics")
+    assert https.startswith(live_server.url + "/feeds/")
+    assert https.endswith(".ics")
     assert webcal == "webcal://" + https.removeprefix("http://")
     page.get_by_role("button", name="Copy").first.click()  # tracker.js: no error logged
 
-    with urllib.request.urlopen(https, timeout=10) as answer:  # noqa: S310 - 127.0.0.1
+    with urllib.request.urlopen(https, timeout=10) as answer:
         assert answer.headers["Content-Type"].startswith("text/calendar")
         assert "Set-Cookie" not in answer.headers
         calendar = icalendar.Calendar.from_ical(answer.read())
