@@ -2,8 +2,27 @@
 
 from __future__ import annotations
 
+from flask import render_template
+
 from tracker import pages
+from tracker.core import clock, web
+from tracker.dashboard import queries
 
 bp = pages.blueprint("dashboard", __name__)
 
 BLUEPRINTS = (bp,)
+
+
+@bp.get("/")
+def index():
+    """Show what needs attention: coming hearings, open deadlines, flags, missing outcomes."""
+    panels = queries.dashboard(web.session(), pages.actor(), clock.now())
+    return render_template(
+        "dashboard/index.html",
+        hearings=panels.hearings,
+        deadlines=panels.deadlines,
+        flags=panels.flags,
+        awaiting=panels.awaiting,
+        today=clock.today(),
+        subject_path=queries.subject_path,
+    )

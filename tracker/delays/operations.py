@@ -18,8 +18,14 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from tracker.audit import operations as audit
+from tracker.core import edits, fields
+from tracker.core.actors import Actor
+from tracker.core.db import snapshot
+from tracker.core.errors import Conflict, NotFound
 from tracker.delays import rules
 from tracker.delays.models import DelayFlag
+from tracker.users import access
 
 flags_t = DelayFlag.__table__
 
@@ -294,3 +300,174 @@ def _ids_after(connection: sa.Connection, last_id: int) -> dict[str, int]:
     """The ids of the rows just inserted (ids only grow; the lock keeps other scans out)."""
     rows = connection.execute(sa.select(flags_t.c.key, flags_t.c.id).where(flags_t.c.id > last_id))
     return dict(rows.all())  # rows are (key, id) pairs
+
+
+# --- reading and acknowledging (the flags page) -------------------------------------------
+
+#: the longest acknowledgement note
+NOTE_MAX = 2000
+#: flags per page of the list
+PAGE_SIZE = 50
+
+
+def get_flag(session: so.Session, actor: Actor, flag_id: int) -> DelayFlag:
+    """The flag, or 404 — also when it is about a matter the actor may not see."""
+    from tracker.matters.models import Proceeding
+
+    flag = session.get(DelayFlag, flag_id)
+    if flag is not None:
+        matter_id = session.scalar(
+            sa.select(Proceeding.matter_id).where(Proceeding.id == flag.proceeding_id)
+        )
+        if access.may_see_matter(session, actor, matter_id):
+            return flag
+    raise NotFound(f"no delay flag {flag_id}")
+
+
+def acknowledge(
+    session: so.Session,
+    actor: Actor,
+    now: dt.datetime,
+    flag: DelayFlag,
+    *,
+    note: str,
+    version: int | None,
+) -> DelayFlag:
+    """Say that someone has seen an open flag and what is done about it; audited.
+
+    A later scan clears the acknowledgement when the flag gets worse or comes back.
+    """
+    from tracker.matters.models import Proceeding
+
+    edits.check_version(flag, version)
+    if flag.resolved_at is not None:
+        raise Conflict(f"delay flag {flag.id} was resolved: its cause went away")
+    if flag.acknowledged_at is not None:
+        raise Conflict(f"delay flag {flag.id} is acknowledged already")
+    text = fields.text(note, "note", max_length=NOTE_MAX)
+    before = snapshot(flag, ACK_FIELDS)
+    flag.acknowledged_at = now
+    flag.acknowledged_by_id = actor.id
+    flag.acknowledgement = text
+    session.flush()
+    matter_id = session.scalar(
+        sa.select(Proceeding.matter_id).where(Proceeding.id == flag.proceeding_id)
+    )
+    audit.record(
+        session,
+        actor,
+        now,
+        "acknowledge",
+        flag,
+        matter_id=matter_id,
+        before=before,
+        after=snapshot(flag, ACK_FIELDS),
+    )
+    return flag
+
+
+#: what an acknowledgement changes (and the audit entry shows)
+ACK_FIELDS = ["acknowledged_at", "acknowledged_by_id", "acknowledgement"]
+
+
+@dataclass(frozen=True)
+class FlagPage:
+    rows: list[sa.Row]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def open_flags(
+    session: so.Session,
+    actor: Actor,
+    *,
+    rule: str | None = None,
+    country: str | None = None,
+    acknowledged: bool | None = None,
+    page: int = 1,
+    page_size: int | None = None,
+) -> FlagPage:
+    """One page of the open flags the actor may see, critical first: two queries.
+
+    The page's flags are picked from delay_flags alone, one LIMITed part per severity
+    read in the order of the primary key (ids grow as flags are found: the oldest
+    first), so that no query sorts every open flag; only those are joined to what the
+    page shows of them. A second query counts every match.
+    """
+    from tracker.deadlines.models import Deadline
+    from tracker.hearings.models import Hearing
+    from tracker.jurisdictions.models import Jurisdiction
+    from tracker.matters.models import Matter, Proceeding
+    from tracker.users.models import User
+
+    page_size = page_size or PAGE_SIZE
+    f = DelayFlag
+    wanted = [f.resolved_at.is_(None)]
+    proceedings = sa.select(Proceeding.id).where(access.matter_filter(actor, Proceeding.matter_id))
+    if country:
+        proceedings = proceedings.join(Jurisdiction).where(Jurisdiction.code == country)
+    if country or not access.sees_all_matters(actor):
+        wanted.append(f.proceeding_id.in_(proceedings))
+    if rule:
+        wanted.append(f.rule == rule)
+    if acknowledged is not None:
+        wanted.append(
+            f.acknowledged_at.is_not(None) if acknowledged else f.acknowledged_at.is_(None)
+        )
+    end = page * page_size
+    parts = [
+        sa.select(f.id, sa.literal(rank).label("severity_order"))
+        .where(*wanted, f.severity == severity)
+        .order_by(f.id)
+        .limit(end)
+        for rank, severity in enumerate(sorted(rules.RANK, key=rules.RANK.get, reverse=True))
+    ]
+    # each part in a subquery of its own: SQLite takes no ORDER BY or LIMIT in a UNION's parts
+    ranked = sa.union_all(*(sa.select(part.subquery()) for part in parts)).subquery("ranked")
+    first = (
+        sa.select(ranked.c.id, ranked.c.severity_order)
+        .order_by(ranked.c.severity_order, ranked.c.id)
+        .offset(end - page_size)
+        .limit(page_size)
+        .subquery("first")
+    )
+    query = (
+        sa.select(
+            f.id,
+            f.rule,
+            f.severity,
+            f.message,
+            f.first_seen,
+            f.last_seen,
+            f.version,
+            f.proceeding_id,
+            f.hearing_id,
+            f.deadline_id,
+            f.acknowledged_at,
+            f.acknowledgement,
+            User.email.label("acknowledged_by_email"),
+            User.name.label("acknowledged_by_name"),
+            Proceeding.title.label("proceeding_title"),
+            Matter.id.label("matter_id"),
+            Matter.title.label("matter_title"),
+            Jurisdiction.code.label("jurisdiction_code"),
+            Hearing.title.label("hearing_title"),
+            Deadline.title.label("deadline_title"),
+        )
+        .join(first, first.c.id == f.id)
+        .join(Proceeding, Proceeding.id == f.proceeding_id)
+        .join(Matter, Matter.id == Proceeding.matter_id)
+        .join(Jurisdiction, Jurisdiction.id == Proceeding.jurisdiction_id)
+        .outerjoin(Hearing, Hearing.id == f.hearing_id)
+        .outerjoin(Deadline, Deadline.id == f.deadline_id)
+        .outerjoin(User, User.id == f.acknowledged_by_id)
+        .order_by(first.c.severity_order, first.c.id)
+    )
+    rows = session.execute(query).all()
+    total = session.scalar(sa.select(sa.func.count()).select_from(f).where(*wanted))
+    return FlagPage(rows, total, page, page_size)

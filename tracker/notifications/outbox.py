@@ -22,7 +22,10 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.dialects import postgresql, sqlite
 
-from tracker.core.db import Database
+from tracker.audit import operations as audit
+from tracker.core import actors
+from tracker.core.actors import Actor
+from tracker.core.db import Database, snapshot
 from tracker.core.errors import Conflict, NotFound
 from tracker.notifications import messages, senders
 from tracker.notifications.models import Notification, NotificationStatus
@@ -96,8 +99,14 @@ def _insert_for(dialect: str):
     raise NotImplementedError(f"no INSERT … ON CONFLICT for {dialect}")
 
 
-def resend(session: so.Session, notification_id: int, now: dt.datetime) -> Notification:
-    """Queue a failed or unknown mail again, with a fresh count of attempts."""
+def resend(
+    session: so.Session,
+    notification_id: int,
+    now: dt.datetime,
+    *,
+    actor: Actor = actors.CLI,
+) -> Notification:
+    """Queue a failed or unknown mail again, with a fresh count of attempts; audited."""
     row = session.get(Notification, notification_id)
     if row is None:
         raise NotFound(f"no notification {notification_id}")
@@ -105,12 +114,27 @@ def resend(session: so.Session, notification_id: int, now: dt.datetime) -> Notif
         raise Conflict(
             f"notification {notification_id} is {row.status.value}, not failed or unknown"
         )
+    before = snapshot(row, RESEND_FIELDS)
     row.status = Status.queued
     row.attempts = 0
     row.next_attempt_at = now
     row.lease_until = None
     session.flush()
+    audit.record(
+        session,
+        actor,
+        now,
+        "resend",
+        row,
+        matter_id=None,
+        before=before,
+        after=snapshot(row, RESEND_FIELDS),
+    )
     return row
+
+
+#: what a resend changes (and its audit entry shows)
+RESEND_FIELDS = ["status", "attempts", "next_attempt_at", "last_error"]
 
 
 def listing(
@@ -121,6 +145,72 @@ def listing(
     if status is not None:
         query = query.where(Notification.status == status)
     return list(session.scalars(query))
+
+
+#: rows per page of the outbox page
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class OutboxPage:
+    """Up to `size` rows older than `before` (newest first), and where the next page starts."""
+
+    rows: list[sa.Row]
+    #: the id to pass as `before` for the next (older) page; None on the last page
+    next_before: int | None
+
+
+#: what the outbox page shows of a row (never the bodies: they can be long)
+_LISTED = (
+    Notification.id,
+    Notification.to_address,
+    Notification.template,
+    Notification.subject,
+    Notification.status,
+    Notification.attempts,
+    Notification.next_attempt_at,
+    Notification.last_error,
+    Notification.provider_message_id,
+    Notification.created_at,
+    Notification.sent_at,
+)
+
+
+def page(
+    session: so.Session,
+    *,
+    status: Status | None = None,
+    recipient: str | None = None,
+    subject: str | None = None,
+    created_from: dt.datetime | None = None,
+    created_before: dt.datetime | None = None,
+    before: int | None = None,
+    size: int | None = None,
+) -> OutboxPage:
+    """One page of the outbox, newest first, filtered; one query (keyset on the id)."""
+    size = size or PAGE_SIZE
+    query = sa.select(*_LISTED).order_by(Notification.id.desc()).limit(size + 1)
+    if status is not None:
+        query = query.where(Notification.status == status)
+    if recipient:
+        query = query.where(_contains(Notification.to_address, recipient))
+    if subject:
+        query = query.where(_contains(Notification.subject, subject))
+    if created_from is not None:
+        query = query.where(Notification.created_at >= created_from)
+    if created_before is not None:
+        query = query.where(Notification.created_at < created_before)
+    if before is not None:
+        query = query.where(Notification.id < before)
+    rows = session.execute(query).all()
+    more = len(rows) > size
+    rows = rows[:size]
+    return OutboxPage(rows, rows[-1].id if more else None)
+
+
+def _contains(column: sa.ColumnElement[str], text: str) -> sa.ColumnElement[bool]:
+    """Case-insensitive substring match; % and _ in `text` are taken literally."""
+    return sa.func.lower(column).contains(text.lower(), autoescape=True)
 
 
 # --- claims ---------------------------------------------------------------------------

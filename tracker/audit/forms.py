@@ -1,0 +1,41 @@
+"""The audit page's filters."""
+
+from __future__ import annotations
+
+from wtforms import Form, IntegerField, SearchField, SelectField
+from wtforms.fields.choices import SelectChoice as C
+from wtforms.validators import Length, NumberRange, Optional
+
+from tracker.core.display import words
+
+
+class AuditFilters(Form):
+    """Read from the query string (a GET form: no CSRF token)."""
+
+    matter = SearchField(
+        "Matter",
+        validators=[Optional(), Length(max=200)],
+        render_kw={"placeholder": "id or words of its title"},
+    )
+    actor = SelectField("By", choices=[C("", "Anyone")], default="")
+    entity = SelectField("Kind of record", choices=[C("", "Any")], default="")
+    action = SearchField("Action", validators=[Optional(), Length(max=40)])
+    #: keyset pagination: show entries older than this id
+    before = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
+
+    def __init__(self, formdata, users: list, entities: list[str]):
+        super().__init__(formdata)
+        self.actor.choices = [C("", "Anyone")] + [
+            C(str(user.id), f"{user.name} ({user.email})" if user.name else user.email)
+            for user in users
+        ]
+        self.entity.choices = [C("", "Any")] + [C(name, words(name)) for name in entities]
+
+    def value(self, name: str):
+        """A filter's value, or None when empty or refused."""
+        field = self[name]
+        return (field.data or None) if not field.errors else None
+
+    def actor_value(self) -> int | None:
+        actor = self.value("actor")
+        return int(actor) if actor else None
