@@ -244,3 +244,29 @@ def test_pages_send_security_headers(client, database):
 
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_behind_a_trusted_proxy_the_limit_counts_the_forwarded_address(settings, database):
+    from dataclasses import replace
+
+    from tracker.app import create_app
+
+    app = create_app(replace(settings, proxies=1), database)
+    browser = Browser(app.test_client())
+    for n in range(login.ADDRESS_LIMIT):
+        browser.log_in(f"user{n}@example.org", "wrong", headers={"X-Forwarded-For": "203.0.113.7"})
+    user = make_user(database)
+
+    elsewhere = browser.log_in(user.email, headers={"X-Forwarded-For": "198.51.100.2"})
+
+    assert elsewhere.status_code == 302
+    with database.unit_of_work() as session:
+        addresses = set(session.scalars(sa.select(LoginFailure.address)))
+        assert addresses == {"203.0.113.7"}
+
+
+def test_trusted_proxies_must_be_a_number(tmp_path):
+    from tracker import config
+
+    with pytest.raises(ValueError, match="TRUSTED_PROXIES must be a whole number"):
+        config.load({"TRACKER_INSTANCE": str(tmp_path), "TRUSTED_PROXIES": "yes"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker import api, config, pages
 from tracker.core import resources, web
@@ -26,4 +27,10 @@ def create_app(settings: config.Settings | None = None, database: Database | Non
     app.teardown_appcontext(web.close_session)
     api.init_app(app)
     pages.init_app(app)
+    if settings.proxies:
+        # the client's address (for the sign-in limit) and https (for Secure cookies)
+        # as the reverse proxy saw them
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=settings.proxies, x_proto=settings.proxies, x_host=settings.proxies
+        )
     return app

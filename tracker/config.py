@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,8 @@ class Settings:
     base_url: str = "http://127.0.0.1:5000"
     #: largest request body the API accepts, in bytes
     max_body: int = 1024 * 1024
+    #: reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed
+    proxies: int = 0
     #: the delay rules' thresholds (DELAY_* variables)
     delays: Thresholds = field(default_factory=Thresholds)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -56,8 +59,16 @@ def load(environ: dict[str, str] | None = None) -> Settings:
         sendgrid_api_key=env.get("SENDGRID_API_KEY", ""),
         sendgrid_api_host=env.get("SENDGRID_API_HOST", "https://api.sendgrid.com"),
         base_url=env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        proxies=_count(env, "TRUSTED_PROXIES"),
         delays=delay_thresholds(env),
     )
+
+
+def _count(env: Mapping[str, str], name: str) -> int:
+    text = env.get(name, "0").strip() or "0"
+    if not text.isdigit():
+        raise ValueError(f"{name} must be a whole number, not {text!r}")
+    return int(text)
 
 
 def _instance_secret(instance: Path) -> str:
