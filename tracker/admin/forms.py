@@ -16,6 +16,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
@@ -25,16 +26,18 @@ from tracker.jurisdictions.operations import holiday_country_choices
 from tracker.users.models import Role
 
 ROLES = [
-    (Role.lawyer.value, "Lawyer: the matters assigned to them"),
-    (Role.staff.value, "Staff: all matters, records hearings and deadlines"),
-    (Role.coordinator.value, "Coordinator: all matters, flags, outbox, audit"),
-    (Role.admin.value, "Admin: everything, and this page"),
+    SelectChoice(Role.lawyer.value, "Lawyer: the matters assigned to them"),
+    SelectChoice(Role.staff.value, "Staff: all matters, records hearings and deadlines"),
+    SelectChoice(Role.coordinator.value, "Coordinator: all matters, flags, outbox, audit"),
+    SelectChoice(Role.admin.value, "Admin: everything, and this page"),
 ]
 
 
-def _choices(enum_class, labels: dict[str, str] | None = None) -> list[tuple[str, str]]:
+def _choices(enum_class, labels: dict[str, str] | None = None) -> list[SelectChoice]:
     labels = labels or {}
-    return [(m.value, labels.get(m.value, m.value.replace("_", " "))) for m in enum_class]
+    return [
+        SelectChoice(m.value, labels.get(m.value, m.value.replace("_", " "))) for m in enum_class
+    ]
 
 
 UNITS = _choices(OffsetUnit)
@@ -58,8 +61,8 @@ def _zone_field(label: str = "Time zone") -> SelectField:
     return SelectField(label, choices=[], validate_choice=False, default="UTC")
 
 
-def _zones() -> list[tuple[str, str]]:
-    return [(zone, zone) for zone in zone_names()]
+def _zones() -> list[SelectChoice]:
+    return [SelectChoice(zone, zone) for zone in zone_names()]
 
 
 # --- users ------------------------------------------------------------------------------------
@@ -104,7 +107,10 @@ class JurisdictionEditForm(Versioned):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.timezone.choices = _zones()
-        self.holiday_country.choices = [("", "none: weekends only"), *holiday_country_choices()]
+        self.holiday_country.choices = [
+            SelectChoice("", "none: weekends only"),
+            *(SelectChoice(code, name) for code, name in holiday_country_choices()),
+        ]
 
 
 class JurisdictionForm(JurisdictionEditForm):
@@ -140,4 +146,4 @@ class RuleForm(RuleVersionForm):
 
     def __init__(self, *args, jurisdictions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.jurisdiction.choices = [(c, f"{c} — {n}") for c, n in jurisdictions]
+        self.jurisdiction.choices = [SelectChoice(c, f"{c} — {n}") for c, n in jurisdictions]

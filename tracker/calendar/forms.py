@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from tracker.api import MAX_ID
 from tracker.calendar.models import FeedPrivacy, FeedScope
 
 SCOPES = [
-    (FeedScope.mine.value, "My matters"),
-    (FeedScope.matter.value, "One matter"),
-    (FeedScope.jurisdiction.value, "One jurisdiction"),
+    SelectChoice(FeedScope.mine.value, "My matters"),
+    SelectChoice(FeedScope.matter.value, "One matter"),
+    SelectChoice(FeedScope.jurisdiction.value, "One jurisdiction"),
 ]
 
 PRIVACIES = [
-    (FeedPrivacy.full.value, "Full: titles, references, places and notes"),
-    (FeedPrivacy.minimal.value, "Minimal: only “Hearing (BE)” and the time"),
+    SelectChoice(FeedPrivacy.full.value, "Full: titles, references, places and notes"),
+    SelectChoice(FeedPrivacy.minimal.value, "Minimal: only “Hearing (BE)” and the time"),
 ]
 
 
@@ -42,8 +43,12 @@ class FeedForm(FlaskForm):
 
     def __init__(self, *args, matters=(), jurisdictions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.matter_id.choices = [("", "—")] + [(str(i), f"{t} (#{i})") for i, t in matters]
-        self.jurisdiction.choices = [("", "—")] + [(c, f"{c} — {n}") for c, n in jurisdictions]
+        self.matter_id.choices = [SelectChoice("", "—")] + [
+            SelectChoice(str(i), f"{t} (#{i})") for i, t in matters
+        ]
+        self.jurisdiction.choices = [SelectChoice("", "—")] + [
+            SelectChoice(c, f"{c} — {n}") for c, n in jurisdictions
+        ]
 
     def validate_matter_id(self, field) -> None:
         if self.scope.data == FeedScope.matter.value and field.data is None and not field.errors:

@@ -11,6 +11,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -38,9 +39,9 @@ COMMON_EVENT_KINDS = (
 )
 
 
-def _choices(members, blank: str | None = None) -> list[tuple[str, str]]:
-    found = [(member.value, words(member.value)) for member in members]
-    return [("", blank), *found] if blank is not None else found
+def _choices(members, blank: str | None = None) -> list[SelectChoice]:
+    found = [SelectChoice(member.value, words(member.value)) for member in members]
+    return [SelectChoice("", blank), *found] if blank is not None else found
 
 
 class SearchForm(FlaskForm):
@@ -56,9 +57,9 @@ class SearchForm(FlaskForm):
         "Status",
         default="",
         choices=[
-            ("", "Any"),
-            ("open", "Open"),
-            ("closed", "Closed"),
+            SelectChoice("", "Any"),
+            SelectChoice("open", "Open"),
+            SelectChoice("closed", "Closed"),
         ],
     )
     page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=1_000_000)])

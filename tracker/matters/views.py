@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request
 from markupsafe import Markup
+from wtforms.fields.choices import SelectChoice
 
 from tracker import pages
 from tracker.core import clock, errors, web
@@ -26,7 +27,10 @@ def index():
     """List the matters the reader may see, searched by name, country, kind and status."""
     session = web.session()
     form = forms.SearchForm(request.args)
-    form.country.choices = [("", "Any country"), *queries.countries(session)]
+    form.country.choices = [
+        SelectChoice("", "Any country"),
+        *(SelectChoice(code, name) for code, name in queries.countries(session)),
+    ]
     valid = form.validate()
     search = queries.Search(
         text=(form.q.data or "").strip() if valid else "",
@@ -218,11 +222,11 @@ def new_event(proceeding_id: int):
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _people(session) -> list[tuple[str, str]]:
+def _people(session) -> list[SelectChoice]:
     return [
-        (user.email, f"{user.name} <{user.email}> · {user.role.value}")
+        SelectChoice(user.email, f"{user.name} <{user.email}> · {user.role.value}")
         if user.name
-        else (user.email, f"{user.email} · {user.role.value}")
+        else SelectChoice(user.email, f"{user.email} · {user.role.value}")
         for user in queries.assignable_users(session)
     ]
 
@@ -253,23 +257,23 @@ def _stale(form: Any) -> bool:
 
 def _proceeding_choices(form: Any, matter: Matter, editing: Proceeding | None = None) -> None:
     session = web.session()
-    form.jurisdiction.choices = [("", "")] + [
-        (code, f"{code} · {name}") for code, name in queries.countries(session)
+    form.jurisdiction.choices = [SelectChoice("", "")] + [
+        SelectChoice(code, f"{code} · {name}") for code, name in queries.countries(session)
     ]
     siblings = [
-        (str(p.id), f"{p.jurisdiction.code} · {p.title}")
+        SelectChoice(str(p.id), f"{p.jurisdiction.code} · {p.title}")
         for p in operations.list_proceedings(session, pages.actor(), matter.id)
         if editing is None or p.id != editing.id
     ]
-    form.parent_id.choices = [("", "None"), *siblings]
+    form.parent_id.choices = [SelectChoice("", "None"), *siblings]
     origins = list(siblings)
     if (
         editing is not None
         and editing.origin_id
-        and editing.origin_id not in {int(value) for value, _label in siblings}
+        and editing.origin_id not in {int(choice.value) for choice in siblings}
     ):
-        origins.append((str(editing.origin_id), f"Proceeding no. {editing.origin_id}"))
-    form.origin_id.choices = [("", "None"), *origins]
+        origins.append(SelectChoice(str(editing.origin_id), f"Proceeding no. {editing.origin_id}"))
+    form.origin_id.choices = [SelectChoice("", "None"), *origins]
 
 
 def _proceeding(form: Any) -> dict[str, Any]:
