@@ -4,10 +4,12 @@ PostgreSQL only (the issue's target): BENCH_DATABASE_URL or TEST_DATABASE_URL as
 bench/scan.py. Generates 10,000 matters (50,000 proceedings, 250,000 hearings...),
 runs a delay scan so that the dashboard has flags, then serves the app with gunicorn
 (2 sync workers) on 127.0.0.1 and sends requests from 20 client threads, each
-signed in, each sending its next request as soon as the last one answered (a closed
-loop: the harshest reading of "20 concurrent clients"). Prints the 50th/95th/99th
-percentile latency per page, and the SQL statements each page runs, counted in
-process for a small and a large matter (they must be equal). Target: p95 ≤ 150 ms.
+signed in, in two ways: each client sending its next request as soon as the last one
+answered (a closed loop, the server saturated: the harshest reading of "20 concurrent
+clients"), then each pausing a random think time (1 s on average, exponentially) between
+requests, as 20 people at work would. Prints the 50th/95th/99th percentile latency per
+page, and the SQL statements each page runs, counted in process for a small and a
+large matter (they must be equal). Target: p95 ≤ 150 ms.
 
     .venv/bin/python bench/web.py [--matters 10000] [--seconds 20] [--clients 20]
 """
@@ -59,6 +61,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="per page measured")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--think", type=float, default=1.0, help="mean pause of a client, s")
     args = parser.parse_args()
     url = _data.postgresql_url()
     if url is None:
@@ -89,8 +92,11 @@ def main() -> None:
                 lambda _r: "/matters?" + urlencode({"country": "KZ", "kind": "trial"}),
             ),
         ]
-        for label, who, path in pages:
-            load(base, label, f"{who}@bench.example", path, args.clients, args.seconds)
+        for think in (0.0, args.think):
+            print("closed loop (no pause)" if not think else f"think time {think:g} s on average")
+            for label, who, path in pages:
+                load(base, label, f"{who}@bench.example", path, args.clients, args.seconds, think)
+            print()
 
 
 def prepare(url: str, matters: int) -> tuple[dict[str, int], list[int]]:
@@ -231,8 +237,10 @@ def sign_in(base: str, email: str) -> str:
     return response.getheader("Set-Cookie").split(";")[0]
 
 
-def load(base: str, label: str, email: str, path, clients: int, seconds: float) -> None:
-    """`clients` threads requesting `path(rng)` back to back for `seconds`; print percentiles."""
+def load(
+    base: str, label: str, email: str, path, clients: int, seconds: float, think: float
+) -> None:
+    """`clients` threads requesting `path(rng)` for `seconds`, pausing `think` s on average."""
     host, port = base.split(":")
     cookie = sign_in(base, email)
     latencies: list[float] = []
@@ -254,6 +262,8 @@ def load(base: str, label: str, email: str, path, clients: int, seconds: float) 
             if response.status != 200:
                 with lock:
                     failures.append(response.status)
+            if think:
+                time.sleep(rng.expovariate(1 / think))
         with lock:
             latencies.extend(mine)
 

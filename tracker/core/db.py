@@ -54,6 +54,11 @@ def _values(members: type[enum.Enum]) -> list[str]:
     return [m.value for m in members]
 
 
+def partial_index(name: str, *columns: str, where: str) -> sa.Index:
+    """An index of the rows matching `where` only (PostgreSQL and SQLite both have them)."""
+    return sa.Index(name, *columns, postgresql_where=sa.text(where), sqlite_where=sa.text(where))
+
+
 str40 = Annotated[str, 40]
 str200 = Annotated[str, 200]
 timestamp = Annotated[dt.datetime, "utc"]

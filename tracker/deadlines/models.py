@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from tracker.core.db import Base, Timestamped, Versioned, intpk, str200, timestamp
+from tracker.core.db import Base, Timestamped, Versioned, intpk, partial_index, str200, timestamp
 
 if TYPE_CHECKING:
     from tracker.jurisdictions.models import Jurisdiction
@@ -82,6 +82,10 @@ class DeadlineRule(Versioned, Timestamped, Base):
 
 class Deadline(Versioned, Timestamped, Base):
     __tablename__ = "deadlines"
+    #: the dashboard reads open deadlines by due date
+    __table_args__ = (
+        partial_index("ix_deadlines_open_due_on", "due_on", "id", where="status = 'open'"),
+    )
 
     id: so.Mapped[intpk]
     proceeding_id: so.Mapped[int] = so.mapped_column(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from tracker.core.db import Base, Timestamped, Versioned, intpk, str200, timestamp
+from tracker.core.db import Base, Timestamped, Versioned, intpk, partial_index, str200, timestamp
 
 if TYPE_CHECKING:
     from tracker.matters.models import Proceeding
@@ -38,6 +38,12 @@ class OutcomeResult(enum.StrEnum):
 
 class Hearing(Versioned, Timestamped, Base):
     __tablename__ = "hearings"
+    #: the dashboard's upcoming and awaiting-outcome panels read scheduled hearings by time
+    __table_args__ = (
+        partial_index(
+            "ix_hearings_scheduled_starts_at", "starts_at", "id", where="status = 'scheduled'"
+        ),
+    )
 
     id: so.Mapped[intpk]
     proceeding_id: so.Mapped[int] = so.mapped_column(

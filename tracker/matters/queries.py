@@ -221,13 +221,17 @@ def dossier(session: so.Session, actor: Actor, matter: Matter) -> Dossier:
         ).all()
     )
     ours = sa.select(Proceeding.id).where(Proceeding.matter_id == matter.id)
-    origins = sa.select(Proceeding.origin_id).where(Proceeding.matter_id == matter.id)
+    # a union, not an OR of two IN: each half is an index lookup, an OR scans the table
+    linked = sa.union(
+        sa.select(Proceeding.origin_id).where(Proceeding.matter_id == matter.id),
+        sa.select(Proceeding.id).where(Proceeding.origin_id.in_(ours)),
+    )
     elsewhere = list(
         session.scalars(
             sa.select(Proceeding)
             .where(
                 Proceeding.matter_id != matter.id,
-                sa.or_(Proceeding.id.in_(origins), Proceeding.origin_id.in_(ours)),
+                Proceeding.id.in_(linked),
                 access.matter_filter(actor, Proceeding.matter_id),
             )
             .options(so.joinedload(Proceeding.jurisdiction), so.joinedload(Proceeding.matter))
