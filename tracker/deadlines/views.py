@@ -34,37 +34,44 @@ def show(deadline_id: int):
 @bp.post("/deadlines/<int:deadline_id>/status")
 def mark(deadline_id: int):
     """Mark a deadline done or waived, or reopen it."""
-    session, actor = web.session(), pages.actor()
-    deadline = queries.deadline_page(session, actor, deadline_id)
-    form = StatusForm(prefix="mark")
-    if stated_version(form) != deadline.version:
-        return _page(deadline, conflict=True, status=409)
-    saved = pages.submit(
-        form,
-        lambda: operations.update_deadline(
-            session,
-            actor,
-            clock.now(),
-            deadline,
-            version=stated_version(form),
-            changes={"status": form.status.data},
-        ),
+    return _edit(
+        deadline_id,
+        StatusForm(prefix="mark"),
+        "mark_form",
+        lambda form: {"status": form.status.data},
+        lambda form, _deadline: f"The deadline is {MARKED[form.status.data]}.",
     )
-    if saved is None:
-        return _page(deadline, mark_form=form, status=pages.form_status(form))
-    flash(f"The deadline is {MARKED[form.status.data]}.")
-    return redirect(url_for("deadlines.show", deadline_id=deadline.id))
 
 
 @bp.post("/deadlines/<int:deadline_id>/due")
 def override(deadline_id: int):
     """Set a deadline's due date by hand (its computed date is kept beside it)."""
+    return _edit(
+        deadline_id,
+        DueForm(prefix="due"),
+        "due_form",
+        lambda form: {"due_on": form.due_on.data},
+        lambda _form, deadline: f"The deadline is now due {display.day(deadline.due_on)}.",
+    )
+
+
+def _edit(
+    deadline_id: int,
+    form: StatusForm | DueForm,
+    name: str,
+    changes: Callable[[Any], dict[str, Any]],
+    done: Callable[[Any, Deadline], str],
+):
+    """Apply one of the deadline page's forms; a form drawn from an older version is refused.
+
+    `name` is the form's argument of `_page`, where it is shown again (with the current
+    version, for a deliberate resubmission) when refused.
+    """
     session, actor = web.session(), pages.actor()
     deadline = queries.deadline_page(session, actor, deadline_id)
-    form = DueForm(prefix="due")
     if stated_version(form) != deadline.version:
         form.version.data = str(deadline.version)
-        return _page(deadline, due_form=form, conflict=True, status=409)
+        return _page(deadline, **{name: form}, conflict=True, status=409)
     saved = pages.submit(
         form,
         lambda: operations.update_deadline(
@@ -73,12 +80,12 @@ def override(deadline_id: int):
             clock.now(),
             deadline,
             version=stated_version(form),
-            changes={"due_on": form.due_on.data},
+            changes=changes(form),
         ),
     )
     if saved is None:
-        return _page(deadline, due_form=form, status=pages.form_status(form))
-    flash(f"The deadline is now due {display.day(deadline.due_on)}.")
+        return _page(deadline, **{name: form}, status=pages.form_status(form))
+    flash(done(form, deadline))
     return redirect(url_for("deadlines.show", deadline_id=deadline.id))
 
 
