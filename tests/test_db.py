@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.core.db import UTCDateTime
+from tracker.core.db import Database, UTCDateTime
 from tracker.matters.models import ClientRole, ProceedingKind, ProceedingStatus
 from tracker.models import AuditEntry, Jurisdiction, Matter, Person, Proceeding
 
@@ -155,3 +155,71 @@ def test_an_unknown_enum_value_is_refused(session):
     with pytest.raises(sa.exc.StatementError, match="rendition"):
         session.flush()
     session.rollback()
+
+
+# --- closing a session: COMMIT after reading only, ROLLBACK after writing ----------------
+
+
+def jurisdiction_codes(database) -> list[str]:
+    with database.sessionmaker() as session:
+        return list(session.scalars(sa.select(Jurisdiction.code).order_by(Jurisdiction.code)))
+
+
+def test_closing_rolls_back_what_a_session_wrote_and_did_not_commit(database):
+    session = database.sessionmaker()
+    session.add(Jurisdiction(code="BE", name="Belgium", timezone="Europe/Brussels"))
+    session.flush()
+
+    database.close(session)
+
+    assert jurisdiction_codes(database) == []
+
+
+def test_closing_rolls_back_a_write_made_by_a_statement(database):
+    session = database.sessionmaker()
+    session.execute(
+        sa.insert(Jurisdiction).values(code="FR", name="France", timezone="Europe/Paris")
+    )
+
+    database.close(session)
+
+    assert jurisdiction_codes(database) == []
+
+
+def test_closing_never_flushes_what_is_pending(database):
+    session = database.sessionmaker()
+    session.scalars(sa.select(Jurisdiction)).all()  # the transaction only read...
+    session.add(Jurisdiction(code="IT", name="Italy", timezone="Europe/Rome"))  # ...unflushed
+
+    database.close(session)
+
+    assert jurisdiction_codes(database) == []
+
+
+def test_closing_after_a_failed_statement_rolls_back(database):
+    session = database.sessionmaker()
+    with pytest.raises(sa.exc.DBAPIError):
+        session.execute(sa.text("SELECT * FROM no_such_table"))
+
+    database.close(session)  # no error: the aborted transaction is rolled back
+
+    assert jurisdiction_codes(database) == []
+
+
+@pytest.mark.usefixtures("_postgresql_migrated")
+def test_a_session_that_only_read_keeps_postgresqls_prepared_statements(postgresql_url):
+    """psycopg forgets its prepared statements at ROLLBACK: a read-only page ends in COMMIT."""
+    database = Database(postgresql_url, poolclass=sa.pool.StaticPool)  # one connection
+    query = sa.select(Jurisdiction.code).where(Jurisdiction.code == "BE")
+    try:
+        for _ in range(6):  # psycopg prepares a statement at its 5th run
+            session = database.sessionmaker()
+            session.execute(query).all()
+            database.close(session)
+        with database.engine.connect() as connection:
+            prepared = connection.exec_driver_sql(
+                "SELECT statement FROM pg_prepared_statements"
+            ).scalars()
+            assert any("jurisdictions.code" in statement for statement in prepared)
+    finally:
+        database.dispose()

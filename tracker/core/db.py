@@ -145,6 +145,25 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
     return sa.create_engine(url, pool_pre_ping=True, **kwargs)
 
 
+_WROTE = "tracker.wrote"
+
+
+def _forget_writes(connection: sa.Connection) -> None:
+    connection.info.pop(_WROTE, None)
+
+
+def _note_write(connection: sa.Connection, _cursor, statement: str, *_args) -> None:
+    """Remember that this transaction ran something else than a query."""
+    if not statement.lstrip("( \n").upper().startswith("SELECT"):
+        connection.info[_WROTE] = True
+
+
+def _note_failure(context: sa.engine.ExceptionContext) -> None:
+    """A failed statement may leave the transaction aborted: that one is rolled back."""
+    if context.connection is not None:
+        context.connection.info[_WROTE] = True
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -160,6 +179,23 @@ class Database:
         self.url = normalize_url(url)
         self.engine = make_engine(self.url, **engine_kwargs)
         self.sessionmaker = so.sessionmaker(self.engine, expire_on_commit=False)
+        sa.event.listen(self.engine, "begin", _forget_writes)
+        sa.event.listen(self.engine, "before_cursor_execute", _note_write)
+        sa.event.listen(self.engine, "handle_error", _note_failure)
+
+    def close(self, session: so.Session) -> None:
+        """Close a session, ending a transaction that only read with COMMIT, not ROLLBACK.
+
+        Both leave the data as it was, but psycopg forgets its prepared statements at
+        every ROLLBACK, and PostgreSQL would plan each page's queries anew every time.
+        The COMMIT goes to the driver's connection: nothing pending in the session is
+        flushed by it.
+        """
+        if session.in_transaction():
+            connection = session.connection()
+            if not connection.info.get(_WROTE):
+                connection.connection.dbapi_connection.commit()
+        session.close()
 
     @contextmanager
     def unit_of_work(self) -> Iterator[so.Session]:

@@ -20,7 +20,7 @@ def settings() -> Settings:
 
 
 def session() -> so.Session:
-    """The request's session; closed, and rolled back if not committed, at teardown."""
+    """The request's session, closed at teardown (rolled back if it wrote and did not commit)."""
     if "db_session" not in g:
         g.db_session = database().sessionmaker()
     return g.db_session
@@ -29,4 +29,4 @@ def session() -> so.Session:
 def close_session(_exc: BaseException | None = None) -> None:
     db_session = g.pop("db_session", None)
     if db_session is not None:
-        db_session.close()
+        database().close(db_session)
