@@ -61,7 +61,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="per page measured")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--think", type=float, default=1.0, help="mean pause of a client, s")
+    parser.add_argument(
+        "--think", type=float, default=1.0, help="mean pause of a client, s (0: closed loop only)"
+    )
     args = parser.parse_args()
     url = _data.postgresql_url()
     if url is None:
@@ -92,7 +94,7 @@ def main() -> None:
                 lambda _r: "/matters?" + urlencode({"country": "KZ", "kind": "trial"}),
             ),
         ]
-        for think in (0.0, args.think):
+        for think in dict.fromkeys((0.0, args.think)):
             print("closed loop (no pause)" if not think else f"think time {think:g} s on average")
             for label, who, path in pages:
                 load(base, label, f"{who}@bench.example", path, args.clients, args.seconds, think)

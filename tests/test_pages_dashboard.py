@@ -196,6 +196,43 @@ def test_past_hearings_without_an_outcome_await_one(client, database, admin, pro
     assert f'href="/hearings/{coming["id"]}"' not in awaiting
 
 
+def test_coming_hearings_run_soonest_first_and_past_ones_latest_first(
+    client, database, admin, proceeding
+):
+    made = {
+        when: factories.hearing(admin, proceeding["id"], when)["id"]
+        for when in ("2026-11-18T09:00", "2026-11-20T09:00", "2026-12-02T09:00", "2026-11-28T09:00")
+    }
+    browser = sign_in(client, database, "staff")
+    page = browser.get("/")
+
+    def order(title: str) -> list[int]:
+        return [int(n) for n in re.findall(r'href="/hearings/(\d+)"', panel(page, title))]
+
+    assert order("Hearings in the next 30 days") == [
+        made["2026-11-28T09:00"],
+        made["2026-12-02T09:00"],
+    ]
+    assert order("Hearings awaiting an outcome") == [
+        made["2026-11-20T09:00"],
+        made["2026-11-18T09:00"],
+    ]
+
+
+def test_each_hearing_panel_counts_its_own_rows(client, database, admin, proceeding):
+    for day in (16, 18, 20):
+        factories.hearing(admin, proceeding["id"], f"2026-11-{day}T09:00")
+    browser = sign_in(client, database, "staff")
+    page = browser.get("/")
+
+    coming = panel(page, "Hearings in the next 30 days")
+    awaiting = panel(page, "Hearings awaiting an outcome")
+
+    assert '<span class="count">0</span>' in coming
+    assert "No hearings in the next 30 days." in coming
+    assert '<span class="count">3</span>' in awaiting
+
+
 # --- who sees what ------------------------------------------------------------------------
 
 
@@ -276,7 +313,7 @@ def test_the_dashboard_runs_as_many_queries_for_many_rows_as_for_one(
     assert browser.get("/").status_code == 200
 
     assert len(queries) == few
-    assert few <= 6  # the signed-in user, then one query per panel
+    assert few <= 4  # the signed-in user; both hearing panels; deadlines; flags
 
 
 def test_counting_stops_past_the_cap(client, database, admin, proceeding, monkeypatch):

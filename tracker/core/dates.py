@@ -14,6 +14,14 @@ import zoneinfo
 
 UTC = dt.UTC
 
+# English names whatever the process's locale (strftime's %a and %b follow it)
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+FULL_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
 
 class Precision(enum.StrEnum):
     day = "day"

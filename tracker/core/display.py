@@ -9,17 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g
 from flask_login import current_user
 
 from tracker.core import dates
+from tracker.core.dates import FULL_MONTHS, MONTHS, WEEKDAYS
 
 
 def day(value: dt.date | dt.datetime | None) -> str:
-    """Mon 23 Nov 2026."""
+    """Mon 23 Nov 2026 (English names from tables: no strftime, no locale)."""
     if value is None:
         return ""
-    return f"{value:%a} {value.day} {value:%b %Y}"
+    return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def partial(value: dt.date | None, precision: Any = "day") -> str:
@@ -30,7 +31,7 @@ def partial(value: dt.date | None, precision: Any = "day") -> str:
     if precision == "year":
         return f"{value:%Y}"
     if precision == "month":
-        return f"{value:%B %Y}"
+        return f"{FULL_MONTHS[value.month - 1]} {value.year}"
     return day(value)
 
 
@@ -38,20 +39,37 @@ def at(instant: dt.datetime | None, zone: str, *, time_known: bool = True) -> st
     """Mon 23 Nov 2026 10:00 CET: an instant on the wall clock of `zone`."""
     if instant is None:
         return ""
-    local = dates.in_zone(instant, zone)
+    return _wall_clock(dates.in_zone(instant, zone), time_known)
+
+
+def _wall_clock(local: dt.datetime, time_known: bool = True) -> str:
     if not time_known:
         return day(local)
-    return f"{day(local)} {local:%H:%M} {local.tzname()}"
+    return f"{day(local)} {local.hour:02}:{local.minute:02} {local.tzname()}"
 
 
 def reader_zone() -> str:
-    user = getattr(current_user, "user", None)
-    return getattr(user, "timezone", None) or "UTC"
+    """The signed-in reader's zone (UTC for none), looked up once per request."""
+    if "reader_zone" not in g:
+        user = getattr(current_user, "user", None)
+        g.reader_zone = getattr(user, "timezone", None) or "UTC"
+    return g.reader_zone
 
 
 def for_reader(instant: dt.datetime | None, *, time_known: bool = True) -> str:
     """An instant in the signed-in reader's zone."""
     return at(instant, reader_zone(), time_known=time_known)
+
+
+def times(instant: dt.datetime, zone: str, time_known: bool = True) -> tuple[str, str]:
+    """An instant in the court's zone, and in the reader's when their clocks differ ("")."""
+    court = dates.in_zone(instant, zone)
+    if not time_known:
+        return day(court), ""
+    here = dates.in_zone(instant, reader_zone())
+    if here.replace(tzinfo=None) == court.replace(tzinfo=None):
+        return _wall_clock(court), ""
+    return _wall_clock(court), _wall_clock(here)
 
 
 def differs_for_reader(instant: dt.datetime | None, zone: str) -> bool:
@@ -69,5 +87,7 @@ def words(code: Any) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(day=day, partial=partial, at=at, reader=for_reader, words=words)
+    app.jinja_env.filters.update(
+        day=day, partial=partial, at=at, reader=for_reader, times=times, words=words
+    )
     app.jinja_env.globals.update(differs_for_reader=differs_for_reader, reader_zone=reader_zone)

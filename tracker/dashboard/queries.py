@@ -1,19 +1,23 @@
-"""The dashboard's panels: a constant number of small queries, whatever the number of matters.
+"""The dashboard's panels: three small queries, whatever the number of matters.
 
 Each panel picks its first rows from its own table alone, in the order of an index
 where there is one (hearings by `starts_at`, deadlines by `due_on`), and only then
 joins those few rows to their proceeding, matter and jurisdiction, selecting just
 the columns shown (no ORM object, no lazy load per row). Lawyers' rows are kept to
-their matters by a subquery on the proceedings (`access.matter_filter`).
+their matters by a subquery on their assignments.
 
-How many rows match in all is counted by one more query for the four panels, each
-count stopping at `COUNT_CAP`: a dashboard says "200+", never scans
-every open deadline of 10,000 matters to say "48,042".
+How many rows match in all rides on the same query as one more column per panel, a
+count that stops at `COUNT_CAP`: a dashboard says "200+", never scans every open
+deadline of 10,000 matters to say "48,042". A panel with no rows has nothing to count.
+
+The statements are built once per kind of reader (all matters, or assigned ones) and
+take the time and the user as parameters: a page view only binds and runs them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -24,7 +28,7 @@ from tracker.deadlines.models import Deadline, DeadlineStatus
 from tracker.delays.models import DelayFlag, Severity
 from tracker.hearings.models import Hearing, HearingStatus, Postponement
 from tracker.jurisdictions.models import Jurisdiction
-from tracker.matters.models import Matter, Proceeding
+from tracker.matters.models import Matter, Proceeding, matter_assignees
 from tracker.users import access
 
 #: rows shown per panel
@@ -33,6 +37,10 @@ LIMIT = 25
 COUNT_CAP = 200
 #: how far ahead the hearings panel looks
 AHEAD = dt.timedelta(days=30)
+
+NOW = sa.bindparam("now")
+UNTIL = sa.bindparam("until")
+USER = sa.bindparam("user_id")
 
 
 @dataclass
@@ -61,121 +69,172 @@ class Dashboard:
 
 
 def dashboard(session: so.Session, actor: Actor, now: dt.datetime) -> Dashboard:
-    """The four panels as `actor` may see them at `now`: five queries."""
-    selects = {
-        "hearings": _upcoming(actor, now),
-        "deadlines": _deadlines(actor),
-        "flags": _flags(actor),
-        "awaiting": _awaiting(actor, now),
-    }
-    counts = _counts(session, selects, actor)
+    """The four panels as `actor` may see them at `now`: three queries."""
+    hearings, deadlines, flags = _statements(access.sees_all_matters(actor), LIMIT, COUNT_CAP)
+    params = {"now": now, "until": now + AHEAD, "user_id": getattr(actor, "id", None)}
+    connection = session.connection()
+    both = connection.execute(hearings, params).all()
+    upcoming = [row for row in both if row.panel == "upcoming"]
+    awaiting = [row for row in both if row.panel == "awaiting"]
+    awaiting.reverse()  # fetched in time order like the other; shown latest first
     return Dashboard(
-        **{
-            name: Panel(_rows(session, name, select), counts[name])
-            for name, select in selects.items()
-        }
+        hearings=_panel(upcoming, both, "upcoming_total"),
+        awaiting=_panel(awaiting, both, "awaiting_total"),
+        deadlines=_panel(connection.execute(deadlines, params).all()),
+        flags=_panel(connection.execute(flags, params).all()),
     )
 
 
-# --- which rows -----------------------------------------------------------------------------
+def _panel(rows: list[sa.Row], fetched: list[sa.Row] | None = None, total: str = "total") -> Panel:
+    """A panel of `rows`; its count is on every row fetched with them (none: nothing matches)."""
+    fetched = rows if fetched is None else fetched
+    return Panel(rows, fetched[0]._mapping[total] if fetched else 0)
 
 
-def _visible(actor: Actor, proceeding_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
-    """Rows of the proceedings the actor may see (every row for all but lawyers)."""
-    if access.sees_all_matters(actor):
-        return sa.true()
-    return proceeding_id.in_(
-        sa.select(Proceeding.id).where(access.matter_filter(actor, Proceeding.matter_id))
-    )
+@functools.cache
+def _statements(sees_all: bool, limit: int, cap: int) -> tuple[sa.Select, sa.Select, sa.Select]:
+    """The hearings (both panels), deadlines and flags queries for one kind of reader."""
+    panels = _Panels(sees_all, limit, cap)
+    return panels.hearings(), panels.deadlines(), panels.flags()
 
 
-def _upcoming(actor: Actor, now: dt.datetime) -> sa.Select:
-    """Scheduled hearings from now to 30 days ahead, soonest first."""
-    return (
-        sa.select(Hearing.id, Hearing.starts_at)
-        .where(
-            Hearing.status == HearingStatus.scheduled,
-            Hearing.starts_at >= now,
-            Hearing.starts_at < now + AHEAD,
-            _visible(actor, Hearing.proceeding_id),
+@dataclass(frozen=True)
+class _Panels:
+    sees_all: bool
+    limit: int
+    cap: int
+
+    # --- which rows -----------------------------------------------------------------------
+
+    def visible(self, proceeding_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
+        """Rows of the proceedings the reader may see (every row for all but lawyers)."""
+        if self.sees_all:
+            return sa.true()
+        mine = (
+            sa.select(Proceeding.id)
+            .join(matter_assignees, matter_assignees.c.matter_id == Proceeding.matter_id)
+            .where(matter_assignees.c.user_id == USER)
         )
-        .order_by(Hearing.starts_at, Hearing.id)
-    )
+        return proceeding_id.in_(mine)
 
-
-def _awaiting(actor: Actor, now: dt.datetime) -> sa.Select:
-    """Hearings whose time has passed, still scheduled and with no outcome; latest first."""
-    return (
-        sa.select(Hearing.id, Hearing.starts_at)
-        .where(
-            Hearing.status == HearingStatus.scheduled,
-            Hearing.starts_at < now,
-            Hearing.outcome.is_(None),
-            _visible(actor, Hearing.proceeding_id),
+    def upcoming(self) -> sa.Select:
+        """Scheduled hearings from now to 30 days ahead, soonest first."""
+        return (
+            sa.select(Hearing.id, Hearing.starts_at)
+            .where(
+                Hearing.status == HearingStatus.scheduled,
+                Hearing.starts_at >= NOW,
+                Hearing.starts_at < UNTIL,
+                self.visible(Hearing.proceeding_id),
+            )
+            .order_by(Hearing.starts_at, Hearing.id)
         )
-        .order_by(Hearing.starts_at.desc(), Hearing.id.desc())
-    )
 
+    def awaiting(self) -> sa.Select:
+        """Hearings whose time has passed, still scheduled and with no outcome; latest first."""
+        return (
+            sa.select(Hearing.id, Hearing.starts_at)
+            .where(
+                Hearing.status == HearingStatus.scheduled,
+                Hearing.starts_at < NOW,
+                Hearing.outcome.is_(None),
+                self.visible(Hearing.proceeding_id),
+            )
+            .order_by(Hearing.starts_at.desc(), Hearing.id.desc())
+        )
 
-def _deadlines(actor: Actor) -> sa.Select:
-    """Open deadlines, the earliest due first (so the overdue ones come first)."""
-    return (
-        sa.select(Deadline.id, Deadline.due_on)
-        .where(Deadline.status == DeadlineStatus.open, _visible(actor, Deadline.proceeding_id))
-        .order_by(Deadline.due_on, Deadline.id)
-    )
+    def open_deadlines(self) -> sa.Select:
+        """Open deadlines, the earliest due first (so the overdue ones come first)."""
+        return (
+            sa.select(Deadline.id, Deadline.due_on)
+            .where(Deadline.status == DeadlineStatus.open, self.visible(Deadline.proceeding_id))
+            .order_by(Deadline.due_on, Deadline.id)
+        )
 
+    def open_flags(self, severity: Severity | None = None) -> sa.Select:
+        """Open flags (of one severity) in the order they were found."""
+        query = sa.select(DelayFlag.id).where(
+            DelayFlag.resolved_at.is_(None), self.visible(DelayFlag.proceeding_id)
+        )
+        if severity is not None:
+            query = query.where(DelayFlag.severity == severity)
+        return query.order_by(DelayFlag.id)
 
-def _flags(actor: Actor) -> sa.Select:
-    """Open delay flags: critical first, each severity the oldest first.
+    def first(self, query: sa.Select, **tags: str) -> sa.Subquery:
+        """The first rows of `query`, in a subquery of their own: SQLite takes no ORDER BY
+        or LIMIT in a UNION's parts."""
+        tagged = query.add_columns(*(sa.literal(v).label(k) for k, v in tags.items()))
+        return sa.select(tagged.limit(self.limit).subquery())
 
-    One LIMITed part per severity, each read in the order of the primary key (ids grow
-    as flags are found), so that no query sorts every open flag to show the first 50.
-    """
-    parts = [
-        sa.select(DelayFlag.id, sa.literal(rank).label("severity_order"))
-        .where(_open_flag(actor), DelayFlag.severity == severity)
-        .order_by(DelayFlag.id)
-        .limit(LIMIT)
-        for rank, severity in enumerate((Severity.critical, Severity.warning))
-    ]
-    # each part in a subquery of its own: SQLite takes no ORDER BY or LIMIT in a UNION's parts
-    ranked = sa.union_all(*(sa.select(part.subquery()) for part in parts)).subquery("ranked")
-    return sa.select(ranked.c.id, ranked.c.severity_order).order_by(
-        ranked.c.severity_order, ranked.c.id
-    )
+    def count(self, query: sa.Select) -> sa.ScalarSelect:
+        """How many rows `query` has, up to cap + 1 (in its order, so along its index)."""
+        return (
+            sa.select(sa.func.count())
+            .select_from(query.limit(self.cap + 1).subquery())
+            .scalar_subquery()
+        )
 
+    # --- what each row shows --------------------------------------------------------------
 
-def _open_flag(actor: Actor) -> sa.ColumnElement[bool]:
-    return sa.and_(DelayFlag.resolved_at.is_(None), _visible(actor, DelayFlag.proceeding_id))
+    def hearings(self) -> sa.Select:
+        """Both hearing panels' first rows, tagged by panel, in time order."""
+        upcoming, awaiting = self.upcoming(), self.awaiting()
+        first = sa.union_all(
+            self.first(upcoming, panel="upcoming"), self.first(awaiting, panel="awaiting")
+        ).subquery("first")
+        moves = (
+            sa.select(sa.func.count(Postponement.id))
+            .where(Postponement.hearing_id == Hearing.id)
+            .scalar_subquery()
+        )
+        query = sa.select(
+            first.c.panel,
+            Hearing.id,
+            Hearing.title,
+            Hearing.starts_at,
+            Hearing.timezone,
+            Hearing.time_known,
+            Hearing.location,
+            moves.label("postponements"),
+            self.count(upcoming).label("upcoming_total"),
+            self.count(awaiting).label("awaiting_total"),
+        ).join(first, first.c.id == Hearing.id)
+        return _context(query, Hearing.proceeding_id).order_by(first.c.starts_at, first.c.id)
 
+    def deadlines(self) -> sa.Select:
+        deadlines = self.open_deadlines()
+        first = self.first(deadlines).subquery("first")
+        query = sa.select(
+            Deadline.id,
+            Deadline.title,
+            Deadline.due_on,
+            Deadline.rule_id.is_not(None).label("computed"),
+            self.count(deadlines).label("total"),
+        ).join(first, first.c.id == Deadline.id)
+        return _context(query, Deadline.proceeding_id).order_by(first.c.due_on, first.c.id)
 
-def _counted(name: str, select: sa.Select, actor: Actor) -> sa.Select:
-    """What a panel counts: its rows, in any order (the flags, not just their first rows)."""
-    if name == "flags":
-        return sa.select(DelayFlag.id).where(_open_flag(actor))
-    return select.order_by(None)
-
-
-def _counts(session: so.Session, selects: dict[str, sa.Select], actor: Actor) -> dict[str, int]:
-    """How many rows each panel has, up to COUNT_CAP + 1: one query for them all."""
-    capped = {
-        name: sa.select(sa.func.count())
-        .select_from(_counted(name, select, actor).limit(COUNT_CAP + 1).subquery())
-        .scalar_subquery()
-        .label(name)
-        for name, select in selects.items()
-    }
-    return dict(session.execute(sa.select(*capped.values())).one()._mapping)
-
-
-# --- what each row shows --------------------------------------------------------------------
-
-
-def _rows(session: so.Session, name: str, select: sa.Select) -> list[sa.Row]:
-    """The first LIMIT rows of a panel, joined to what the panel shows of them."""
-    first = select.limit(LIMIT).subquery("first")
-    return list(session.execute(_DETAILS[name](first)).all())
+    def flags(self) -> sa.Select:
+        """Critical first, each severity the oldest first: one LIMITed part per severity,
+        each read in the order of the primary key (ids grow as flags are found), so that
+        no query sorts every open flag to show the first rows."""
+        parts = [
+            self.first(self.open_flags(severity), severity_order=str(rank))
+            for rank, severity in enumerate((Severity.critical, Severity.warning))
+        ]
+        first = sa.union_all(*parts).subquery("first")
+        query = sa.select(
+            DelayFlag.id,
+            DelayFlag.rule,
+            DelayFlag.severity,
+            DelayFlag.message,
+            DelayFlag.first_seen,
+            DelayFlag.hearing_id,
+            DelayFlag.deadline_id,
+            DelayFlag.acknowledged_at,
+            self.count(self.open_flags()).label("total"),
+        ).join(first, first.c.id == DelayFlag.id)
+        order = (first.c.severity_order, first.c.id)
+        return _context(query, DelayFlag.proceeding_id).order_by(*order).limit(self.limit)
 
 
 def _context(query: sa.Select, proceeding_id: sa.ColumnElement[int]) -> sa.Select:
@@ -194,61 +253,6 @@ def _context(query: sa.Select, proceeding_id: sa.ColumnElement[int]) -> sa.Selec
         .join(Matter, Matter.id == Proceeding.matter_id)
         .join(Jurisdiction, Jurisdiction.id == Proceeding.jurisdiction_id)
     )
-
-
-def _hearing_details(first: sa.Subquery, *, latest_first: bool = False) -> sa.Select:
-    moves = (
-        sa.select(sa.func.count(Postponement.id))
-        .where(Postponement.hearing_id == Hearing.id)
-        .scalar_subquery()
-    )
-    query = sa.select(
-        Hearing.id,
-        Hearing.title,
-        Hearing.starts_at,
-        Hearing.timezone,
-        Hearing.time_known,
-        Hearing.location,
-        moves.label("postponements"),
-    ).join(first, first.c.id == Hearing.id)
-    order = (
-        (first.c.starts_at.desc(), first.c.id.desc())
-        if latest_first
-        else (first.c.starts_at, first.c.id)
-    )
-    return _context(query, Hearing.proceeding_id).order_by(*order)
-
-
-def _deadline_details(first: sa.Subquery) -> sa.Select:
-    query = sa.select(
-        Deadline.id,
-        Deadline.title,
-        Deadline.due_on,
-        Deadline.rule_id.is_not(None).label("computed"),
-    ).join(first, first.c.id == Deadline.id)
-    return _context(query, Deadline.proceeding_id).order_by(first.c.due_on, first.c.id)
-
-
-def _flag_details(first: sa.Subquery) -> sa.Select:
-    query = sa.select(
-        DelayFlag.id,
-        DelayFlag.rule,
-        DelayFlag.severity,
-        DelayFlag.message,
-        DelayFlag.first_seen,
-        DelayFlag.hearing_id,
-        DelayFlag.deadline_id,
-        DelayFlag.acknowledged_at,
-    ).join(first, first.c.id == DelayFlag.id)
-    return _context(query, DelayFlag.proceeding_id).order_by(first.c.severity_order, first.c.id)
-
-
-_DETAILS = {
-    "hearings": _hearing_details,
-    "awaiting": lambda first: _hearing_details(first, latest_first=True),
-    "deadlines": _deadline_details,
-    "flags": _flag_details,
-}
 
 
 def subject_path(row: sa.Row) -> str:

@@ -34,6 +34,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from tracker.core.dates import MONTHS
+
 Severity = Literal["warning", "critical"]
 WARNING: Severity = "warning"
 CRITICAL: Severity = "critical"
@@ -381,10 +383,6 @@ CODES = (
 
 
 # --- words ----------------------------------------------------------------------------
-
-
-#: English month abbreviations, whatever the process's locale (strftime's %b follows it)
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def day(value: dt.date) -> str:
