@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from pages import sign_in, text
 
-from tracker.models import CalendarFeed
+from tracker.models import CalendarFeed, Matter
 
 BASE = "http://127.0.0.1:5000"  # the test settings' BASE_URL
 
@@ -43,6 +43,34 @@ def feed_url(page: str, input_id: str = "feed-url") -> str:
     found = re.search(rf'id="{input_id}" value="([^"]+)"', page)
     assert found, page
     return html.unescape(found.group(1))
+
+
+def input_value(page: str, field_id: str) -> str | None:
+    found = re.search(rf'<input [^>]*id="{field_id}"[^>]*>', page)
+    assert found, page
+    value = re.search(r'value="([^"]*)"', found.group(0))
+    return html.unescape(value.group(1)) if value else None
+
+
+def selected(page: str, field_id: str) -> str:
+    found = re.search(rf'<select [^>]*id="{field_id}".*?</select>', page, re.S)
+    assert found, page
+    return re.search(r'<option selected value="([^"]*)"', found.group(0)).group(1)
+
+
+def chosen_matter(page: str) -> str | None:
+    """The title shown next to the matter number (None when no matter is named)."""
+    found = re.search(r'<p class="chosen" id="matter_id-title">.*?<a [^>]*>(.*?)</a>', page)
+    return html.unescape(found.group(1)) if found else None
+
+
+def assign(world, matter: str, user) -> None:
+    factories.ok(
+        world["api"].patch(
+            f"/matters/{world[matter]['id']}",
+            {"version": world[matter]["version"], "assignees": [user.email]},
+        )
+    )
 
 
 def feeds(database) -> list[CalendarFeed]:
@@ -110,42 +138,167 @@ def test_a_one_matter_feed_shows_that_matter(client, database, world):
     assert "Matter B" in text(browser.get("/feeds"))
 
 
-def test_the_matter_picker_offers_only_a_lawyer_s_matters(client, database, world):
+@pytest.mark.parametrize("typed", ["{id}", " #{id} ", "0{id}"])
+def test_the_matter_is_given_by_its_number(client, database, world, typed):
+    browser = sign_in(client, database, "coordinator")
+
+    make_feed(browser, scope="matter", matter_id=typed.format(id=world["a"]["id"]))
+
+    [feed] = feeds(database)
+    assert (feed.scope.value, feed.matter_id) == ("matter", world["a"]["id"])
+
+
+def test_a_lawyer_s_own_matter_makes_a_feed(client, database, world):
     browser = sign_in(client, database, "lawyer")
-    factories.ok(
-        world["api"].patch(
-            f"/matters/{world['a']['id']}",
-            {"version": world["a"]["version"], "assignees": [browser.user.email]},
+    assign(world, "a", browser.user)
+
+    make_feed(browser, scope="matter", matter_id=world["a"]["id"])
+
+    [feed] = feeds(database)
+    assert feed.matter_id == world["a"]["id"]
+
+
+def test_a_lawyer_learns_nothing_of_a_matter_not_theirs(client, database, world):
+    """Someone else's matter is refused exactly as a matter that does not exist."""
+    browser = sign_in(client, database, "lawyer")
+    browser.get("/feeds")
+    unknown = world["b"]["id"] + 1000
+
+    with factories.nothing_written(database):
+        theirs = browser.post(
+            "/feeds", {"scope": "matter", "matter_id": world["b"]["id"], "privacy": "full"}
         )
-    )
+        missing = browser.post(
+            "/feeds", {"scope": "matter", "matter_id": unknown, "privacy": "full"}
+        )
 
-    page = text(browser.get("/feeds"))
+    assert (theirs.status_code, missing.status_code) == (422, 422)
+    assert field_errors(text(theirs), "matter_id") == [f"no matter {world['b']['id']}"]
+    assert field_errors(text(missing), "matter_id") == [f"no matter {unknown}"]
+    assert "Matter B" not in text(theirs)
+    assert chosen_matter(text(theirs)) is None
 
-    assert "Matter A" in page
-    assert "Matter B" not in page
+    def neutral(page: str, number: int) -> str:  # the page but for the number typed
+        page = re.sub(r'name="csrf_token" type="hidden" value="[^"]+"', "", page)
+        return page.replace(f'value="{number}"', 'value="N"').replace(f"matter {number}<", "N<")
+
+    assert neutral(text(theirs), world["b"]["id"]) == neutral(text(missing), unknown)
 
 
-def test_a_lawyer_cannot_make_a_feed_of_a_matter_not_theirs(client, database, world):
-    browser = sign_in(client, database, "lawyer")
+def test_a_coordinator_s_unknown_matter_is_refused_next_to_the_field(client, database, world):
+    browser = sign_in(client, database, "coordinator")
     browser.get("/feeds")
 
     with factories.nothing_written(database):
         refused = browser.post(
-            "/feeds", {"scope": "matter", "matter_id": world["b"]["id"], "privacy": "full"}
+            "/feeds", {"scope": "matter", "matter_id": "9999", "privacy": "full"}
         )
 
     assert refused.status_code == 422
-    assert field_errors(text(refused), "matter_id") == [f"no matter {world['b']['id']}"]
+    assert field_errors(text(refused), "matter_id") == ["no matter 9999"]
+    assert input_value(text(refused), "matter_id") == "9999"  # shown again, to correct
+
+
+def test_a_form_sent_back_for_another_field_names_the_matter_typed(client, database, world):
+    browser = sign_in(client, database, "coordinator")
+    browser.get("/feeds")
+
+    with factories.nothing_written(database):
+        refused = browser.post(
+            "/feeds", {"scope": "matter", "matter_id": world["a"]["id"], "privacy": "none"}
+        )
+
+    assert refused.status_code == 422
+    assert field_errors(text(refused), "privacy") == ["Not a valid choice."]
+    assert chosen_matter(text(refused)) == "Matter A"
+
+
+def test_a_matter_number_left_under_another_scope_is_ignored(client, database, world):
+    """Without JavaScript the field stays on screen: what is typed there counts only for a
+    one-matter feed."""
+    browser = sign_in(client, database, "lawyer")
+
+    make_feed(browser, scope="mine", matter_id="not a number")
+    make_feed(browser, scope="jurisdiction", jurisdiction="BE", matter_id=world["b"]["id"])
+
+    assert [(f.scope.value, f.matter_id) for f in feeds(database)] == [
+        ("mine", None),
+        ("jurisdiction", None),
+    ]
+
+
+# --- the dossier's link: /feeds?matter=<id> -------------------------------------------------
+
+
+def test_the_dossier_s_link_fills_in_the_matter(client, database, world):
+    browser = sign_in(client, database, "coordinator")
+
+    page = text(browser.get(f"/feeds?matter={world['a']['id']}"))
+
+    assert selected(page, "scope") == "matter"
+    assert input_value(page, "matter_id") == str(world["a"]["id"])
+    assert chosen_matter(page) == "Matter A"
+    browser.post("/feeds", {"scope": "matter", "matter_id": world["a"]["id"], "privacy": "full"})
+    [feed] = feeds(database)
+    assert feed.matter_id == world["a"]["id"]
+
+
+def test_a_lawyer_s_link_to_a_matter_fills_in_theirs_only(client, database, world):
+    browser = sign_in(client, database, "lawyer")
+    assign(world, "a", browser.user)
+
+    mine = text(browser.get(f"/feeds?matter={world['a']['id']}"))
+    theirs = text(browser.get(f"/feeds?matter={world['b']['id']}"))
+
+    assert chosen_matter(mine) == "Matter A"
+    assert selected(theirs, "scope") == "mine"
+    assert input_value(theirs, "matter_id") in ("", None)
+    assert "Matter B" not in theirs
+
+
+@pytest.mark.parametrize("wanted", ["9999", "abc", "0", str(2**40), "", "-1"])
+def test_a_link_to_no_matter_fills_in_nothing(client, database, world, wanted):
+    browser = sign_in(client, database, "coordinator")
+
+    response = browser.get(f"/feeds?matter={wanted}")
+
+    assert response.status_code == 200
+    page = text(response)
+    assert selected(page, "scope") == "mine"
+    assert input_value(page, "matter_id") in ("", None)
+    assert chosen_matter(page) is None
+    assert field_errors(page, "matter_id") == []
 
 
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"scope": "matter"}, "matter_id", "Choose the matter this feed shows."),
+        ({"scope": "matter"}, "matter_id", "Give the number of the matter this feed shows."),
+        (
+            {"scope": "matter", "matter_id": " "},
+            "matter_id",
+            "Give the number of the matter this feed shows.",
+        ),
         ({"scope": "jurisdiction"}, "jurisdiction", "Choose the jurisdiction this feed shows."),
         ({"scope": "everything"}, "scope", "Not a valid choice."),
-        ({"scope": "matter", "matter_id": "x"}, "matter_id", "Invalid Choice: could not coerce."),
-        ({"scope": "matter", "matter_id": str(2**40)}, "matter_id", None),
+        (
+            {"scope": "matter", "matter_id": "x"},
+            "matter_id",
+            "A matter's number is made of digits, like 123.",
+        ),
+        (
+            {"scope": "matter", "matter_id": "12.5"},
+            "matter_id",
+            "A matter's number is made of digits, like 123.",
+        ),
+        (
+            {"scope": "matter", "matter_id": "-3"},
+            "matter_id",
+            "A matter's number is made of digits, like 123.",
+        ),
+        ({"scope": "matter", "matter_id": "0"}, "matter_id", "no matter 0"),
+        ({"scope": "matter", "matter_id": str(2**40)}, "matter_id", f"no matter {2**40}"),
+        ({"scope": "matter", "matter_id": "9" * 5000}, "matter_id", "no matter " + "9" * 5000),
         ({"scope": "mine", "privacy": "none"}, "privacy", "Not a valid choice."),
     ],
 )
@@ -159,8 +312,7 @@ def test_a_wrong_feed_form_is_shown_again_with_the_error_next_to_its_field(
         refused = browser.post("/feeds", {"privacy": "full"} | data)
 
     assert refused.status_code == 422
-    errors = field_errors(text(refused), field)
-    assert errors if message is None else errors == [message]
+    assert field_errors(text(refused), field) == [message]
     assert "Nothing was saved" in text(refused)
 
 
@@ -246,6 +398,33 @@ def test_the_feeds_page_runs_the_same_queries_for_one_feed_or_five(
 
     assert page.count('<span class="badge done">active</span>') == 5
     assert len(queries) == one
+
+
+@pytest.mark.parametrize("role", ["coordinator", "lawyer"])
+def test_the_feeds_page_runs_the_same_queries_for_two_matters_or_many(
+    client, database, world, queries, role
+):
+    browser = sign_in(client, database, role)
+    assign(world, "a", browser.user)
+    paths = ["/feeds", f"/feeds?matter={world['a']['id']}", "/feeds?matter=9999"]
+
+    def counted() -> list[int]:
+        counts = []
+        for path in paths:
+            queries.clear()
+            assert browser.get(path).status_code == 200
+            counts.append(len(queries))
+        return counts
+
+    two = counted()
+    with database.unit_of_work() as session:
+        session.execute(sa.insert(Matter), [{"title": f"Other {n}"} for n in range(300)])
+
+    many = counted()
+
+    assert many == two
+    page = text(browser.get("/feeds"))
+    assert "Other 1" not in page  # no list of matters: the number is typed
 
 
 # --- revoking ---------------------------------------------------------------------------------

@@ -22,37 +22,60 @@ PRIVACIES = [
 ]
 
 
-def matter_id(value: object) -> int | None:
-    """The chosen matter's id; '' is none; anything else not an id is refused."""
-    if value in ("", None):
+def matter_number(value: object) -> int | None:
+    """The matter number typed ('123' or '#123'); None if it cannot be one."""
+    text = str(value or "").strip().removeprefix("#").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
         return None
-    number = int(str(value))
-    if not 1 <= number <= MAX_ID:
-        raise ValueError(f"no matter {value}")
-    return number
+    number = int(text)
+    return number if 1 <= number <= MAX_ID else None
+
+
+def _stripped(text: str | None) -> str | None:
+    return text.strip() if isinstance(text, str) else text
 
 
 class FeedForm(FlaskForm):
     name = StringField("Name", validators=[Length(max=200)])
     scope = SelectField("What it shows", choices=SCOPES, default=FeedScope.mine.value)
-    # the operation decides which matters the owner may see: a lawyer's refusal names it
-    matter_id = SelectField("Matter", coerce=matter_id, validate_choice=False)
+    #: typed, not picked from a list: a coordinator sees thousands of matters. The form
+    #: checks it is a number; the operation checks the owner may see it (a lawyer's
+    #: refusal is the same as for an unknown matter), and the page shows that next to it.
+    matter_id = StringField(
+        "Matter number",
+        filters=[_stripped],
+        render_kw={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"},
+    )
     jurisdiction = SelectField("Jurisdiction", choices=[], default="")
     privacy = SelectField("Privacy", choices=PRIVACIES, default=FeedPrivacy.full.value)
     alarms = BooleanField("Reminders (alarms) before hearings and deadlines")
 
-    def __init__(self, *args, matters=(), jurisdictions=(), **kwargs):
+    #: the title of the matter in `matter_id`, once the page has checked the user may see it
+    matter_title: str | None = None
+
+    def __init__(self, *args, jurisdictions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.matter_id.choices = [SelectChoice("", "—")] + [
-            SelectChoice(str(i), f"{t} (#{i})") for i, t in matters
-        ]
         self.jurisdiction.choices = [SelectChoice("", "—")] + [
             SelectChoice(c, f"{c} — {n}") for c, n in jurisdictions
         ]
 
+    @property
+    def matter_number(self) -> int | None:
+        """The matter of a one-matter feed; None for the other scopes."""
+        if self.scope.data != FeedScope.matter.value:
+            return None
+        return matter_number(self.matter_id.data)
+
     def validate_matter_id(self, field) -> None:
-        if self.scope.data == FeedScope.matter.value and field.data is None and not field.errors:
-            raise ValidationError("Choose the matter this feed shows.")
+        if self.scope.data != FeedScope.matter.value:
+            return  # typed, then another scope chosen: ignored
+        text = (field.data or "").removeprefix("#").strip()
+        if not text:
+            raise ValidationError("Give the number of the matter this feed shows.")
+        if not (text.isascii() and text.isdigit()):
+            raise ValidationError("A matter's number is made of digits, like 123.")
+        if self.matter_number is None:  # 0 or too large: no such matter (the operation's words)
+            raise ValidationError(f"no matter {text}")
 
     def validate_jurisdiction(self, field) -> None:
         if self.scope.data == FeedScope.jurisdiction.value and not field.data:

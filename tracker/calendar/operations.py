@@ -268,14 +268,12 @@ def feed_rows(session: so.Session, owner: User, now: dt.datetime) -> list[FeedRo
     return [FeedRow(feed, title, counts.get(feed.id, 0)) for feed, title in rows]
 
 
-def matter_choices(session: so.Session, actor: Actor) -> list[tuple[int, str]]:
-    """(id, title) of every matter the actor may subscribe to, by title."""
-    return list(
-        session.execute(
-            sa.select(Matter.id, Matter.title)
-            .where(access.matter_filter(actor, Matter.id))
-            .order_by(Matter.title, Matter.id)
-        ).all()
+def matter_title(session: so.Session, actor: Actor, matter_id: int) -> str | None:
+    """The title of a matter the actor may subscribe to; None if unknown or not theirs."""
+    return session.scalar(
+        sa.select(Matter.title).where(
+            Matter.id == matter_id, access.matter_filter(actor, Matter.id)
+        )
     )
 
 

@@ -23,7 +23,7 @@ from flask_login import current_user
 
 from tracker import api, pages
 from tracker.calendar import ical, operations, publishing
-from tracker.calendar.forms import FeedForm, RevokeAllForm
+from tracker.calendar.forms import FeedForm, RevokeAllForm, matter_number
 from tracker.calendar.models import FeedScope
 from tracker.core import clock, errors, web
 from tracker.hearings import operations as hearings
@@ -129,9 +129,12 @@ pages_bp = pages.blueprint("feeds", __name__)
 
 @pages_bp.route("/feeds", methods=["GET", "POST"])
 def index():
-    """List my feeds and make a new one (its address is shown once)."""
+    """List my feeds and make a new one (its address is shown once); ?matter=<id> picks one."""
     session, me = web.session(), pages.actor()
     form = _feed_form()
+    if not form.is_submitted():
+        _prefill(form, request.args.get("matter", ""))
+        return _index_page(form=form)
     made = pages.submit(
         form,
         lambda: operations.create_feed(
@@ -140,7 +143,7 @@ def index():
             clock.now(),
             me,
             scope=form.scope.data,
-            matter_id=form.matter_id.data if form.scope.data == FeedScope.matter else None,
+            matter_id=form.matter_number,
             jurisdiction=form.jurisdiction.data
             if form.scope.data == FeedScope.jurisdiction
             else None,
@@ -157,7 +160,19 @@ def index():
         )
         response.headers["Cache-Control"] = "no-store"  # the secret is in this page alone
         return response
+    if form.matter_number is not None and not form.matter_id.errors:
+        form.matter_title = operations.matter_title(session, me, form.matter_number)
     return _index_page(form=form, status=pages.form_status(form))
+
+
+def _prefill(form: FeedForm, wanted: str) -> None:
+    """A one-matter feed of `wanted` (the dossier's link), if the user may see that matter."""
+    number = matter_number(wanted)
+    title = operations.matter_title(web.session(), pages.actor(), number) if number else None
+    if title is not None:  # an unknown or hidden matter is not named, nor even pre-filled
+        form.scope.data = FeedScope.matter.value
+        form.matter_id.data = str(number)
+        form.matter_title = title
 
 
 @pages_bp.get("/feeds/<int:feed_id>")
@@ -200,13 +215,8 @@ def revoke_all():
 
 
 def _feed_form(formdata=_AUTO) -> FeedForm:
-    session, me = web.session(), pages.actor()
     options = {} if formdata is _AUTO else {"formdata": formdata}
-    return FeedForm(
-        matters=operations.matter_choices(session, me),
-        jurisdictions=operations.jurisdiction_choices(session),
-        **options,
-    )
+    return FeedForm(jurisdictions=operations.jurisdiction_choices(web.session()), **options)
 
 
 def _index_page(*, form=None, revoke_form=None, status=200):
