@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 import factories
 import pytest
@@ -11,7 +12,10 @@ import sqlalchemy as sa
 from factories import audit_entries, nothing_written
 from pages import sign_in, text
 
+from tracker.core import clock
+from tracker.hearings import operations as hearings
 from tracker.hearings.models import Hearing, HearingStatus, Postponement
+from tracker.matters.models import Proceeding
 
 PAST = "2026-11-20T09:00"  # before the frozen now (2026-11-22 09:00 UTC)
 FUTURE = "2026-12-01T09:00"
@@ -484,8 +488,14 @@ def test_scheduling_needs_csrf_and_access(client, database, admin, proceeding):
 def test_the_outcome_form_shows_the_fields_of_the_choice(live_server, page, screenshots):
     from browser import log_in
 
-    with live_server.database.sessionmaker() as session:
-        hearing_id = session.scalars(sa.select(Hearing.id).order_by(Hearing.id)).first()
+    with live_server.database.unit_of_work() as session:  # one whose time has just passed
+        proceeding = session.scalars(sa.select(Proceeding).limit(1)).one()
+        began = clock.now() - dt.timedelta(hours=2)
+        local = began.astimezone(ZoneInfo(proceeding.jurisdiction.timezone))
+        data = {"starts_at": local.replace(tzinfo=None).isoformat(timespec="minutes")}
+        hearing = hearings.schedule_hearing(session, factories.SETUP, clock.now(), proceeding, data)
+        session.flush()
+        hearing_id = hearing.id
     log_in(page, live_server, "staff@demo.example")
     page.goto(live_server(f"/hearings/{hearing_id}"))
     new_date, summary = page.locator("#new_date"), page.locator("#summary")
@@ -500,3 +510,48 @@ def test_the_outcome_form_shows_the_fields_of_the_choice(live_server, page, scre
     assert new_date.is_visible()
     assert not summary.is_visible()
     page.screenshot(path=screenshots / "hearing-outcome-form.png", full_page=True)
+
+
+# --- what the form offers ------------------------------------------------------------------
+
+
+def offered(page) -> list[str]:
+    return re.findall(r'name="action"[^>]*value="([^"]+)"', text(page))
+
+
+@pytest.mark.parametrize(
+    ("when", "then", "expected"),
+    [
+        (FUTURE, None, ["postponed", "sine_die", "cancelled"]),
+        (PAST, None, ["held", "postponed", "sine_die", "adjourned", "decided", "cancelled"]),
+        (
+            PAST,
+            {"action": "decided", "summary": "Acquitted."},
+            ["held", "adjourned", "decided", "cancelled"],
+        ),
+        (PAST, {"action": "cancelled"}, ["held", "adjourned", "decided", "cancelled"]),
+        (PAST, {"action": "sine_die", "reason": "Judge ill."}, ["postponed", "cancelled"]),
+    ],
+)
+def test_the_form_offers_only_what_can_be_done_to_the_hearing_now(
+    client, database, admin, proceeding, when, then, expected
+):
+    hearing = factories.hearing(admin, proceeding["id"], when)
+    browser = sign_in(client, database, "staff")
+    if then is not None:
+        assert outcome(browser, hearing["id"], "1", **then).status_code == 302
+
+    assert offered(browser.get(f"/hearings/{hearing['id']}")) == expected
+
+
+def test_a_choice_not_offered_is_still_refused_with_the_reason(client, database, admin, proceeding):
+    hearing = factories.hearing(admin, proceeding["id"], PAST)
+    browser = sign_in(client, database, "staff")
+    outcome(browser, hearing["id"], "1", action="held")
+
+    with nothing_written(database):
+        again = outcome(browser, hearing["id"], "2", action="sine_die", reason="Judge ill.")
+
+    assert again.status_code == 422
+    assert "cannot be postponed" in text(again)
+    assert offered(again) == ["held", "adjourned", "decided", "cancelled"]

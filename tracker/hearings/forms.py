@@ -90,6 +90,22 @@ ACTIONS = [
 
 #: the actions that move the hearing (`postpone`); the others record an outcome
 POSTPONING = frozenset({"postponed", "sine_die"})
+#: the outcomes of a hearing that took place
+TOOK_PLACE = frozenset({"held", "adjourned", "decided"})
+
+
+def possible_actions(status: str, in_future: bool) -> list[SelectChoice]:
+    """The choices the operations accept for a hearing in this state (the others are
+    refused: a held or cancelled hearing is not postponed, one without a date or whose
+    time has not come has no outcome yet, a hearing without a date loses none)."""
+    ruled_out: set[str] = set()
+    if status in ("held", "cancelled"):
+        ruled_out |= POSTPONING
+    if status == "postponed":
+        ruled_out |= TOOK_PLACE | {"sine_die"}
+    if in_future:
+        ruled_out |= TOOK_PLACE
+    return [choice for choice in ACTIONS if choice.value not in ruled_out]
 
 
 class OutcomeForm(_Zoned):

@@ -13,7 +13,13 @@ from tracker import pages
 from tracker.core import clock, display, errors, fields, web
 from tracker.core.dates import in_zone
 from tracker.hearings import operations
-from tracker.hearings.forms import POSTPONING, HearingForm, OutcomeForm, local_time
+from tracker.hearings.forms import (
+    POSTPONING,
+    HearingForm,
+    OutcomeForm,
+    local_time,
+    possible_actions,
+)
 from tracker.hearings.models import Hearing, HearingStatus
 from tracker.matters import operations as matters
 from tracker.users.models import User
@@ -73,6 +79,9 @@ def new(proceeding_id: int):
 
 
 def _page(hearing: Hearing, form: OutcomeForm, *, conflict: bool = False, status: int = 200):
+    # offered: what can be done now; a form sent with another choice still gets the
+    # operation's reason for refusing it, next to the choices
+    form.action.choices = possible_actions(hearing.status.value, hearing.starts_at > clock.now())
     return render_template(
         "hearings/show.html",
         hearing=hearing,
