@@ -23,6 +23,11 @@ FULL_MONTHS = (
 )  # fmt: skip
 
 
+def written(value: dt.date) -> str:
+    """Mon 23 Nov 2026 (English names from tables: no strftime, no locale)."""
+    return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
 class Precision(enum.StrEnum):
     day = "day"
     month = "month"

@@ -13,14 +13,12 @@ from flask import Flask, g
 from flask_login import current_user
 
 from tracker.core import dates
-from tracker.core.dates import FULL_MONTHS, MONTHS, WEEKDAYS
+from tracker.core.dates import FULL_MONTHS
 
 
 def day(value: dt.date | dt.datetime | None) -> str:
-    """Mon 23 Nov 2026 (English names from tables: no strftime, no locale)."""
-    if value is None:
-        return ""
-    return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
+    """Mon 23 Nov 2026."""
+    return "" if value is None else dates.written(value)
 
 
 def partial(value: dt.date | None, precision: Any = "day") -> str:

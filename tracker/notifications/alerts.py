@@ -19,7 +19,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.config import Settings
-from tracker.core.dates import in_zone
+from tracker.core.dates import in_zone, written
 from tracker.deadlines.models import Deadline, DeadlineStatus
 from tracker.delays.models import DelayFlag
 from tracker.hearings.models import Hearing, HearingStatus, Postponement
@@ -93,8 +93,8 @@ def when(instant: dt.datetime, zone: str, time_known: bool = True) -> str:
     """'Tue 15 Dec 2026, 09:00 (Europe/Brussels)': the reader sees the court's clock."""
     local = in_zone(instant, zone)
     if not time_known:
-        return f"{local:%a %-d %b %Y} (time not known)"
-    return f"{local:%a %-d %b %Y, %H:%M} ({zone})"
+        return f"{written(local)} (time not known)"
+    return f"{written(local)}, {local.hour:02}:{local.minute:02} ({zone})"
 
 
 # --- hearings -----------------------------------------------------------------------------
@@ -209,7 +209,7 @@ def deadline_reminders(session: so.Session, now: dt.datetime, settings: Settings
             "base_url": settings.base_url,
             "path": f"/deadlines/{deadline.id}",
             "days": (deadline.due_on - today).days,
-            "due_on": f"{deadline.due_on:%a %-d %b %Y}",
+            "due_on": written(deadline.due_on),
             "title": deadline.title,
             "matter": matter,
             "proceeding": proceeding,
@@ -319,7 +319,7 @@ def digests(
         context = {
             "base_url": settings.base_url,
             "path": "/flags",
-            "as_of": f"{day:%a %-d %b %Y}",
+            "as_of": written(day),
             "flags": [
                 {
                     "severity": flag.severity.value,
