@@ -1,4 +1,4 @@
-"""The admin pages: users, jurisdictions and deadline rules; admins only."""
+"""The admin pages: users, jurisdictions and their vacations, deadline rules; admins only."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pages import Browser, make_user, sign_in, text
 
 from tracker.core import clock
 from tracker.deadlines import operations as deadlines
+from tracker.jurisdictions.models import JudicialVacation
 from tracker.models import Deadline, DeadlineRule, Jurisdiction, User
 
 
@@ -54,6 +55,21 @@ def rule_rows(database, code: str) -> list[DeadlineRule]:
 NEW_USER = {"email": "New.Person@Example.org", "name": "New Person", "role": "lawyer"}
 NEW_USER |= {"timezone": "Europe/Brussels"}
 
+#: a vacation form's fields (the add and edit forms take the prefix "vacation-")
+VACATION = {
+    "name": "Christmas vacation",
+    "effect": "extend",
+    "start_month": "12",
+    "start_day": "20",
+    "end_month": "12",
+    "end_day": "27",
+    "extend_to_month": "12",
+    "extend_to_day": "31",
+    "valid_from": "",
+    "valid_to": "",
+    "source": "Test Code art. 2",
+}
+
 RULE = {
     "code": "BE-TEST",
     "jurisdiction": "BE",
@@ -77,16 +93,19 @@ def test_only_admins_see_the_admin_pages(client, database, frozen_now, role):
     browser = sign_in(client, database, role)
     browser.get("/account")
 
-    for path in ["/admin", "/admin/jurisdictions", "/admin/jurisdictions/1", "/admin/rules"]:
+    vacation = "/admin/jurisdictions/1/vacations/1"
+    pages = ["/admin", "/admin/jurisdictions", "/admin/jurisdictions/1", "/admin/rules", vacation]
+    for path in pages:
         assert browser.get(path).status_code == 403, path
     with factories.nothing_written(database):
         assert browser.post("/admin/users", NEW_USER).status_code == 403
         assert browser.post("/admin/jurisdictions", {"code": "FR"}).status_code == 403
-        assert (
-            browser.post(f"/admin/users/{browser.user.id}/role", {"role": "admin"}).status_code
-            == 403
-        )
+        me = f"/admin/users/{browser.user.id}"
+        assert browser.post(f"{me}/role", {"role": "admin"}).status_code == 403
+        assert browser.post(f"{me}/settings", {"settings-name": "Me"}).status_code == 403
         assert browser.post("/admin/rules", RULE).status_code == 403
+        for path in ["/admin/jurisdictions/1/vacations", vacation, f"{vacation}/remove"]:
+            assert browser.post(path, VACATION).status_code == 403, path
     assert "/admin" not in text(browser.get("/account"))
 
 
@@ -223,6 +242,63 @@ def test_an_admin_cannot_demote_or_deactivate_themselves(database, admin):
     assert "you cannot deactivate yourself: ask another admin" in text(deactivated)
 
 
+def test_an_admin_changes_a_user_s_name_and_time_zone(database, admin):
+    other = make_user(database, "lawyer", name="Old Name")
+    admin.get(f"/admin/users/{other.id}")
+
+    response = admin.post(
+        f"/admin/users/{other.id}/settings",
+        {"settings-name": " New Name ", "settings-timezone": "Europe/Kyiv", "settings-version": 1},
+    )
+
+    assert response.status_code == 302
+    row = user_row(database, other.email)
+    assert (row.name, row.timezone, row.role.value) == ("New Name", "Europe/Kyiv", "lawyer")
+    [entry] = factories.audit_entries(database, "users")
+    assert (entry["actor"], entry["action"], entry["entity_id"]) == (
+        admin.user.email,
+        "update",
+        other.id,
+    )
+    assert (entry["before"], entry["after"]) == (
+        {"name": "Old Name", "timezone": "UTC"},
+        {"name": "New Name", "timezone": "Europe/Kyiv"},
+    )
+    assert "New Name" in text(admin.get(f"/admin/users/{other.id}"))
+
+
+def test_a_wrong_time_zone_is_refused_next_to_the_field(database, admin):
+    other = make_user(database, "lawyer")
+    admin.get(f"/admin/users/{other.id}")
+
+    with factories.nothing_written(database):
+        refused = admin.post(
+            f"/admin/users/{other.id}/settings",
+            {"settings-name": "X", "settings-timezone": "Mars/Olympus", "settings-version": 1},
+        )
+
+    assert refused.status_code == 422
+    assert field_errors(text(refused), "settings-timezone")
+
+
+def test_a_stale_name_form_shows_the_conflict_and_the_current_values(database, admin):
+    other = make_user(database, "lawyer", name="Current Name")
+    admin.get(f"/admin/users/{other.id}")
+    admin.post(f"/admin/users/{other.id}/role", {"role": "staff", "version": 1})
+    settings = {"settings-name": "Stale", "settings-timezone": "Asia/Tbilisi"}
+
+    with factories.nothing_written(database):
+        stale = admin.post(f"/admin/users/{other.id}/settings", settings | {"settings-version": 1})
+
+    assert stale.status_code == 409
+    page = text(stale)
+    assert "Someone else changed this" in page
+    assert 'value="Current Name"' in page
+    assert "Stale" not in page
+    assert '<option selected value="UTC">' in page
+    assert 'name="settings-version" type="hidden" value="2"' in page
+
+
 def test_a_deactivated_user_is_signed_out_and_can_be_reactivated(app, database, admin):
     other_client = app.test_client()
     other = sign_in(other_client, database, "staff")
@@ -258,7 +334,7 @@ def test_user_changes_need_the_csrf_token(database, admin):
     other = make_user(database, "staff")
 
     with factories.nothing_written(database):
-        for action in ["role", "deactivate", "password"]:
+        for action in ["role", "deactivate", "password", "settings"]:
             response = admin.post(
                 f"/admin/users/{other.id}/{action}", {"role": "admin", "version": 1}, csrf=False
             )
@@ -569,4 +645,334 @@ def test_the_rules_page_runs_the_same_queries_for_one_rule_or_five(
     page = text(admin.get("/admin/rules"))
 
     assert page.count('href="/admin/rules/') == 5
+    assert len(queries) == one
+
+
+# --- judicial vacations -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def shipped(database, frozen_now) -> int:
+    """The shipped rules and calendars; returns BE's id (vacation 1 July–31 August → 15 Sept)."""
+    with database.unit_of_work() as session:
+        deadlines.seed_rules(session, factories.SETUP, clock.now())
+        return session.scalar(sa.select(Jurisdiction.id).where(Jurisdiction.code == "BE"))
+
+
+def vacations(database, jurisdiction_id: int) -> list[JudicialVacation]:
+    with database.sessionmaker() as session:
+        return list(
+            session.scalars(
+                sa.select(JudicialVacation)
+                .where(JudicialVacation.jurisdiction_id == jurisdiction_id)
+                .order_by(JudicialVacation.id)
+            )
+        )
+
+
+def vacation_form(**changes: str) -> dict[str, str]:
+    return {f"vacation-{k}": v for k, v in (VACATION | changes).items()}
+
+
+def be_deadlines(client, database, *triggers: tuple[str, str]) -> list[dict]:
+    """Deadlines computed in BE by (rule, trigger day), through the API."""
+    api = factories.login(client, database, "staff")
+    _matter, proceeding = factories.dossier(api)
+    made = []
+    for rule, day in triggers:
+        event = factories.event(api, proceeding["id"], day, kind="service")
+        made.append(
+            factories.created(
+                api.post(
+                    f"/proceedings/{proceeding['id']}/deadlines",
+                    {"rule": rule, "trigger_event_id": event["id"]},
+                )
+            )
+        )
+    return made
+
+
+def to_review(page: str) -> dict[int, str]:
+    """The deadlines the jurisdiction's page lists for review: id -> "old → new"."""
+    found = re.search(
+        r'<section class="conflict" aria-labelledby="moved-heading">(.*?)</section>', page, re.S
+    )
+    if found is None:
+        return {}
+    return {
+        int(deadline_id): html.unescape(dates).strip()
+        for deadline_id, dates in re.findall(
+            r'<a href="/deadlines/(\d+)">.*?</a> — (.*?)</li>', found.group(1), re.S
+        )
+    }
+
+
+def test_an_admin_adds_a_vacation_and_sees_the_deadlines_it_moves(client, database, admin, shipped):
+    [shipped_vacation] = vacations(database, shipped)
+    with database.unit_of_work() as session:
+        session.delete(session.get(JudicialVacation, shipped_vacation.id))
+    summer, autumn, criminal = be_deadlines(
+        client,
+        database,
+        ("BE-CIV-APPEAL", "2026-07-10"),
+        ("BE-CIV-APPEAL", "2026-10-01"),
+        ("BE-CRIM-APPEAL", "2026-07-10"),
+    )
+    assert [d["due_on"] for d in (summer, autumn, criminal)] == [
+        "2026-08-10",
+        "2026-11-02",
+        "2026-08-10",
+    ]
+    admin.get(f"/admin/jurisdictions/{shipped}")
+
+    response = admin.post(
+        f"/admin/jurisdictions/{shipped}/vacations",
+        vacation_form(
+            name="summer vacation",
+            start_month="7",
+            start_day="1",
+            end_month="8",
+            end_day="31",
+            extend_to_month="9",
+            extend_to_day="15",
+        ),
+    )
+
+    assert response.status_code == 302
+    [made] = vacations(database, shipped)
+    assert (made.name, made.effect.value, made.start_month, made.end_day, made.extend_to_day) == (
+        "summer vacation",
+        "extend",
+        7,
+        31,
+        15,
+    )
+    page = text(admin.get(f"/admin/jurisdictions/{shipped}"))
+    assert "Vacation “summer vacation” added to the calendar of BE." in page
+    assert "1 July to 31 August every year" in page
+    assert to_review(page) == {summer["id"]: "Mon 10 Aug 2026 → Tue 15 Sep 2026"}
+    with database.sessionmaker() as session:  # listed, not changed
+        assert session.get(Deadline, summer["id"]).due_on == dt.date(2026, 8, 10)
+    [entry] = factories.audit_entries(database, "judicial_vacations")
+    assert (entry["actor"], entry["action"], entry["entity_id"]) == (
+        admin.user.email,
+        "create",
+        made.id,
+    )
+    assert entry["after"]["extend_to_month"] == 9
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"start_month": "4", "start_day": "31"}, "start_day", "April has no day 31"),
+        ({"end_month": "2", "end_day": "30"}, "end_day", "February has no day 30"),
+        (
+            {"end_month": "2", "end_day": "29"},
+            "end_day",
+            "29 February is not in every year: give 28 February or 1 March",
+        ),
+        ({"start_month": "13"}, "start_month", "choose a month"),
+        ({"start_day": ""}, "start_day", "give a day from 1 to 31"),
+        ({"start_day": "first"}, "start_day", "Not a valid integer value."),
+        ({"effect": "postpone"}, "effect", "'postpone' is not a valid effect (extend, suspend)"),
+        ({"name": " "}, "name", "This field is required."),
+        (
+            {"start_month": "12", "start_day": "20", "end_month": "1", "end_day": "6"},
+            "end_month",
+            "the last day comes before the first: a vacation stays within one calendar year "
+            "(enter one over New Year as two)",
+        ),
+        ({"extend_to_month": "", "extend_to_day": ""}, "extend_to_month", "choose a month"),
+        (
+            {"extend_to_month": "12", "extend_to_day": "27"},
+            "extend_to_month",
+            "periods are extended to a day after the vacation (after 27 December)",
+        ),
+        (
+            {"start_month": "8", "start_day": "31", "end_month": "9", "end_day": "10"},
+            "start_month",
+            "this period overlaps “judicial vacation” (1 July to 31 August): a day can be in "
+            "one vacation only; change or remove that one first",
+        ),
+        (
+            {"valid_from": "2027-01-01", "valid_to": "2026-01-01"},
+            "valid_to",
+            "valid_to must be after valid_from",
+        ),
+    ],
+)
+def test_a_wrong_vacation_is_refused_next_to_its_field(
+    database, admin, shipped, change, field, message
+):
+    admin.get(f"/admin/jurisdictions/{shipped}")
+
+    with factories.nothing_written(database):
+        refused = admin.post(f"/admin/jurisdictions/{shipped}/vacations", vacation_form(**change))
+
+    assert refused.status_code == 422
+    assert field_errors(text(refused), f"vacation-{field}") == [message]
+    assert "Nothing was saved" in text(refused)
+
+
+def test_a_vacation_may_overlap_one_that_is_no_longer_in_force(database, admin, shipped):
+    [old] = vacations(database, shipped)
+    with database.unit_of_work() as session:
+        session.get(JudicialVacation, old.id).valid_to = dt.date(2027, 1, 1)
+    admin.get(f"/admin/jurisdictions/{shipped}")
+    summer = {"start_month": "7", "start_day": "15", "end_month": "8", "end_day": "31"}
+    summer |= {"extend_to_month": "9", "extend_to_day": "15"}
+
+    overlapping = admin.post(
+        f"/admin/jurisdictions/{shipped}/vacations",
+        vacation_form(**summer, valid_from="2026-12-31"),
+    )
+    following = admin.post(
+        f"/admin/jurisdictions/{shipped}/vacations",
+        vacation_form(**summer, valid_from="2027-01-01"),
+    )
+
+    assert overlapping.status_code == 422
+    assert following.status_code == 302
+    assert len(vacations(database, shipped)) == 2
+
+
+def test_an_admin_changes_a_vacation_and_a_stale_form_is_refused(client, database, admin, shipped):
+    [shipped_vacation] = vacations(database, shipped)
+    [summer] = be_deadlines(client, database, ("BE-CIV-APPEAL", "2026-07-10"))
+    path = f"/admin/jurisdictions/{shipped}/vacations/{shipped_vacation.id}"
+    form = text(admin.get(path))
+    assert 'value="judicial vacation"' in form
+    assert '<option selected value="9">September</option>' in form
+    edit = vacation_form(
+        name="judicial vacation",
+        start_month="7",
+        start_day="1",
+        end_month="8",
+        end_day="31",
+        extend_to_month="9",
+        extend_to_day="30",
+        source="Judicial Code art. 50",
+    )
+
+    saved = admin.post(path, edit | {"vacation-version": "1"})
+    with factories.nothing_written(database):
+        stale = admin.post(path, edit | {"vacation-extend_to_day": "20", "vacation-version": "1"})
+        wrong = admin.post(path, edit | {"vacation-end_day": "32", "vacation-version": "2"})
+
+    assert saved.status_code == 302
+    assert saved.headers["Location"] == f"/admin/jurisdictions/{shipped}"
+    [row] = vacations(database, shipped)
+    assert (row.extend_to_day, row.source, row.version) == (30, "Judicial Code art. 50", 2)
+    [entry] = factories.audit_entries(database, "judicial_vacations")
+    assert (entry["action"], entry["before"], entry["after"]) == (
+        "update",
+        {"extend_to_day": 15, "source": "Judicial Code art. 50 al. 2"},
+        {"extend_to_day": 30, "source": "Judicial Code art. 50"},
+    )
+    page = text(admin.get(f"/admin/jurisdictions/{shipped}"))
+    assert to_review(page) == {summer["id"]: "Tue 15 Sep 2026 → Wed 30 Sep 2026"}
+    assert stale.status_code == 409
+    assert "Someone else changed this" in text(stale)
+    assert '<option selected value="30">' not in text(stale)  # a number field, not a select
+    assert 'name="vacation-extend_to_day" type="number" value="30"' in text(stale)
+    assert 'name="vacation-version" type="hidden" value="2"' in text(stale)
+    assert wrong.status_code == 422
+    assert field_errors(text(wrong), "vacation-end_day") == ["give a day from 1 to 31"]
+
+
+def test_an_admin_removes_a_vacation_and_sees_the_deadlines_it_moves(
+    client, database, admin, shipped
+):
+    [shipped_vacation] = vacations(database, shipped)
+    summer, *unmoved = be_deadlines(
+        client,
+        database,
+        ("BE-CIV-APPEAL", "2026-07-10"),
+        ("BE-CIV-APPEAL", "2026-10-01"),
+        ("BE-CRIM-APPEAL", "2026-07-10"),  # counted without vacations
+    )
+    assert [d["due_on"] for d in (summer, *unmoved)] == ["2026-09-15", "2026-11-02", "2026-08-10"]
+    path = f"/admin/jurisdictions/{shipped}/vacations/{shipped_vacation.id}"
+    assert to_review(text(admin.get(f"/admin/jurisdictions/{shipped}"))) == {}
+    admin.get(path)
+
+    with factories.nothing_written(database):
+        stale = admin.post(f"{path}/remove", {"remove-version": "0"})
+    removed = admin.post(f"{path}/remove", {"remove-version": "1"})
+
+    assert stale.status_code == 409
+    assert "Someone else changed this" in text(stale)
+    assert 'name="remove-version" type="hidden" value="1"' in text(stale)
+    assert removed.status_code == 302
+    assert vacations(database, shipped) == []
+    page = text(admin.get(f"/admin/jurisdictions/{shipped}"))
+    assert "Vacation “judicial vacation” removed from the calendar of BE." in page
+    assert to_review(page) == {summer["id"]: "Tue 15 Sep 2026 → Mon 10 Aug 2026"}
+    with database.sessionmaker() as session:
+        assert session.get(Deadline, summer["id"]).due_on == dt.date(2026, 9, 15)
+    [entry] = factories.audit_entries(database, "judicial_vacations")
+    assert (entry["action"], entry["entity_id"], entry["after"]) == (
+        "delete",
+        shipped_vacation.id,
+        {},
+    )
+    assert entry["before"]["name"] == "judicial vacation"
+    assert admin.get(path).status_code == 404
+
+
+def test_a_vacation_of_another_jurisdiction_is_not_found(database, admin, shipped):
+    [shipped_vacation] = vacations(database, shipped)
+    admin.get("/admin/jurisdictions")
+
+    with factories.nothing_written(database):
+        for path in ["", "/remove"]:
+            url = f"/admin/jurisdictions/{shipped + 1}/vacations/{shipped_vacation.id}{path}"
+            assert admin.post(url, vacation_form(version="1")).status_code == 404
+
+
+def test_vacation_changes_need_the_csrf_token(database, admin, shipped):
+    [shipped_vacation] = vacations(database, shipped)
+    path = f"/admin/jurisdictions/{shipped}/vacations"
+
+    with factories.nothing_written(database):
+        for url in [path, f"{path}/{shipped_vacation.id}", f"{path}/{shipped_vacation.id}/remove"]:
+            assert admin.post(url, vacation_form(), csrf=False).status_code == 400, url
+
+
+def replace_vacations_by_a_summer_suspension(database, jurisdiction_id: int) -> None:
+    """Deadlines computed before it would all move."""
+    with database.unit_of_work() as session:
+        session.execute(sa.delete(JudicialVacation))
+        session.add(
+            JudicialVacation(
+                jurisdiction_id=jurisdiction_id,
+                name="summer",
+                effect="suspend",
+                start_month=7,
+                start_day=1,
+                end_month=8,
+                end_day=31,
+            )
+        )
+
+
+def test_the_jurisdiction_page_runs_the_same_queries_for_one_deadline_to_review_or_five(
+    client, database, admin, shipped, queries
+):
+    be_deadlines(client, database, ("BE-CIV-APPEAL", "2026-07-10"))
+    replace_vacations_by_a_summer_suspension(database, shipped)
+    admin.get(f"/admin/jurisdictions/{shipped}")
+    queries.clear()
+    assert len(to_review(text(admin.get(f"/admin/jurisdictions/{shipped}")))) == 1
+    one = len(queries)
+    with database.unit_of_work() as session:  # four more computed without any vacation
+        session.execute(sa.delete(JudicialVacation))
+    be_deadlines(client, database, *[("BE-CIV-APPEAL", f"2026-06-1{n}") for n in range(4)])
+    replace_vacations_by_a_summer_suspension(database, shipped)
+    queries.clear()
+
+    page = text(admin.get(f"/admin/jurisdictions/{shipped}"))
+
+    assert len(to_review(page)) == 5
     assert len(queries) == one

@@ -1,4 +1,4 @@
-"""Forms of the admin pages: users, jurisdictions, deadline rules.
+"""Forms of the admin pages: users, jurisdictions and their vacations, deadline rules.
 
 Choices the operations check themselves (time zones, holiday countries) are not
 checked here, so that their refusal, which says why, is the one shown.
@@ -20,8 +20,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
-from tracker.core.dates import zone_names
+from tracker.core.dates import FULL_MONTHS, zone_names
 from tracker.deadlines.models import BlockingDays, EndShift, OffsetUnit, VacationPolicy
+from tracker.jurisdictions.models import VacationEffect
 from tracker.jurisdictions.operations import holiday_country_choices
 from tracker.users.models import Role
 
@@ -92,6 +93,17 @@ class ActiveForm(Versioned):
     """Deactivate or reactivate (the address says which)."""
 
 
+class UserSettingsForm(Versioned):
+    """What a user can also change on their account page."""
+
+    name = StringField("Name", validators=[Length(max=200)])
+    timezone = _zone_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = _zones()
+
+
 class ResetPasswordForm(FlaskForm):
     """Generate a new password (shown once)."""
 
@@ -115,6 +127,65 @@ class JurisdictionEditForm(Versioned):
 
 class JurisdictionForm(JurisdictionEditForm):
     code = StringField("Code", validators=[DataRequired(), Length(max=16)])
+
+
+EFFECTS = _choices(
+    VacationEffect,
+    {
+        "extend": "extend: a period that starts and ends in it ends on a fixed day after it",
+        "suspend": "suspend: time does not run during it",
+    },
+)
+
+
+def _month(value) -> int | None:
+    """A month number from the form; none chosen is None (the operation says what is missing)."""
+    return None if value in (None, "") else int(value)
+
+
+def _month_field(label: str, *, optional: bool = False) -> SelectField:
+    months = [SelectChoice(number, name) for number, name in enumerate(FULL_MONTHS, 1)]
+    choices = [SelectChoice("", "—"), *months] if optional else months
+    return SelectField(label, choices=choices, coerce=_month, validate_choice=False)
+
+
+def _day_field(label: str) -> IntegerField:
+    return IntegerField(label, validators=[Optional()], render_kw={"min": 1, "max": 31})
+
+
+class VacationForm(Versioned):
+    """A yearly judicial vacation; its days and effect are checked by the operation."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    effect = SelectField("Effect on time limits", choices=EFFECTS, validate_choice=False)
+    start_month = _month_field("Starts: month")
+    start_day = _day_field("Starts: day")
+    end_month = _month_field("Ends: month")
+    end_day = _day_field("Ends: day")
+    extend_to_month = _month_field("Extended to: month", optional=True)
+    extend_to_day = _day_field("Extended to: day")
+    valid_from = DateField("In force from", validators=[Optional()])
+    valid_to = DateField("Until (excluded)", validators=[Optional()])
+    source = TextAreaField("Source", validators=[Length(max=2000)])
+
+    #: the fields the operations take, by name
+    DATA = (
+        "name",
+        "effect",
+        "start_month",
+        "start_day",
+        "end_month",
+        "end_day",
+        "extend_to_month",
+        "extend_to_day",
+        "valid_from",
+        "valid_to",
+        "source",
+    )
+
+
+class RemoveForm(Versioned):
+    """Remove a row (the version of the row that was shown)."""
 
 
 # --- deadline rules ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The admin pages: users, jurisdictions, deadline rules (admins only).
+"""The admin pages: users, jurisdictions and their calendars, deadline rules (admins only).
 
 A password is shown once, in the answer to the form that made it, and never kept
 anywhere else; such answers are not cached.
@@ -15,12 +15,15 @@ from tracker.admin.forms import (
     ActiveForm,
     JurisdictionEditForm,
     JurisdictionForm,
+    RemoveForm,
     ResetPasswordForm,
     RoleForm,
     RuleEditForm,
     RuleForm,
     RuleVersionForm,
     UserForm,
+    UserSettingsForm,
+    VacationForm,
 )
 from tracker.calendar import operations as feeds
 from tracker.core import clock, web
@@ -98,20 +101,50 @@ def _users_page(form: UserForm, status: int = 200):
 
 @bp.get("/users/<int:user_id>")
 def user(user_id: int):
-    """Show one user: role, active or not, password reset."""
+    """Show one user: name and time zone, role, active or not, password reset."""
     return _user_page(users.get_user(web.session(), user_id))
 
 
-def _user_page(found, *, role_form=None, active_form=None, stale=None, status=200):
+def _user_page(
+    found, *, settings_form=None, role_form=None, active_form=None, stale=None, status=200
+):
     return render_template(
         "admin/user.html",
         user=found,
+        settings_form=settings_form
+        or UserSettingsForm(obj=found, prefix="settings", formdata=None),
         role_form=role_form or RoleForm(obj=found, formdata=None),
         active_form=active_form or ActiveForm(obj=found, formdata=None),
         password_form=ResetPasswordForm(formdata=None),
         stale=stale,
         feeds=feeds.list_feeds(web.session(), found),
     ), status
+
+
+@bp.post("/users/<int:user_id>/settings")
+def user_settings(user_id: int):
+    """Change a user's name or time zone (what they can change on their account page)."""
+    session, me = web.session(), pages.actor()
+    found = users.get_user(session, user_id)
+    form = UserSettingsForm(prefix="settings")
+    saved = pages.submit(
+        form,
+        lambda: users.update_settings(
+            session,
+            me,
+            clock.now(),
+            found,
+            version=form.version.data,
+            changes={"name": form.name.data, "timezone": form.timezone.data},
+        ),
+    )
+    if saved is None:
+        stale = _stale(form)
+        return _user_page(
+            found, settings_form=None if stale else form, stale=stale, status=_status(form)
+        )
+    flash(f"The name and time zone of {found.email} are saved.")
+    return redirect(url_for("admin.user", user_id=found.id))
 
 
 @bp.post("/users/<int:user_id>/role")
@@ -246,9 +279,110 @@ def jurisdiction(jurisdiction_id: int):
     stale = _stale(form)
     if stale:
         form = JurisdictionEditForm(obj=found, formdata=None)
-    return render_template("admin/jurisdiction.html", jurisdiction=found, form=form, stale=stale), (
-        409 if stale else pages.form_status(form)
+    return _jurisdiction_page(found, form=form, stale=stale, status=409 if stale else _status(form))
+
+
+def _jurisdiction_page(found, *, form=None, vacation_form=None, stale=None, status=200):
+    return render_template(
+        "admin/jurisdiction.html",
+        jurisdiction=found,
+        form=form or JurisdictionEditForm(obj=found, formdata=None),
+        vacation_form=vacation_form or VacationForm(prefix="vacation", formdata=None),
+        moved=jurisdictions.deadlines_moved(web.session(), found),
+        stale=stale,
+    ), status
+
+
+# --- judicial vacations -----------------------------------------------------------------------
+#
+# A change of calendar rewrites no deadline: the jurisdiction's page lists the open
+# computed deadlines it would move, for staff to review.
+
+
+def _vacation_data(form: VacationForm) -> dict:
+    return {name: getattr(form, name).data for name in VacationForm.DATA}
+
+
+def _calendar_changed(found, what: str):
+    """Back to the jurisdiction, whose page lists the deadlines to review."""
+    flash(
+        f"{what} Deadlines already computed keep their dates: any that this calendar "
+        "would now date differently are listed for review."
     )
+    return redirect(url_for("admin.jurisdiction", jurisdiction_id=found.id))
+
+
+@bp.post("/jurisdictions/<int:jurisdiction_id>/vacations")
+def add_vacation(jurisdiction_id: int):
+    """Add a judicial vacation to a jurisdiction's calendar."""
+    session, me = web.session(), pages.actor()
+    found = jurisdictions.get(session, jurisdiction_id)
+    form = VacationForm(prefix="vacation")
+    made = pages.submit(
+        form,
+        lambda: jurisdictions.add_vacation(session, me, clock.now(), found, _vacation_data(form)),
+    )
+    if made is None:
+        return _jurisdiction_page(found, vacation_form=form, status=pages.form_status(form))
+    return _calendar_changed(
+        found, f"Vacation “{made.name}” added to the calendar of {found.code}."
+    )
+
+
+@bp.route(
+    "/jurisdictions/<int:jurisdiction_id>/vacations/<int:vacation_id>", methods=["GET", "POST"]
+)
+def vacation(jurisdiction_id: int, vacation_id: int):
+    """Show one judicial vacation and change it."""
+    session, me = web.session(), pages.actor()
+    found = jurisdictions.get(session, jurisdiction_id)
+    period = jurisdictions.get_vacation(session, found, vacation_id)
+    form = VacationForm(obj=period, prefix="vacation")
+    saved = pages.submit(
+        form,
+        lambda: jurisdictions.update_vacation(
+            session, me, clock.now(), period, version=form.version.data, data=_vacation_data(form)
+        ),
+    )
+    if saved is not None:
+        return _calendar_changed(found, f"Vacation “{period.name}” of {found.code} saved.")
+    stale = _stale(form)
+    if stale:
+        form = VacationForm(obj=period, prefix="vacation", formdata=None)
+    return _vacation_page(
+        found, period, form=form, stale=stale, status=409 if stale else _status(form)
+    )
+
+
+@bp.post("/jurisdictions/<int:jurisdiction_id>/vacations/<int:vacation_id>/remove")
+def remove_vacation(jurisdiction_id: int, vacation_id: int):
+    """Remove a judicial vacation from a jurisdiction's calendar."""
+    session, me = web.session(), pages.actor()
+    found = jurisdictions.get(session, jurisdiction_id)
+    period = jurisdictions.get_vacation(session, found, vacation_id)
+    form = RemoveForm(prefix="remove")
+    removed = pages.submit(
+        form,
+        lambda: jurisdictions.remove_vacation(
+            session, me, clock.now(), period, version=form.version.data
+        ),
+    )
+    if removed is None:
+        return _vacation_page(found, period, stale=_stale(form), status=_status(form))
+    return _calendar_changed(
+        found, f"Vacation “{removed.name}” removed from the calendar of {found.code}."
+    )
+
+
+def _vacation_page(found, period, *, form=None, stale=None, status=200):
+    return render_template(
+        "admin/vacation.html",
+        jurisdiction=found,
+        vacation=period,
+        form=form or VacationForm(obj=period, prefix="vacation", formdata=None),
+        remove_form=RemoveForm(obj=period, prefix="remove", formdata=None),
+        stale=stale,
+    ), status
 
 
 # --- deadline rules ---------------------------------------------------------------------------

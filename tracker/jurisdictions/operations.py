@@ -1,7 +1,8 @@
-"""Create and find jurisdictions and their authorities."""
+"""Create and find jurisdictions, their authorities and their judicial vacations."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from functools import cache
@@ -13,8 +14,15 @@ import sqlalchemy.orm as so
 from tracker.audit import operations as audit
 from tracker.core import edits, fields
 from tracker.core.actors import Actor
+from tracker.core.dates import FULL_MONTHS, Precision
+from tracker.core.db import snapshot
 from tracker.core.errors import Conflict, Invalid, NotFound
-from tracker.jurisdictions.models import Authority, Jurisdiction
+from tracker.deadlines import operations as deadlines
+from tracker.deadlines import rules
+from tracker.deadlines.models import Deadline, DeadlineRule, DeadlineStatus
+from tracker.jurisdictions import calendars
+from tracker.jurisdictions.models import Authority, JudicialVacation, Jurisdiction, VacationEffect
+from tracker.matters.models import Event
 
 _CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,15}$")
 
@@ -142,3 +150,248 @@ def update_jurisdiction(
         values["holiday_country"] = country
     edits.apply(session, actor, now, jurisdiction, values, matter_id=None)
     return jurisdiction
+
+
+# --- judicial vacations -------------------------------------------------------------------
+#
+# A vacation is the same (month, day) period every year, and the engine makes it
+# date(year, month, day) in the year of the day it checks. So a period stays within one
+# calendar year (one over New Year is entered as two), and 29 February is refused: three
+# years in four that day does not exist and the period would have no first or last day.
+
+#: a year without 29 February: a day of a vacation must exist in it
+_COMMON_YEAR = 2023
+
+
+def get_vacation(
+    session: so.Session, jurisdiction: Jurisdiction, vacation_id: int
+) -> JudicialVacation:
+    """The vacation of that id, if it is one of this jurisdiction's (404 otherwise)."""
+    vacation = session.get(JudicialVacation, vacation_id)
+    if vacation is None or vacation.jurisdiction_id != jurisdiction.id:
+        raise NotFound(f"{jurisdiction.code} has no judicial vacation {vacation_id}")
+    return vacation
+
+
+def describe_day(month: int, day: int) -> str:
+    return f"{day} {FULL_MONTHS[month - 1]}"
+
+
+def _month_day(data: dict, prefix: str) -> tuple[int, int]:
+    """The (month, day) given as `<prefix>_month` and `<prefix>_day`, if it is in every year."""
+    month, day = data.get(f"{prefix}_month"), data.get(f"{prefix}_day")
+    if not isinstance(month, int) or not 1 <= month <= 12:
+        raise Invalid("choose a month", field=f"{prefix}_month")
+    if not isinstance(day, int) or not 1 <= day <= 31:
+        raise Invalid("give a day from 1 to 31", field=f"{prefix}_day")
+    if (month, day) == (2, 29):
+        raise Invalid(
+            "29 February is not in every year: give 28 February or 1 March", field=f"{prefix}_day"
+        )
+    try:
+        dt.date(_COMMON_YEAR, month, day)
+    except ValueError:
+        raise Invalid(f"{FULL_MONTHS[month - 1]} has no day {day}", field=f"{prefix}_day") from None
+    return month, day
+
+
+def _vacation_values(data: dict) -> dict:
+    """The checked fields of a vacation, in the order of the form."""
+    values: dict = {
+        "name": fields.text(data.get("name"), "name"),
+        "effect": fields.choice(VacationEffect, data.get("effect") or "", "effect"),
+    }
+    start, end = _month_day(data, "start"), _month_day(data, "end")
+    if end < start:
+        raise Invalid(
+            "the last day comes before the first: a vacation stays within one calendar year "
+            "(enter one over New Year as two)",
+            field="end_month",
+        )
+    extend_to = None
+    if values["effect"] is VacationEffect.extend:  # a suspension extends nothing: not kept
+        extend_to = _month_day(data, "extend_to")
+        if extend_to <= end:
+            raise Invalid(
+                f"periods are extended to a day after the vacation (after {describe_day(*end)})",
+                field="extend_to_month",
+            )
+    values |= {
+        "start_month": start[0],
+        "start_day": start[1],
+        "end_month": end[0],
+        "end_day": end[1],
+        "extend_to_month": extend_to[0] if extend_to else None,
+        "extend_to_day": extend_to[1] if extend_to else None,
+        "valid_from": fields.date(data.get("valid_from"), "valid_from"),
+        "valid_to": fields.date(data.get("valid_to"), "valid_to"),
+        "source": fields.text(data.get("source"), "source", max_length=2000, required=False)
+        or None,
+    }
+    if values["valid_from"] and values["valid_to"] and values["valid_from"] >= values["valid_to"]:
+        raise Invalid("valid_to must be after valid_from", field="valid_to")
+    return values
+
+
+def _check_no_overlap(
+    session: so.Session, jurisdiction_id: int, values: dict, vacation_id: int | None = None
+) -> None:
+    """Refuse a period that shares a day with another vacation in force at the same time.
+
+    Whatever the effects: with two on one day, the order of the rows (or both effects at
+    once) would decide a deadline.
+    """
+    others = session.scalars(
+        sa.select(JudicialVacation).where(
+            JudicialVacation.jurisdiction_id == jurisdiction_id, JudicialVacation.id != vacation_id
+        )
+    )
+    start = (values["start_month"], values["start_day"])
+    end = (values["end_month"], values["end_day"])
+    for other in others:
+        other_start = (other.start_month, other.start_day)
+        other_end = (other.end_month, other.end_day)
+        days = start <= other_end and other_start <= end
+        if days and _validity_overlaps(values, other):
+            raise Invalid(
+                f"this period overlaps “{other.name}” ({describe_day(*other_start)} to "
+                f"{describe_day(*other_end)}): a day can be in one vacation only; "
+                "change or remove that one first",
+                field="start_month",
+            )
+
+
+def _check_time_runs(
+    session: so.Session, jurisdiction_id: int, values: dict, vacation_id: int | None = None
+) -> None:
+    """Refuse suspensions that together cover the whole year: no time limit would ever end."""
+    if values["effect"] is not VacationEffect.suspend:
+        return
+    others = session.scalars(
+        sa.select(JudicialVacation).where(
+            JudicialVacation.jurisdiction_id == jurisdiction_id,
+            JudicialVacation.id != vacation_id,
+            JudicialVacation.effect == VacationEffect.suspend,
+        )
+    )
+    days = _days(values["start_month"], values["start_day"], values["end_month"], values["end_day"])
+    for other in others:
+        if _validity_overlaps(values, other):  # then they share no day: their days add up
+            days += _days(other.start_month, other.start_day, other.end_month, other.end_day)
+    if days >= 365:
+        raise Invalid(
+            "time limits would never run: the suspensions would cover the whole year",
+            field="start_month",
+        )
+
+
+def _days(start_month: int, start_day: int, end_month: int, end_day: int) -> int:
+    """How many days a yearly period has (in a year without 29 February)."""
+    first = dt.date(_COMMON_YEAR, start_month, start_day)
+    return (dt.date(_COMMON_YEAR, end_month, end_day) - first).days + 1
+
+
+def _validity_overlaps(values: dict, other: JudicialVacation) -> bool:
+    """Whether two [valid_from, valid_to) windows (None: open-ended) share a day."""
+    a_from, a_to = values["valid_from"], values["valid_to"]
+    return (a_from is None or other.valid_to is None or a_from < other.valid_to) and (
+        other.valid_from is None or a_to is None or other.valid_from < a_to
+    )
+
+
+def add_vacation(
+    session: so.Session, actor: Actor, now: dt.datetime, jurisdiction: Jurisdiction, data: dict
+) -> JudicialVacation:
+    """Add a yearly vacation: {name, effect, start_month/day, end_month/day, extend_to_...}."""
+    values = _vacation_values(data)
+    _check_no_overlap(session, jurisdiction.id, values)
+    _check_time_runs(session, jurisdiction.id, values)
+    vacation = JudicialVacation(jurisdiction=jurisdiction, **values)
+    session.add(vacation)
+    audit.record(session, actor, now, "create", vacation, matter_id=None)
+    return vacation
+
+
+def update_vacation(
+    session: so.Session,
+    actor: Actor,
+    now: dt.datetime,
+    vacation: JudicialVacation,
+    *,
+    version: int | None,
+    data: dict,
+) -> JudicialVacation:
+    """Change every field of a vacation (the form sends them all)."""
+    edits.check_version(vacation, version)
+    values = _vacation_values(data)
+    _check_no_overlap(session, vacation.jurisdiction_id, values, vacation.id)
+    _check_time_runs(session, vacation.jurisdiction_id, values, vacation.id)
+    edits.apply(session, actor, now, vacation, values, matter_id=None)
+    return vacation
+
+
+def remove_vacation(
+    session: so.Session,
+    actor: Actor,
+    now: dt.datetime,
+    vacation: JudicialVacation,
+    *,
+    version: int | None,
+) -> JudicialVacation:
+    """Remove a vacation (returned, deleted); the audit entry keeps what it was."""
+    edits.check_version(vacation, version)
+    audit.record(
+        session, actor, now, "delete", vacation, matter_id=None, before=snapshot(vacation), after={}
+    )
+    vacation.jurisdiction.vacations.remove(vacation)  # delete-orphan: deleted at the flush
+    session.flush()
+    return vacation
+
+
+@dataclasses.dataclass(frozen=True)
+class Moved:
+    """An open computed deadline that its jurisdiction's calendar now dates differently."""
+
+    deadline: Deadline
+    #: the date its rule gave when it was computed
+    was: dt.date
+    #: the date the same rule version gives today; None if the calendar leaves no day to end on
+    would_be: dt.date | None
+
+
+def deadlines_moved(session: so.Session, jurisdiction: Jurisdiction) -> list[Moved]:
+    """Open computed deadlines of this jurisdiction whose date its calendar would now change.
+
+    Each is computed again from its trigger with the rule version it was computed with
+    (validity dates aside: a trigger outside them is listed on that rule's page) and
+    today's calendar. Nothing is changed: they keep their date until their trigger is
+    edited. Two queries (the vacations, the deadlines), however many deadlines.
+    """
+    calendar = calendars.for_jurisdiction(jurisdiction)
+    found = session.scalars(
+        sa.select(Deadline)
+        .join(Deadline.rule)
+        .join(Deadline.trigger_event)
+        .where(
+            DeadlineRule.jurisdiction_id == jurisdiction.id,
+            Deadline.status == DeadlineStatus.open,
+            Event.precision == Precision.day,
+        )
+        .options(so.contains_eager(Deadline.rule), so.contains_eager(Deadline.trigger_event))
+        .order_by(Deadline.due_on, Deadline.id)
+    )
+    moved = []
+    for deadline in found:
+        was = deadline.computed_due_on or deadline.due_on
+        would_be = _recomputed(deadline, calendar)
+        if would_be != was:
+            moved.append(Moved(deadline, was, would_be))
+    return moved
+
+
+def _recomputed(deadline: Deadline, calendar: calendars.Calendar) -> dt.date | None:
+    rule = dataclasses.replace(deadlines.as_rule(deadline.rule), valid_from=None, valid_to=None)
+    try:
+        return rules.compute(rule, deadline.trigger_event.occurred_on, calendar).due_on
+    except ValueError:  # a suspension that never ends: no day to end on
+        return None
