@@ -96,38 +96,29 @@ def compute(
 
 
 def seed_rules(session: so.Session, actor: Actor, now: dt.datetime) -> int:
-    """Store the shipped rules (and the jurisdictions and vacations they need) if missing."""
+    """Store the shipped rules (and the jurisdictions and vacations they need) if missing.
+
+    A jurisdiction's shipped vacations come with it, once: afterwards they are the
+    admins' to change or remove, and running this again must not bring them back.
+    """
     from tracker.jurisdictions import operations as jurisdictions
 
     created = 0
     codes = {code for (code,) in session.execute(sa.select(Jurisdiction.code))}
+    new = set()
     for code, name, zone, country in catalogue.JURISDICTIONS:
         if code not in codes:
             jurisdictions.create_jurisdiction(
                 session, actor, now, code=code, name=name, timezone=zone, holiday_country=country
             )
-            created += 1
+            new.add(code)
+    created += len(new)
     by_code = {j.code: j for j in session.scalars(sa.select(Jurisdiction))}
-    vacations = {(v.jurisdiction_id, v.name) for v in session.scalars(sa.select(JudicialVacation))}
     for item in catalogue.VACATIONS:
-        jurisdiction = by_code[item["jurisdiction"]]
-        if (jurisdiction.id, item["name"]) in vacations:
-            continue
-        vacation = JudicialVacation(
-            jurisdiction_id=jurisdiction.id,
-            name=item["name"],
-            effect=item["effect"],
-            start_month=item["start"][0],
-            start_day=item["start"][1],
-            end_month=item["end"][0],
-            end_day=item["end"][1],
-            extend_to_month=item["extend_to"][0] if item["extend_to"] else None,
-            extend_to_day=item["extend_to"][1] if item["extend_to"] else None,
-            source=item["source"],
-        )
-        session.add(vacation)
-        audit.record(session, actor, now, "create", vacation, matter_id=None)
-        created += 1
+        if item["jurisdiction"] in new:
+            session.add(vacation := _shipped_vacation(by_code[item["jurisdiction"]], item))
+            audit.record(session, actor, now, "create", vacation, matter_id=None)
+            created += 1
     existing = {(r.code, r.valid_from) for r in session.scalars(sa.select(DeadlineRule))}
     for item in catalogue.RULES:
         if (item["code"], item.get("valid_from")) in existing:
@@ -138,6 +129,21 @@ def seed_rules(session: so.Session, actor: Actor, now: dt.datetime) -> int:
         audit.record(session, actor, now, "create", rule, matter_id=None)
         created += 1
     return created
+
+
+def _shipped_vacation(jurisdiction: Jurisdiction, item: dict[str, Any]) -> JudicialVacation:
+    return JudicialVacation(
+        jurisdiction_id=jurisdiction.id,
+        name=item["name"],
+        effect=item["effect"],
+        start_month=item["start"][0],
+        start_day=item["start"][1],
+        end_month=item["end"][0],
+        end_day=item["end"][1],
+        extend_to_month=item["extend_to"][0] if item["extend_to"] else None,
+        extend_to_day=item["extend_to"][1] if item["extend_to"] else None,
+        source=item["source"],
+    )
 
 
 # --- deadlines ----------------------------------------------------------------------------
