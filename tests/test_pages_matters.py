@@ -5,6 +5,8 @@ The clock is frozen at Sunday 22 November 2026, 09:00 UTC.
 
 from __future__ import annotations
 
+import re
+
 import factories
 import pytest
 import sqlalchemy as sa
@@ -12,6 +14,7 @@ from factories import nothing_written
 from pages import make_user, sign_in, text
 
 from tracker.models import Matter, matter_assignees
+from tracker.users.login import session_id
 
 
 @pytest.fixture
@@ -83,8 +86,6 @@ def test_a_lawyer_sees_only_assigned_matters_and_cannot_create(client, database,
     assign(database, mine["id"], lawyer.id)
     browser = sign_in(client, database, "lawyer", email="other-lawyer@example.org")
     with browser.client.session_transaction() as session:
-        from tracker.users.login import session_id
-
         session["_user_id"] = session_id(lawyer)
 
     page = text(browser.get("/matters"))
@@ -100,6 +101,8 @@ def test_a_lawyer_sees_only_assigned_matters_and_cannot_create(client, database,
         ("q=jardem", ["Bota Jardemalie"]),  # the client's name, any case
         ("q=YERIM", ["Iskander Yerimbetov"]),
         ("q=100%25", []),  # a literal %, not a wildcard
+        ("q=_", []),  # nor _
+        ("q=/", []),  # nor the escape character
         ("country=KZ", ["Bota Jardemalie", "Iskander Yerimbetov"]),
         ("country=BE&kind=extradition_request", ["Bota Jardemalie"]),
         ("kind=extradition_request&country=KZ", []),  # both on the same proceeding
@@ -156,6 +159,33 @@ def test_the_list_is_paginated(client, database, admin):
     assert ">Matter 50</a>" in second
     assert ">Matter 51</a>" in second
     assert 'href="/matters?page=2"' in first
+
+
+def test_a_page_past_the_last_shows_the_last(client, database, admin):
+    for n in range(52):
+        factories.matter(admin, f"Matter {n:02d}")
+    browser = sign_in(client, database, "staff")
+
+    page = text(browser.get("/matters?page=9"))
+
+    assert "page 2 of 2" in page
+    assert ">Matter 51</a>" in page
+    assert ">Matter 49</a>" not in page
+
+
+def test_each_lawyer_lists_their_own_matters(client, database, admin):
+    """The search statement is built once per reader: one lawyer's is not another's."""
+    first, second = make_user(database, "lawyer"), make_user(database, "lawyer")
+    for lawyer, title in ((first, "Alpha dossier"), (second, "Beta dossier")):
+        assign(database, factories.matter(admin, title)["id"], lawyer.id)
+    seen = {}
+    for lawyer in (first, second, first):
+        with client.session_transaction() as session:
+            session["_user_id"] = session_id(lawyer)
+        page = text(client.get("/matters?q=dossier"))
+        seen[lawyer.id] = [title for title in ("Alpha dossier", "Beta dossier") if title in page]
+
+    assert seen == {first.id: ["Alpha dossier"], second.id: ["Beta dossier"]}
 
 
 def test_the_list_runs_the_same_queries_for_one_or_many_matters(client, database, admin, queries):
@@ -287,6 +317,35 @@ def test_the_dossier_shows_facts_timeline_and_chronology(client, database, admin
     dates = [chronology.index(d) for d in ("2017", "Mon 2 Apr 2018", "Fri 3 May 2019")]
     assert dates == sorted(dates)
     assert f'href="/matters/{matter["id"]}/proceedings/new"' in page
+    assert f"<dd>#{matter['id']}</dd>" in page
+
+
+def test_the_dossier_links_to_a_feed_of_the_matter_filled_in(client, database, admin):
+    matter, *_ = dossier(admin)
+    browser = sign_in(client, database, "staff")
+
+    link = re.search(
+        r'href="([^"]+)">Calendar feed of this matter<',
+        text(browser.get(f"/matters/{matter['id']}")),
+    ).group(1)
+    feeds = text(browser.get(link.replace("&amp;", "&")))
+
+    assert re.search(rf'name="matter_id"[^>]*value="{matter["id"]}"', feeds)
+
+
+def test_the_dossier_names_the_assignees_in_order(client, database, admin):
+    matter, *_ = dossier(admin)
+    for name, email in (("zoé", "z@example.org"), ("Anna", "a@example.org"), ("", "b@example.org")):
+        assign(database, matter["id"], make_user(database, "lawyer", email, name=name).id)
+    browser = sign_in(client, database, "staff")
+
+    page = text(browser.get(f"/matters/{matter['id']}"))
+
+    assigned = page[page.index("<dt>Assigned to</dt>") : page.index("<dt>Proceedings</dt>")]
+    assert "Anna" in assigned
+    assert assigned.index("Anna") < assigned.index("zoé")
+    assert "b@example.org" in assigned
+    assert "nobody" not in assigned
 
 
 def test_a_lawyer_sees_an_assigned_dossier_and_gets_404_for_another(client, database, admin):

@@ -99,6 +99,10 @@ class Matter(Versioned, Timestamped, Base):
 
 class Proceeding(Versioned, Timestamped, Base):
     __tablename__ = "proceedings"
+    __table_args__ = (
+        # the matters search (country, kind, open or not -> matter) from the index alone
+        sa.Index("ix_proceedings_search", "jurisdiction_id", "kind", "status", "matter_id"),
+    )
 
     id: so.Mapped[intpk]
     matter_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("matters.id"), index=True)
