@@ -555,3 +555,51 @@ def test_a_choice_not_offered_is_still_refused_with_the_reason(client, database,
     assert again.status_code == 422
     assert "cannot be postponed" in text(again)
     assert offered(again) == ["held", "adjourned", "decided", "cancelled"]
+
+
+# --- the ledger knows which hours were known --------------------------------------------
+
+
+def ledger_cells(page) -> list[str]:
+    table = re.search(r'id="ledger".*?</table>', text(page), re.S).group(0)
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", table)]
+
+
+def test_a_hearing_set_at_midnight_keeps_its_hour_in_the_ledger(
+    client, database, admin, proceeding
+):
+    hearing = factories.hearing(admin, proceeding["id"], "2026-12-01T00:00")
+    factories.postpone(admin, hearing["id"], "2026-12-08T10:00", reason="Judge ill.")
+    browser = sign_in(client, database, "staff")
+
+    cells = ledger_cells(browser.get(f"/hearings/{hearing['id']}"))
+
+    assert "Tue 1 Dec 2026 00:00 CET" in cells
+    assert "Tue 8 Dec 2026 10:00 CET" in cells
+
+
+def test_a_day_without_an_hour_stays_a_day_in_the_ledger(client, database, admin, proceeding):
+    hearing = factories.hearing(admin, proceeding["id"], "2026-12-01T00:00", time_known=False)
+    factories.postpone(admin, hearing["id"], "2026-12-08T14:30", time_known=True)
+    factories.postpone(admin, hearing["id"], "2026-12-15T00:00", time_known=False)
+    browser = sign_in(client, database, "staff")
+
+    cells = ledger_cells(browser.get(f"/hearings/{hearing['id']}"))
+
+    assert "Tue 1 Dec 2026" in cells
+    assert "Tue 8 Dec 2026 14:30 CET" in cells
+    assert "Tue 15 Dec 2026" in cells
+    assert not any("00:00" in cell for cell in cells)
+
+
+def test_the_api_says_which_hours_of_a_move_were_known(client, database, admin, proceeding):
+    hearing = factories.hearing(admin, proceeding["id"], "2026-12-01T09:00")
+    factories.postpone(admin, hearing["id"], "2026-12-08T00:00", time_known=False)
+    factories.postpone(admin, hearing["id"], None, reason="Sine die.")
+
+    moves = factories.ok(admin.get(f"/hearings/{hearing['id']}"))["postponements"]
+
+    assert [(m["from_time_known"], m["to_time_known"]) for m in moves] == [
+        (True, False),
+        (False, None),
+    ]

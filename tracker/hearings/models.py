@@ -87,6 +87,11 @@ class Postponement(Base):
     from_starts_at: so.Mapped[timestamp]
     #: null: postponed sine die
     to_starts_at: so.Mapped[timestamp | None]
+    #: whether the hour of each date was known (an unknown hour is stored at local
+    #: midnight); null on the `to` side of a move sine die, and on both sides of moves
+    #: recorded before the flags were kept
+    from_time_known: so.Mapped[bool | None]
+    to_time_known: so.Mapped[bool | None]
     reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     decided_on: so.Mapped[dt.date | None]
     recorded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))

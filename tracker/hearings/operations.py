@@ -125,10 +125,13 @@ def postpone(
     ):
         raise Invalid("the hearing is already set for that time", field="to")
     before = snapshot(hearing)
+    known_after = hearing.time_known if time_known is None else time_known
     postponement = Postponement(
         hearing=hearing,
         from_starts_at=hearing.starts_at,
+        from_time_known=hearing.time_known,
         to_starts_at=new_start,
+        to_time_known=known_after if new_start is not None else None,
         reason=fields.text(reason, "reason", max_length=5000, required=False),
         decided_on=fields.date(decided_on, "decided_on"),
         recorded_by_id=actor.id,
@@ -140,8 +143,7 @@ def postpone(
         hearing.status = HearingStatus.scheduled
     else:
         hearing.status = HearingStatus.postponed
-    if time_known is not None:
-        hearing.time_known = time_known
+    hearing.time_known = known_after
     hearing.sequence += 1
     hearing.updated_at = now
     session.flush()

@@ -89,7 +89,7 @@ def _page(hearing: Hearing, form: OutcomeForm, *, conflict: bool = False, status
         conflict=conflict,
         change=operations.last_change(web.session(), hearing) if conflict else None,
         ledger=ledger(hearing),
-        moment=lambda instant: moment(instant, hearing),
+        moment=lambda instant, known=None: moment(instant, hearing, known),
     ), status
 
 
@@ -166,18 +166,21 @@ def ledger(hearing: Hearing) -> dict[str, Any]:
     if hearing.status is not HearingStatus.postponed:
         first_day = in_zone(first, hearing.timezone).date()
         slip = (hearing.local_start.date() - first_day).days
-    return {"first": moment(first, hearing), "moves": len(moves), "slip_days": slip}
+    first_known = moves[0].from_time_known if moves else hearing.time_known
+    return {"first": moment(first, hearing, first_known), "moves": len(moves), "slip_days": slip}
 
 
-def moment(instant: dt.datetime | None, hearing: Hearing) -> str:
+def moment(instant: dt.datetime | None, hearing: Hearing, time_known: bool | None = None) -> str:
     """A past or present date of the hearing, in the court's zone.
 
-    Moves do not record whether their times were known; a date whose time was not
-    known is stored at local midnight, so a midnight reads as the day alone.
+    `time_known` None: a move recorded before moves kept that flag. A date whose time
+    was not known is stored at local midnight, so there a midnight reads as the day.
     """
     if instant is None:
         return ""
-    if instant == hearing.starts_at:
-        return display.at(instant, hearing.timezone, time_known=hearing.time_known)
-    local = in_zone(instant, hearing.timezone)
-    return display.at(instant, hearing.timezone, time_known=local.time() != dt.time(0, 0))
+    if time_known is None:
+        if instant == hearing.starts_at:
+            time_known = hearing.time_known
+        else:
+            time_known = in_zone(instant, hearing.timezone).time() != dt.time(0, 0)
+    return display.at(instant, hearing.timezone, time_known=time_known)
