@@ -180,6 +180,8 @@ def _on_500(_exc: Exception):
 NAV: list[tuple[str, str, frozenset[Role] | None]] = [
     ("dashboard.index", "Dashboard", None),
     ("matters.index", "Matters", None),
+    ("hearings.index", "Hearings", None),
+    ("deadlines.index", "Deadlines", None),
     ("flags.index", "Flags", None),
     ("feeds.index", "Feeds", None),
     ("outbox.index", "Outbox", frozenset({Role.admin, Role.coordinator})),

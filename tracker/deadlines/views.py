@@ -1,4 +1,4 @@
-"""Deadline pages: one deadline (mark it, override its date), adding one with the rule preview."""
+"""Deadline pages: the open ones, one deadline (mark it, override its date), adding one."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from tracker import pages
 from tracker.api import MAX_ID
 from tracker.core import clock, display, errors, web
-from tracker.deadlines import operations, queries
+from tracker.deadlines import lists, operations, queries
 from tracker.deadlines.forms import DueForm, HandForm, RuleForm, StatusForm, stated_version
 from tracker.deadlines.models import Deadline
 from tracker.matters import operations as matters
+from tracker.matters import queries as matter_queries
 from tracker.matters.models import Proceeding
 
 bp = pages.blueprint("deadlines", __name__)
@@ -22,6 +23,26 @@ BLUEPRINTS = (bp,)
 
 #: what the buttons of the status form say they did
 MARKED = {"done": "marked done", "waived": "waived", "open": "reopened"}
+
+
+@bp.get("/deadlines")
+def index():
+    """List the open deadlines, the earliest due first, a page at a time."""
+    session, today = web.session(), clock.today()
+    filters = lists.DeadlineFilters(request.args, matter_queries.countries(session))
+    valid = filters.validate()
+    found = lists.deadlines(
+        session,
+        pages.actor(),
+        today,
+        due=filters.value("due"),
+        country=filters.value("country") or None,
+        page=request.args.get("page", 1, type=int),
+    )
+    page = render_template(
+        "deadlines/index.html", filters=filters, found=found, today=today, week=today + lists.WEEK
+    )
+    return page, (200 if valid else 422)
 
 
 @bp.get("/deadlines/<int:deadline_id>")

@@ -1,4 +1,4 @@
-"""Hearing pages: one hearing with its ledger and outcome form, scheduling a new one."""
+"""Hearing pages: the list, one hearing with its ledger and outcome form, scheduling one."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy.orm as so
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from tracker import pages
 from tracker.core import clock, display, errors, fields, web
 from tracker.core.dates import in_zone
-from tracker.hearings import operations
+from tracker.hearings import lists, operations
 from tracker.hearings.forms import (
     POSTPONING,
     HearingForm,
@@ -22,11 +22,31 @@ from tracker.hearings.forms import (
 )
 from tracker.hearings.models import Hearing, HearingStatus
 from tracker.matters import operations as matters
+from tracker.matters import queries as matter_queries
 from tracker.users.models import User
 
 bp = pages.blueprint("hearings", __name__)
 
 BLUEPRINTS = (bp,)
+
+
+@bp.get("/hearings")
+def index():
+    """List the coming hearings, or those awaiting an outcome, a page at a time."""
+    session = web.session()
+    filters = lists.HearingFilters(request.args, matter_queries.countries(session))
+    valid = filters.validate()
+    found = lists.hearings(
+        session,
+        pages.actor(),
+        clock.now(),
+        show=filters.value("show"),
+        days=filters.value("days"),
+        country=filters.value("country") or None,
+        page=request.args.get("page", 1, type=int),
+    )
+    page = render_template("hearings/index.html", filters=filters, found=found)
+    return page, (200 if valid else 422)
 
 
 @bp.get("/hearings/<int:hearing_id>")
