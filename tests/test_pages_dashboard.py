@@ -122,8 +122,25 @@ def test_a_panel_is_capped_and_says_how_many_more(client, database, admin, proce
     hearings = panel(browser.get("/"), "Hearings in the next 30 days")
 
     assert hearings.count('href="/hearings/') == 3
-    assert "1 more hearings not shown" in hearings
+    assert '<a href="/hearings">1 more hearings</a>' in hearings
     assert '<span class="count">4</span>' in hearings
+
+
+def test_each_panels_more_links_to_its_whole_list(client, database, admin, proceeding, monkeypatch):
+    for day in (1, 2):
+        factories.hearing(admin, proceeding["id"], f"2026-12-0{day}T10:00")
+        factories.hearing(admin, proceeding["id"], f"2026-11-1{day}T10:00")
+        factories.deadline(admin, proceeding["id"], f"2026-12-1{day}")
+        flag(database, proceeding["id"], rule=f"rule_{day}")
+    monkeypatch.setattr(queries, "LIMIT", 1)
+    page = sign_in(client, database, "staff").get("/")
+
+    assert '<a href="/hearings">1 more hearings</a>' in panel(page, "Hearings in the next")
+    assert '<a href="/deadlines">1 more open deadlines</a>' in panel(page, "Open deadlines")
+    assert '<a href="/hearings?show=awaiting">1 more hearings awaiting an outcome</a>' in panel(
+        page, "Hearings awaiting"
+    )
+    assert '<a href="/flags">1 more open flags</a>' in panel(page, "Open delay flags")
 
 
 # --- deadlines ----------------------------------------------------------------------------
@@ -326,4 +343,4 @@ def test_counting_stops_past_the_cap(client, database, admin, proceeding, monkey
     hearings = panel(browser.get("/"), "Hearings in the next 30 days")
 
     assert '<span class="count">2+</span>' in hearings
-    assert "over 1 more hearings not shown" in hearings
+    assert '<a href="/hearings">over 1 more hearings</a>' in hearings

@@ -31,8 +31,8 @@ from tracker.jurisdictions.models import Jurisdiction
 from tracker.matters.models import Matter, Proceeding, matter_assignees
 from tracker.users import access
 
-#: rows shown per panel
-LIMIT = 25
+#: rows shown per panel: the top of each list, whose whole is a page of its own
+LIMIT = 10
 #: counts stop here
 COUNT_CAP = 200
 #: how far ahead the hearings panel looks
