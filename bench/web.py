@@ -270,16 +270,19 @@ def load(
             latencies.extend(mine)
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    cpu = time.process_time()  # this process is the clients: what they take of the cores
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    cpu = time.process_time() - cpu
     cuts = statistics.quantiles(latencies, n=100)
     p50, p95, p99 = cuts[49], cuts[94], cuts[98]
     verdict = "ok" if p95 <= TARGET_MS else f"OVER {TARGET_MS:.0f} ms"
     print(
         f"{label:<40} {len(latencies) / seconds:6.1f} req/s  p50 {p50:6.1f} ms  "
-        f"p95 {p95:6.1f} ms  p99 {p99:6.1f} ms  {verdict}"
+        f"p95 {p95:6.1f} ms  p99 {p99:6.1f} ms  {verdict}  "
+        f"(clients' CPU {cpu / len(latencies) * 1000:.1f} ms/req)"
         + (f"  ({len(failures)} non-200: {sorted(set(failures))})" if failures else "")
     )
 

@@ -6,6 +6,7 @@ A handful of queries whatever the size of the dossier (one per kind of row), the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,28 +40,13 @@ class Entry:
 
 
 def entries(session: so.Session, matter: Matter) -> list[Entry]:
-    proceedings = list(
-        session.scalars(
-            sa.select(Proceeding)
-            .where(Proceeding.matter_id == matter.id)
-            .options(so.joinedload(Proceeding.jurisdiction), so.joinedload(Proceeding.authority))
-        )
-    )
-    ids = [p.id for p in proceedings]
-    hearings = list(
-        session.scalars(
-            sa.select(Hearing)
-            .where(Hearing.proceeding_id.in_(ids))
-            .options(so.selectinload(Hearing.postponements))
-        )
-    )
+    ours = {"matter_id": matter.id}
+    proceedings, hearings, events, deadlines = _statements()
+    proceedings = list(session.scalars(proceedings, ours))
+    hearings = list(session.scalars(hearings, ours))
     postponements = [p for hearing in hearings for p in hearing.postponements]
-    events = session.scalars(sa.select(Event).where(Event.proceeding_id.in_(ids)))
-    deadlines = session.scalars(
-        sa.select(Deadline)
-        .where(Deadline.proceeding_id.in_(ids))
-        .options(so.joinedload(Deadline.rule))
-    )
+    events = session.scalars(events, ours)
+    deadlines = session.scalars(deadlines, ours)
     found = [Entry("proceeding", p.opened_on, None, p, p.opened_precision) for p in proceedings]
     found += [Entry("hearing", h.local_start.date(), h.starts_at, h) for h in hearings]
     found += [Entry("postponement", _postponed_on(p), None, p) for p in postponements]
@@ -69,6 +55,26 @@ def entries(session: so.Session, matter: Matter) -> list[Entry]:
     epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
     return sorted(
         found, key=lambda e: (e.date or dt.date.min, ORDER[e.type], e.at or epoch, e.row.id)
+    )
+
+
+@functools.cache
+def _statements() -> tuple[sa.Select, ...]:
+    """The matter's proceedings, hearings (with their moves), events and deadlines: built
+    once, the matter bound at each run (the same SQL text, so PostgreSQL keeps its plans)."""
+    matter_id = sa.bindparam("matter_id")
+    ours = sa.select(Proceeding.id).where(Proceeding.matter_id == matter_id).scalar_subquery()
+    return (
+        sa.select(Proceeding)
+        .where(Proceeding.matter_id == matter_id)
+        .options(so.joinedload(Proceeding.jurisdiction), so.joinedload(Proceeding.authority)),
+        sa.select(Hearing)
+        .where(Hearing.proceeding_id.in_(ours))
+        .options(so.selectinload(Hearing.postponements)),
+        sa.select(Event).where(Event.proceeding_id.in_(ours)),
+        sa.select(Deadline)
+        .where(Deadline.proceeding_id.in_(ours))
+        .options(so.joinedload(Deadline.rule)),
     )
 
 
