@@ -26,9 +26,9 @@ import sqlalchemy.orm as so
 from tracker.core.actors import Actor
 from tracker.deadlines.models import Deadline, DeadlineStatus
 from tracker.delays.models import DelayFlag, Severity
-from tracker.hearings.models import Hearing, HearingStatus, Postponement
-from tracker.jurisdictions.models import Jurisdiction
-from tracker.matters.models import Matter, Proceeding, matter_assignees
+from tracker.hearings import lists
+from tracker.hearings.models import Hearing, Postponement
+from tracker.matters.models import Proceeding, matter_assignees
 from tracker.users import access
 
 #: rows shown per panel: the top of each list, whose whole is a page of its own
@@ -118,28 +118,18 @@ class _Panels:
         return proceeding_id.in_(mine)
 
     def upcoming(self) -> sa.Select:
-        """Scheduled hearings from now to 30 days ahead, soonest first."""
+        """Scheduled hearings from now to 30 days ahead, soonest first (the list's rule)."""
         return (
             sa.select(Hearing.id, Hearing.starts_at)
-            .where(
-                Hearing.status == HearingStatus.scheduled,
-                Hearing.starts_at >= NOW,
-                Hearing.starts_at < UNTIL,
-                self.visible(Hearing.proceeding_id),
-            )
+            .where(*lists.upcoming(NOW, UNTIL), self.visible(Hearing.proceeding_id))
             .order_by(Hearing.starts_at, Hearing.id)
         )
 
     def awaiting(self) -> sa.Select:
-        """Hearings whose time has passed, still scheduled and with no outcome; latest first."""
+        """Past hearings with no outcome yet, latest first (the list's rule)."""
         return (
             sa.select(Hearing.id, Hearing.starts_at)
-            .where(
-                Hearing.status == HearingStatus.scheduled,
-                Hearing.starts_at < NOW,
-                Hearing.outcome.is_(None),
-                self.visible(Hearing.proceeding_id),
-            )
+            .where(*lists.awaiting(NOW), self.visible(Hearing.proceeding_id))
             .order_by(Hearing.starts_at.desc(), Hearing.id.desc())
         )
 
@@ -199,7 +189,9 @@ class _Panels:
             self.count(upcoming).label("upcoming_total"),
             self.count(awaiting).label("awaiting_total"),
         ).join(first, first.c.id == Hearing.id)
-        return _context(query, Hearing.proceeding_id).order_by(first.c.starts_at, first.c.id)
+        return lists.with_context(query, Hearing.proceeding_id).order_by(
+            first.c.starts_at, first.c.id
+        )
 
     def deadlines(self) -> sa.Select:
         deadlines = self.open_deadlines()
@@ -211,7 +203,9 @@ class _Panels:
             Deadline.rule_id.is_not(None).label("computed"),
             self.count(deadlines).label("total"),
         ).join(first, first.c.id == Deadline.id)
-        return _context(query, Deadline.proceeding_id).order_by(first.c.due_on, first.c.id)
+        return lists.with_context(query, Deadline.proceeding_id).order_by(
+            first.c.due_on, first.c.id
+        )
 
     def flags(self) -> sa.Select:
         """Critical first, each severity the oldest first: one LIMITed part per severity,
@@ -234,25 +228,7 @@ class _Panels:
             self.count(self.open_flags()).label("total"),
         ).join(first, first.c.id == DelayFlag.id)
         order = (first.c.severity_order, first.c.id)
-        return _context(query, DelayFlag.proceeding_id).order_by(*order).limit(self.limit)
-
-
-def _context(query: sa.Select, proceeding_id: sa.ColumnElement[int]) -> sa.Select:
-    """Join a panel's rows to their proceeding, matter and jurisdiction."""
-    return (
-        query.add_columns(
-            Proceeding.id.label("proceeding_id"),
-            Proceeding.title.label("proceeding_title"),
-            Proceeding.reference,
-            Matter.id.label("matter_id"),
-            Matter.title.label("matter_title"),
-            Jurisdiction.code.label("jurisdiction_code"),
-            Jurisdiction.name.label("jurisdiction_name"),
-        )
-        .join(Proceeding, Proceeding.id == proceeding_id)
-        .join(Matter, Matter.id == Proceeding.matter_id)
-        .join(Jurisdiction, Jurisdiction.id == Proceeding.jurisdiction_id)
-    )
+        return lists.with_context(query, DelayFlag.proceeding_id).order_by(*order).limit(self.limit)
 
 
 def subject_path(row: sa.Row) -> str:
