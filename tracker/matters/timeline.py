@@ -43,7 +43,7 @@ def entries(session: so.Session, matter: Matter) -> list[Entry]:
     ours = {"matter_id": matter.id}
     proceedings, hearings, events, deadlines = _statements()
     proceedings = list(session.scalars(proceedings, ours))
-    hearings = list(session.scalars(hearings, ours))
+    hearings = list(session.scalars(hearings, ours).unique())
     postponements = [p for hearing in hearings for p in hearing.postponements]
     events = session.scalars(events, ours)
     deadlines = session.scalars(deadlines, ours)
@@ -70,7 +70,7 @@ def _statements() -> tuple[sa.Select, ...]:
         .options(so.joinedload(Proceeding.jurisdiction), so.joinedload(Proceeding.authority)),
         sa.select(Hearing)
         .where(Hearing.proceeding_id.in_(ours))
-        .options(so.selectinload(Hearing.postponements)),
+        .options(so.joinedload(Hearing.postponements)),
         sa.select(Event).where(Event.proceeding_id.in_(ours)),
         sa.select(Deadline)
         .where(Deadline.proceeding_id.in_(ours))
