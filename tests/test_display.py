@@ -111,3 +111,21 @@ def test_a_time_not_known_is_shown_once_as_the_court_day(reader):
     )
 
     assert (court, yours) == ("Wed 2 Dec 2026", "")
+
+
+def test_a_hearing_reads_as_the_courts_time_then_the_readers(reader):
+    from types import SimpleNamespace
+
+    reader("America/New_York")
+    hearing = SimpleNamespace(
+        starts_at=dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
+        timezone="Europe/Brussels",
+        time_known=True,
+    )
+
+    assert str(display.when(hearing)) == (
+        '<span class="court-time">Tue 1 Dec 2026 10:00 CET</span>'
+        '<br><span class="muted reader-time">Tue 1 Dec 2026 04:00 EST for you</span>'
+    )
+    reader("Europe/Brussels")
+    assert str(display.when(hearing)) == '<span class="court-time">Tue 1 Dec 2026 10:00 CET</span>'

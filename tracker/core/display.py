@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask, g
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from tracker.core import dates
 from tracker.core.dates import FULL_MONTHS
@@ -70,6 +71,16 @@ def times(instant: dt.datetime, zone: str, time_known: bool = True) -> tuple[str
     return _wall_clock(court), _wall_clock(here)
 
 
+def when(hearing: Any) -> Markup:
+    """A hearing's (or a row's: starts_at, timezone, time_known) time on the court's clock,
+    and on the reader's below it when that differs; one function for every list of them."""
+    court, yours = times(hearing.starts_at, hearing.timezone, hearing.time_known)
+    html = f'<span class="court-time">{escape(court)}</span>'
+    if yours:
+        html += f'<br><span class="muted reader-time">{escape(yours)} for you</span>'
+    return Markup(html)  # noqa: S704 (both times are escaped)
+
+
 def differs_for_reader(instant: dt.datetime | None, zone: str) -> bool:
     """Whether the reader's wall clock shows another time than the court's."""
     if instant is None:
@@ -86,6 +97,8 @@ def words(code: Any) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        day=day, partial=partial, at=at, reader=for_reader, times=times, words=words
+        day=day, partial=partial, at=at, reader=for_reader, words=words
     )
-    app.jinja_env.globals.update(differs_for_reader=differs_for_reader, reader_zone=reader_zone)
+    app.jinja_env.globals.update(
+        differs_for_reader=differs_for_reader, reader_zone=reader_zone, when=when
+    )

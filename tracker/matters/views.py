@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, render_template, request
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from tracker import pages
-from tracker.core import clock, display, errors, web
+from tracker.core import clock, errors, web
 from tracker.core.dates import format_partial
 from tracker.matters import forms, operations, queries, timeline
 from tracker.matters.models import Matter, Proceeding
@@ -46,7 +46,6 @@ def index():
         found=found,
         filters={k: v for k, v in request.args.items() if k != "page" and v},
         may_create=pages.actor().role in operations.MATTER_CREATORS,
-        when=_when,
     ), (200 if valid else 422)
 
 
@@ -93,7 +92,6 @@ def show(matter_id: int):
         about=about,
         # svg.render escapes every text and attribute it writes
         picture=Markup(picture) if picture else None,  # noqa: S704
-        when=_when,
     )
 
 
@@ -163,7 +161,6 @@ def proceeding(proceeding_id: int):
         p=found,
         page=page,
         ledger=queries.ledger,
-        when=_when,
         triggers={d.trigger_event_id for d in found.deadlines if d.trigger_event_id},
     )
 
@@ -223,17 +220,6 @@ def new_event(proceeding_id: int):
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-def _when(hearing: Any) -> Markup:
-    """The templates' `when(hearing)`: its time on the court's clock, and on the reader's
-    when that differs (a function, not a macro: a long chronology calls it often)."""
-    starts, zone = hearing.starts_at, hearing.timezone
-    court = display.at(starts, zone, time_known=hearing.time_known)
-    html = f'<span class="court-time">{escape(court)}</span>'
-    if hearing.time_known and display.differs_for_reader(starts, zone):
-        html += f'<br><span class="muted">{escape(display.for_reader(starts))} for you</span>'
-    return Markup(html)  # noqa: S704 (both times are escaped)
 
 
 def _people(session) -> list[SelectChoice]:
