@@ -110,7 +110,8 @@ def test_deadline_reminders_count_days_in_the_readers_zone(office, database, set
     assert done.counts == {"deadline reminders": 1}
     assert again.counts == {}
     [mail] = mails(database)
-    assert mail.subject == "Deadline in 3 days: File the appeal (Tue 15 Dec 2026)"
+    assert mail.subject == "Deadline in 3 days: Tue 15 Dec 2026"
+    assert "File the appeal" in mail.body_text
     assert "Set by hand." in mail.body_text
 
 
@@ -293,3 +294,50 @@ def test_tracker_scan_notify_queues_the_digest_once(office, coordinator, databas
     [digest] = mails(database)
     assert (digest.to_address, digest.template) == ("coord@example.org", "flag_digest")
     assert "Appeal brief" in digest.body_text
+
+
+# --- subjects name nothing a person typed -------------------------------------------------
+
+TYPED = "Ablyazov v. Kazakhstan (secret)"
+
+#: every key of every template's context, with what a person typed where a person types
+CONTEXTS = {
+    "hearing_reminder": {
+        "days": 2,
+        "when": "Thu 3 Dec 2026, 09:30 (Europe/Brussels)",
+        "when_reader": "",
+        "authority": TYPED,
+        "location": TYPED,
+    },
+    "deadline_reminder": {
+        "days": 3,
+        "due_on": "Fri 27 Nov 2026",
+        "title": TYPED,
+        "explanation": TYPED,
+    },
+    "outcome_missing": {"when": "Thu 3 Dec 2026, 09:30 (Europe/Brussels)"},
+    "flag_digest": {
+        "as_of": "22 Nov 2026",
+        "count": 1,
+        "flags": [{"severity": "critical", "message": TYPED, "path": "/p", "escalated": False}],
+    },
+}
+
+
+@pytest.mark.parametrize("template", sorted(CONTEXTS))
+def test_a_subject_never_shows_what_a_person_typed(template):
+    from tracker.notifications import messages
+
+    common = {
+        "base_url": "https://t.example",
+        "path": "/x",
+        "matter": TYPED,
+        "proceeding": TYPED,
+        "reference": TYPED,
+    }
+
+    rendered = messages.render(template, common | CONTEXTS[template])
+
+    assert "Ablyazov" not in rendered.subject
+    assert "Ablyazov" in rendered.body_text  # the body still tells it all
+    assert rendered.subject.strip()

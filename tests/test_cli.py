@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -121,7 +122,7 @@ def test_user_add_refuses_an_unknown_role(tracker, db):
 def test_user_add_refuses_bad_values(tracker, db, args, message):
     result = tracker("user", "add", *args)
 
-    assert_clean_failure(result, 1, message)
+    assert_clean_failure(result, 2, message)  # bad input: 2 (a failure is 1)
     with db() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
 
@@ -232,7 +233,7 @@ def test_commands_refuse_a_database_that_is_not_migrated(tmp_path):
 def test_a_bad_setting_is_reported(tracker):
     result = tracker("token", "create", "ana@example.org", MAIL_BACKEND="pigeon")
 
-    assert_clean_failure(result, 1, "MAIL_BACKEND must be one of")
+    assert_clean_failure(result, 2, "MAIL_BACKEND must be one of")
 
 
 def test_demo_loads_the_dossier_once_and_prints_the_new_passwords(tracker, db):
@@ -416,3 +417,98 @@ def test_deadline_refuses_bad_input_with_exit_code_2(upgraded, args, message):
     result = upgraded("deadline", *args)
 
     assert_clean_failure(result, 2, message)
+
+
+# --- bad input and unexpected errors: one line, never a traceback --------------------------
+
+LONG_NAME = "N" * 300
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["scan", "--as-of", "9999-12-31"], {}, "outside the dates this tracker accepts"),
+        (["scan", "--as-of", "0001-01-01"], {}, "outside the dates this tracker accepts"),
+        (["deadline", "BE-CRIM-APPEAL", "--from", "9999-12-31"], {}, "outside the dates"),
+        (["user", "add", "a@example.org", "--role", "staff", "--timezone", "Europe"], {}, "Europe"),
+        (["user", "add", "a@example.org", "--role", "staff", "--name", LONG_NAME], {}, "name"),
+        (["outbox", "--limit", "100000000000000000000"], {}, "--limit"),
+        (["feed", "create", "a@example.org", "--matter", "99999999999"], {}, "--matter"),
+        (["rules"], {"DATABASE_URL": "nonsense://x"}, "DATABASE_URL"),
+        (["rules"], {"DATABASE_URL": "not a url"}, "DATABASE_URL"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(upgraded, db, args, env, message):
+    result = upgraded(*args, **env)
+
+    assert_clean_failure(result, 2, message)
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "$scrypt$" not in result.output  # a password hash never leaks from an INSERT
+    with db() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_an_unexpected_error_is_one_line_and_debug_shows_the_traceback(upgraded, monkeypatch):
+    from tracker.deadlines import operations as deadlines
+
+    def broken(_session):
+        raise RuntimeError("the rules table caught fire")
+
+    monkeypatch.setattr(deadlines, "list_rules", broken)
+
+    result = upgraded("rules")
+    debugged = upgraded("--debug", "rules")
+
+    assert_clean_failure(result, 1, "unexpected error (RuntimeError): the rules table caught fire")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert isinstance(debugged.exception, RuntimeError)  # the traceback, for whoever asked
+
+
+def test_the_engine_never_shows_bound_values(database):
+    """An error from the database names the statement, never the values (a password hash)."""
+    with database.sessionmaker() as session:
+        session.add(User(email="same@example.org", role="staff", password_hash="$scrypt$X"))
+        session.flush()
+        session.add(User(email="same@example.org", role="staff", password_hash="$scrypt$X"))
+        with pytest.raises(sa.exc.IntegrityError) as caught:
+            session.flush()
+    assert "$scrypt$X" not in str(caught.value)
+    assert "hidden" in str(caught.value)
+
+
+def test_scan_escapes_control_characters_in_what_people_typed(upgraded, tmp_path, db_url):
+    from tracker.core import clock
+    from tracker.core.actors import SystemActor
+    from tracker.core.db import Database
+    from tracker.deadlines import operations as deadlines
+    from tracker.matters import operations as matters
+
+    actor, now = SystemActor("system:tests"), clock.now()
+    database = Database(db_url)
+    with database.unit_of_work() as session:
+        matter = matters.create_matter(session, actor, now, title="M")
+        session.flush()
+        proceeding = matters.create_proceeding(
+            session,
+            actor,
+            now,
+            matter,
+            {
+                "jurisdiction": "BE",
+                "kind": "trial",
+                "title": "P",
+                "client_role": "victim",
+            },
+        )
+        due = (now + dt.timedelta(days=2)).date().isoformat()
+        title = "Appeal\r\nwarning   deadline_near  forged line\x1b[2J"
+        deadlines.create_deadline(session, actor, now, proceeding, {"title": title, "due_on": due})
+    database.dispose()
+
+    result = upgraded("scan")
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert not any(line.startswith("warning   deadline_near  forged") for line in lines)
+    assert "\x1b" not in result.stdout
+    assert "Appeal\\r\\nwarning" in result.stdout

@@ -114,7 +114,7 @@ def test_render_escapes_html_only():
         ("hearing_reminder", {"days": 1, "when_reader": "", "authority": "C", "location": ""}),
         ("deadline_reminder", {"days": 3, "due_on": "Fri 27 Nov", "title": "Appeal"}),
         ("outcome_missing", {}),
-        ("flag_digest", {"as_of": "22 Nov 2026", "flags": [], "path": "/flags"}),
+        ("flag_digest", {"as_of": "22 Nov 2026", "count": 0, "flags": [], "path": "/flags"}),
     ],
 )
 def test_every_template_renders_with_a_link_back(template, extra):

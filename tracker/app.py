@@ -25,6 +25,7 @@ def create_app(settings: config.Settings | None = None, database: Database | Non
     app.json.sort_keys = False  # keep fields in the order the dumps give
     app.extensions[web.EXTENSION] = database or Database(settings.database_url)
     app.teardown_appcontext(web.close_session)
+    app.before_request(web.refuse_nul)
     api.init_app(app)
     pages.init_app(app)
     if settings.proxies:

@@ -1,13 +1,17 @@
 """The `tracker` command: each command opens one unit of work and calls operations.
 
-Errors that people can fix (an unknown user, a bad value, a database that is not
-migrated yet) end the command with a message on stderr and exit code 1; bad options
-are usage errors (exit code 2). A secret (password, token) is printed alone on the
-last line of stdout, after the unit of work has committed.
+Every failure is one line on stderr, never a traceback: bad input (an option, a
+value, a setting) exits with 2; a failure (an unknown user, a conflict, a database
+that is down or not migrated yet) with 1, as does an unexpected error, whose
+traceback `tracker --debug …` shows. A secret (password, token) is printed alone on
+the last line of stdout, after the unit of work has committed. What people typed is
+printed with its control characters escaped, so a title cannot fake lines of output.
 """
 
 from __future__ import annotations
 
+import logging
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -23,25 +27,69 @@ from tracker.core.db import Database
 from tracker.core.errors import TrackerError
 from tracker.users.models import Role
 
+log = logging.getLogger(__name__)
+
+#: the largest id a row can have (INTEGER columns)
+MAX_ID = 2**31 - 1
+
+
+class BadInput(click.ClickException):
+    """A value given on the command line or in the environment is wrong: exit 2."""
+
+    exit_code = 2
+
 
 class TrackerGroup(click.Group):
-    """Turn the errors people can act on into a message instead of a traceback."""
+    """Every error becomes one line on stderr; `--debug` lets the traceback through."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except TrackerError as exc:
-            raise click.ClickException(exc.message) from None
-        except sa_exc.OperationalError as exc:
-            detail = str(exc.orig or exc).strip().splitlines()[0]
-            raise click.ClickException(f"database error: {detail}") from None
+        except click.UsageError as exc:  # one line, without the usage text above it
+            raise BadInput(exc.format_message()) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                raise
+            raise _one_line(exc) from None
+
+
+def _one_line(exc: Exception) -> click.ClickException:
+    """The message for an error that reached the top of a command."""
+    if isinstance(exc, TrackerError):
+        bad_input = exc.status in (400, 422)
+        return (BadInput if bad_input else click.ClickException)(printable(exc.message))
+    if isinstance(exc, sa_exc.SQLAlchemyError):
+        # the engine hides bound values (hide_parameters): the line never shows a hash
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        return click.ClickException(f"database error: {printable(detail)}")
+    log.debug("unexpected error", exc_info=exc)
+    name = type(exc).__name__
+    return click.ClickException(
+        f"unexpected error ({name}): {printable(str(exc))} — `tracker --debug …` shows where"
+    )
+
+
+#: bidirectional controls, which reorder what a terminal shows ("Trojan source")
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def printable(text: str) -> str:
+    """`text` for a terminal: control characters (CR, LF, ESC, NUL, bidi…) escaped."""
+    return "".join(
+        char.encode("unicode_escape").decode("ascii")
+        if char in _BIDI or unicodedata.category(char) in ("Cc", "Zl", "Zp")
+        else char
+        for char in text
+    )
 
 
 def _settings() -> config.Settings:
     try:
         return config.load()
     except ValueError as exc:  # a bad setting in the environment
-        raise click.ClickException(str(exc)) from None
+        raise BadInput(str(exc)) from None
 
 
 @contextmanager
@@ -68,7 +116,8 @@ def _require_migrated(url: str) -> None:
 
 
 @click.group(cls=TrackerGroup, context_settings={"help_option_names": ["-h", "--help"]})
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of an unexpected error.")
+def main(debug: bool) -> None:
     """Proceedings, hearings and deadlines across jurisdictions.
 
     Settings come from the environment: TRACKER_INSTANCE, DATABASE_URL, SECRET_KEY...
@@ -145,7 +194,7 @@ def list_rules() -> None:
             window = _window(rule.valid_from, rule.valid_to)
             click.echo(
                 f"{row.code:<20} {row.jurisdiction.code:<5} {rule.offset:<14} {window:<24} "
-                f"{row.title} — {row.source}"
+                + printable(f"{row.title} — {row.source}")
             )
 
 
@@ -197,7 +246,7 @@ def deadline(rule: str, trigger: str, as_json: bool) -> None:
         )
         return
     for step in computation.steps:
-        click.echo(step)
+        click.echo(printable(step))
 
 
 # --- delays ---------------------------------------------------------------------------
@@ -236,7 +285,7 @@ def scan(as_of: str | None, as_json: bool, notify: bool) -> None:
     for stored in result.open:
         flag = stored.flag
         subject = flag.key.split(":", 1)[1].replace(":", " ")
-        click.echo(f"{flag.severity:<8}  {flag.rule:<21}  {subject:<16}  {flag.message}")
+        click.echo(f"{flag.severity:<8}  {flag.rule:<21}  {subject:<16}  {printable(flag.message)}")
     counts = result.summary()
     plural = "" if counts["open"] == 1 else "s"
     click.echo(
@@ -269,7 +318,7 @@ def _notify(quiet_stdout: bool) -> None:
     type=click.Choice(["queued", "sending", "sent", "failed", "unknown"]),
     help="Only rows with this status.",
 )
-@click.option("--limit", default=50, show_default=True, type=click.IntRange(1))
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
 def outbox(send: bool, status: str | None, limit: int) -> None:
     """List the mail outbox (newest first), or send what is due."""
     from tracker.notifications import outbox as mail
@@ -301,12 +350,11 @@ def _outbox_line(row) -> str:
     field = _OUTBOX_WHEN.get(row.status.value)
     when = getattr(row, field) if field else None
     stamp = f"{when:%Y-%m-%d %H:%M}" if when else "-"
-    line = (
-        f"{row.id:>6}  {row.status.value:<7} {row.attempts:>2}  {stamp:<16}  "
+    line = f"{row.id:>6}  {row.status.value:<7} {row.attempts:>2}  {stamp:<16}  " + printable(
         f"{row.to_address}  {row.subject}"
     )
     if row.last_error and row.status.value != "sent":
-        line += "\n        " + row.last_error.splitlines()[0]
+        line += "\n        " + printable(row.last_error.splitlines()[0])
     return line
 
 
@@ -443,7 +491,7 @@ def feed() -> None:
 
 @feed.command("create")
 @click.argument("email")
-@click.option("--matter", "matter_id", type=click.IntRange(1), help="Only this matter.")
+@click.option("--matter", "matter_id", type=click.IntRange(1, MAX_ID), help="Only this matter.")
 @click.option("--jurisdiction", metavar="CODE", help="Only proceedings in this jurisdiction.")
 @click.option(
     "--privacy", type=click.Choice(["full", "minimal"]), default="full", show_default=True
@@ -480,7 +528,7 @@ def feed_create(
             alarms=alarms,
             name=name,
         )
-        label = f"Feed {made.id} for {owner.email}: {made.name} ({made.privacy.value})"
+        label = f"Feed {made.id} for {owner.email}: {printable(made.name)} ({made.privacy.value})"
     url, webcal = feeds.urls(settings.base_url, secret)
     click.echo(label)
     click.echo(webcal)
@@ -495,7 +543,7 @@ def feed_revoke(url_or_token: str) -> None:
 
     with unit_of_work() as session:
         revoked = feeds.revoke_token(session, CLI, clock.now(), url_or_token)
-        label = f"Revoked feed {revoked.id} of {revoked.owner.email} ({revoked.name})."
+        label = f"Revoked feed {revoked.id} of {revoked.owner.email} ({printable(revoked.name)})."
     click.echo(label)
 
 

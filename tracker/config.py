@@ -9,6 +9,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+import sqlalchemy.exc as sa_exc
+
 from tracker.delays.rules import REQUEST_KINDS, Thresholds
 
 MAIL_BACKENDS = ("file", "console", "sendgrid")
@@ -52,7 +55,9 @@ def load(environ: dict[str, str] | None = None) -> Settings:
         raise ValueError(f"MAIL_BACKEND must be one of {', '.join(MAIL_BACKENDS)}, not {backend!r}")
     return Settings(
         instance=instance,
-        database_url=env.get("DATABASE_URL") or f"sqlite:///{instance / 'tracker.db'}",
+        database_url=_database_url(
+            env.get("DATABASE_URL") or f"sqlite:///{instance / 'tracker.db'}"
+        ),
         secret_key=env.get("SECRET_KEY") or _instance_secret(instance),
         mail_backend=backend,
         mail_from=env.get("MAIL_FROM", "tracker@localhost"),
@@ -62,6 +67,24 @@ def load(environ: dict[str, str] | None = None) -> Settings:
         proxies=_count(env, "TRUSTED_PROXIES"),
         delays=delay_thresholds(env),
     )
+
+
+#: the databases this tracker runs on
+DATABASES = ("sqlite", "postgresql")
+
+
+def _database_url(text: str) -> str:
+    """DATABASE_URL, if it names a database this tracker runs on (never echoed: a password)."""
+    try:
+        backend = sa.make_url(text).get_backend_name()
+    except sa_exc.ArgumentError:
+        raise ValueError(
+            "DATABASE_URL is not a database URL (sqlite:///<path> or "
+            "postgresql://user:password@host/db)"
+        ) from None
+    if backend not in DATABASES:
+        raise ValueError(f"DATABASE_URL names {backend!r}: use sqlite or postgresql")
+    return text
 
 
 def _count(env: Mapping[str, str], name: str) -> int:

@@ -11,6 +11,7 @@ import enum
 import functools
 import re
 import zoneinfo
+from typing import TypeVar
 
 UTC = dt.UTC
 
@@ -26,6 +27,26 @@ FULL_MONTHS = (
 def written(value: dt.date) -> str:
     """Mon 23 Nov 2026 (English names from tables: no strftime, no locale)."""
     return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+#: the dates this tracker accepts, for every fact, hearing, deadline and query: a wider
+#: range is a typo, and near year 1 or 9999 date arithmetic, calendars and scales overflow
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2199, 12, 31)
+
+
+D = TypeVar("D", bound=dt.date)
+
+
+def in_range(value: D) -> D:
+    """Return `value` if the tracker accepts it, or raise ValueError saying the range."""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError(
+            f"{day.isoformat()} is outside the dates this tracker accepts "
+            f"({EARLIEST.isoformat()} to {LATEST.isoformat()})"
+        )
+    return value
 
 
 class Precision(enum.StrEnum):
@@ -53,7 +74,7 @@ def parse_partial(text: str, precision: Precision | str | None = None) -> tuple[
         value = dt.date(int(year), int(month or 1), int(day or 1))
     except ValueError as exc:
         raise ValueError(f"{text!r} is not a real date ({exc})") from None
-    return value, found
+    return in_range(value), found
 
 
 def format_partial(value: dt.date | None, precision: Precision | str) -> str | None:
@@ -71,19 +92,32 @@ def format_partial(value: dt.date | None, precision: Precision | str) -> str | N
 def parse_date(text: str) -> dt.date:
     """Parse an exact ISO date."""
     try:
-        return dt.date.fromisoformat(text)
+        value = dt.date.fromisoformat(text)
     except (TypeError, ValueError):
         raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+    return in_range(value)
 
 
 def zone(name: str) -> zoneinfo.ZoneInfo:
-    """Return the IANA zone called `name`, or raise ValueError."""
-    if not isinstance(name, str) or not name or name != name.strip():
-        raise ValueError(f"{name!r} is not an IANA time zone")
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{name!r} is not an IANA time zone (e.g. Europe/Brussels)") from None
+    """Return the IANA zone called `name`, or raise ValueError.
+
+    Only names in the tz database's list: a folder (`Europe`), a path or a name too
+    long for the file system would otherwise reach the file system and fail there.
+    """
+    if not isinstance(name, str) or name not in known_zones():
+        shown = name if not isinstance(name, str) or len(name) <= 64 else f"{name[:64]}…"
+        raise ValueError(f"{shown!r} is not an IANA time zone (e.g. Europe/Brussels)")
+    return zoneinfo.ZoneInfo(name)
+
+
+#: in the list on some systems, but a link to the machine's own zone, not a zone
+_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+
+
+@functools.cache
+def known_zones() -> frozenset[str]:
+    """Every zone of the tz database (the system's, or the `tzdata` package's)."""
+    return frozenset(zoneinfo.available_timezones() - _NOT_ZONES)
 
 
 @functools.cache
@@ -100,7 +134,7 @@ def zone_names() -> tuple[str, ...]:
         "Indian",
         "Pacific",
     )
-    names = {name for name in zoneinfo.available_timezones() if name.startswith(regions)}
+    names = {name for name in known_zones() if name.startswith(regions)}
     return ("UTC", *sorted(names))
 
 
@@ -117,6 +151,7 @@ def local_to_utc(text: str, tz_name: str) -> dt.datetime:
     except (TypeError, ValueError):
         raise ValueError(f"{text!r} is not a local date and time (YYYY-MM-DDTHH:MM)") from None
     wall = parsed.replace(tzinfo=None)
+    in_range(wall)
     try:
         candidates = {_utc_of(wall, tz, fold) for fold in (0, 1)}
     except OverflowError:

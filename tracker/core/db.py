@@ -137,7 +137,13 @@ def normalize_url(url: str) -> str:
 
 
 def make_engine(url: str, **kwargs: Any) -> sa.Engine:
+    """An engine that never logs or raises with a statement's bound values.
+
+    Parameters hold password hashes, token hashes and clients' names: an error
+    message or a log line must not carry them (`hide_parameters`).
+    """
     url = normalize_url(url)
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"timeout": 15}, **kwargs)
         sa.event.listen(engine, "connect", _sqlite_pragmas)

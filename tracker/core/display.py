@@ -96,9 +96,7 @@ def words(code: Any) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(
-        day=day, partial=partial, at=at, reader=for_reader, words=words
-    )
+    app.jinja_env.filters.update(day=day, partial=partial, at=at, reader=for_reader, words=words)
     app.jinja_env.globals.update(
         differs_for_reader=differs_for_reader, reader_zone=reader_zone, when=when
     )

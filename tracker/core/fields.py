@@ -43,9 +43,11 @@ def partial_date(
 
 
 def date(value: str | dt.date | None, field: str) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
+    if value is None:
+        return None
     try:
+        if isinstance(value, dt.date):  # parsed by a form already: the range still applies
+            return dates.in_range(value)
         return dates.parse_date(value)
     except ValueError as exc:
         raise Invalid(str(exc), field=field) from None

@@ -306,14 +306,24 @@ def _lanes(lane_rows: list[tuple[Lane, float, float]]) -> list[str]:
     return out
 
 
+#: the years between two labels (or two lines) of the axis, the first that leaves room
+YEAR_STEPS = (1, 2, 5, 10, 20, 50, 100)
+
+
 def _axis(scale: _Scale, bottom: float) -> list[str]:
     out = ['<g class="axis">']
     per_month = scale.per_month
-    year_step = 1 if per_month * 12 >= 34 else 2 if per_month * 12 >= 17 else 5
+    # a label needs about 34 px: over a long span (a dossier can reach from 1900 to
+    # 2199) label, and draw a line at, every 2nd, 5th, 10th … year only
+    year_step = next((step for step in YEAR_STEPS if per_month * 12 * step >= 34), 100)
+    line_step = next((step for step in YEAR_STEPS if per_month * 12 * step >= 6), 100)
     month_labels = 1 if per_month >= 30 else 3 if per_month >= 12 else 0
     for year in range(scale.t0.year, scale.t1.year + 1):
         x = scale.x(dt.date(year, 1, 1))
-        out.append(f'<line x1="{x:g}" x2="{x:g}" y1="{TOP - 8}" y2="{bottom:g}" stroke="#c9d0db"/>')
+        if year % line_step == 0 or year in (scale.t0.year, scale.t1.year):
+            out.append(
+                f'<line x1="{x:g}" x2="{x:g}" y1="{TOP - 8}" y2="{bottom:g}" stroke="#c9d0db"/>'
+            )
         if year < scale.t1.year and year % year_step == 0:
             out.append(
                 f'<text x="{x + 3:g}" y="{TOP - 12}" font-weight="600" '

@@ -320,6 +320,7 @@ def digests(
             "base_url": settings.base_url,
             "path": "/flags",
             "as_of": written(day),
+            "count": len(flags),
             "flags": [
                 {
                     "severity": flag.severity.value,

@@ -5,6 +5,10 @@ Each mail is a folder under `templates/emails/<name>/` holding `subject.txt`,
 caller prepares (dates already written in the reader's zone); it must carry
 `base_url` (settings.base_url) so that every mail links back to its item. A key
 missing from the context is an error at queueing time, never a hole in a sent mail.
+
+A subject shows on lock screens and in mail providers' logs, so it is rendered from
+SUBJECT_KEYS only — numbers, dates and times the tracker wrote — never from what a
+person typed (titles, names, notes go in the body).
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from tracker.core import resources
 
 NAME = re.compile(r"^[a-z0-9_]+$")
 SUBJECT_MAX = 300
+#: what a subject may show: counts, and dates and times written by the tracker
+SUBJECT_KEYS = ("days", "when", "due_on", "as_of", "count")
 
 
 @dataclass(frozen=True)
@@ -62,12 +68,13 @@ def render(template: str, context: Mapping[str, Any]) -> RenderedMail:
     if not NAME.match(template):
         raise ValueError(f"bad mail template name {template!r}")
     env = _environment()
-    parts = [env.get_template(f"{template}/{part}") for part in _PARTS]
-    subject, text, html = (part.render(context) for part in parts)
+    fixed = {key: context[key] for key in SUBJECT_KEYS if key in context}
+    subject = env.get_template(f"{template}/subject.txt").render(fixed)
+    text, html = (env.get_template(f"{template}/{part}").render(context) for part in _BODIES)
     return RenderedMail(subject=one_line(subject), body_text=text, body_html=html)
 
 
-_PARTS = ("subject.txt", "body.txt", "body.html")
+_BODIES = ("body.txt", "body.html")
 
 
 def one_line(subject: str) -> str:

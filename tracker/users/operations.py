@@ -11,7 +11,7 @@ import sqlalchemy.orm as so
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.audit import operations as audit
-from tracker.core import dates, edits, fields, tokens
+from tracker.core import edits, fields, tokens
 from tracker.core.actors import Actor
 from tracker.core.errors import Conflict, Invalid, NotFound
 from tracker.users.models import ApiToken, Role, User
@@ -49,10 +49,8 @@ def create_user(
         raise Invalid(
             f"{role!r} is not a role ({', '.join(r.value for r in Role)})", field="role"
         ) from None
-    try:
-        dates.zone(timezone)
-    except ValueError as exc:
-        raise Invalid(str(exc), field="timezone") from None
+    timezone = fields.timezone(timezone)
+    name = fields.text(name, "name", required=False)
     if session.scalar(sa.select(User.id).where(User.email == email)) is not None:
         raise Conflict(f"a user with email {email} exists", field="email")
     password = password or new_password()
@@ -105,6 +103,7 @@ def create_token(
     session: so.Session, actor: Actor, now: dt.datetime, user: User, name: str = ""
 ) -> str:
     """Make an API token; returns the token itself, which is stored only as a hash."""
+    name = fields.text(name, "name", required=False)
     token = tokens.new_token(32)
     api_token = ApiToken(user=user, token_hash=_hash(token), name=name)
     session.add(api_token)
