@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import statistics
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -270,3 +272,28 @@ def test_trusted_proxies_must_be_a_number(tmp_path):
 
     with pytest.raises(ValueError, match="TRUSTED_PROXIES must be a whole number"):
         config.load({"TRACKER_INSTANCE": str(tmp_path), "TRUSTED_PROXIES": "yes"})
+
+
+def test_an_unknown_email_costs_as_much_time_as_a_known_one(client, database):
+    """Both run scrypt once: the time of a refusal does not tell whether an account exists.
+
+    Medians of 7 wrong passwords each, for 7 known and 7 unknown emails (each tried once,
+    so no limit is reached), interleaved in alternating order so that the load of a
+    shared machine weighs on both alike.
+    """
+    known = [make_user(database).email for _ in range(7)]
+    unknown = [f"nobody{n}@example.org" for n in range(7)]
+    browser = Browser(client)
+    browser.log_in("warm-up@example.org", "wrong")  # templates compiled, caches warm
+    times: dict[str, list[float]] = {"known": [], "unknown": []}
+    for n in range(7):
+        pairs = [("known", known[n]), ("unknown", unknown[n])]
+        for kind, email in pairs if n % 2 else reversed(pairs):
+            browser.get("/login")
+            started = time.perf_counter()
+            assert browser.post("/login", {"email": email, "password": "wrong"}).status_code == 401
+            times[kind].append(time.perf_counter() - started)
+
+    ratio = statistics.median(times["unknown"]) / statistics.median(times["known"])
+
+    assert 0.7 <= ratio <= 1 / 0.7, times

@@ -3,7 +3,8 @@
 Failed attempts are rows (`login_failures`), so the limit holds across gunicorn
 workers and restarts. An account is locked after ACCOUNT_LIMIT failures within
 WINDOW, an address after ADDRESS_LIMIT; the same rule applies to an email that has
-no account, so the answer never tells whether it exists.
+no account, so the answer never tells whether it exists. Nor does the time it takes:
+an email without an account is checked against a dummy scrypt hash.
 """
 
 from __future__ import annotations
@@ -80,7 +81,8 @@ def authenticate(
     if locked is not None:
         return locked
     user = session.scalar(sa.select(User).where(User.email == email, User.active))
-    if user is None or not users.check_password(user, password):
+    matches = users.check_password(user, password)  # scrypt runs even without a user
+    if user is None or not matches:
         session.execute(sa.delete(LoginFailure).where(LoginFailure.at < now - dt.timedelta(days=1)))
         session.add(LoginFailure(email=email, address=address, at=now))
         return None

@@ -17,6 +17,10 @@ bp = pages.blueprint("account", __name__)
 
 BLUEPRINTS = (public, bp)
 
+# The dummy hash that unknown emails are checked against is made when the app starts,
+# not by the first sign-in of an unknown email (which would then take twice as long).
+public.record_once(lambda _state: operations.dummy_hash())
+
 
 @public.route("/login", methods=["GET", "POST"])
 def login():
