@@ -1,10 +1,15 @@
 """Signing in to the pages: who is logged in, and how fast passwords may be guessed.
 
-Failed attempts are rows (`login_failures`), so the limit holds across gunicorn
-workers and restarts. An account is locked after ACCOUNT_LIMIT failures within
-WINDOW, an address after ADDRESS_LIMIT; the same rule applies to an email that has
-no account, so the answer never tells whether it exists. Nor does the time it takes:
-an email without an account is checked against a dummy scrypt hash.
+An attempt first takes a place in its buckets (`login_buckets`): one upsert per bucket
+that returns the new count, committed before the password is checked. Guesses sent at
+the same instant, to any gunicorn worker, thus each get a count of their own: those
+within the limit are checked, the rest refused unchecked. A failed attempt keeps its
+place for the rest of the window; a successful one gives it back.
+
+An attempt counts against the account as typed (ACCOUNT_LIMIT, the same for an email
+that has no account, so the answer never tells whether it exists) and its address
+(ADDRESS_LIMIT). Nor does the time it takes: an email without an account is checked
+against a dummy scrypt hash.
 """
 
 from __future__ import annotations
@@ -15,9 +20,10 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.users import operations as users
-from tracker.users.models import LoginFailure, User
+from tracker.users.models import LoginBucket, User
 
 WINDOW = dt.timedelta(minutes=15)
 ACCOUNT_LIMIT = 5
@@ -54,41 +60,114 @@ class Lockout:
         return max(1, -(-int(self.retry_after.total_seconds()) // 60))
 
 
-def lockout(session: so.Session, now: dt.datetime, email: str, address: str) -> Lockout | None:
-    """Refuse further attempts while too many failed recently for this email or address."""
-    since = now - WINDOW
-    for column, value, limit, reason in (
-        (LoginFailure.email, email, ACCOUNT_LIMIT, "this account"),
-        (LoginFailure.address, address, ADDRESS_LIMIT, "your network address"),
-    ):
-        count, oldest = session.execute(
-            sa.select(sa.func.count(), sa.func.min(LoginFailure.at)).where(
-                column == value, LoginFailure.at > since
-            )
-        ).one()
-        if count >= limit:
-            return Lockout(reason, oldest + WINDOW - now)
-    return None
+@dataclass(frozen=True)
+class Place:
+    """A place taken in a bucket; given back only to the window it was taken in."""
+
+    key: str
+    opened_at: dt.datetime
 
 
-def authenticate(
-    session: so.Session, now: dt.datetime, email: str, password: str, address: str
-) -> User | Lockout | None:
-    """The user these credentials sign in, a Lockout, or None (wrong email or password)."""
+@dataclass(frozen=True)
+class Attempt:
+    """An attempt let through to have its password checked."""
+
+    #: the active user the email names, if any
+    user: User | None
+    places: tuple[Place, ...]
+
+
+def reserve(
+    session: so.Session,
+    now: dt.datetime,
+    email: str,
+    address: str,
+) -> Attempt | Lockout:
+    """Take this attempt's places, or refuse it (taking none) when a bucket is full.
+
+    The caller commits before calling `verify`: the places then hold whatever the
+    slow password check does, and other attempts need not wait for it.
+    """
     email = (email or "").strip().lower()[:200]
-    address = (address or "unknown")[:64]
-    locked = lockout(session, now, email, address)
-    if locked is not None:
-        return locked
     user = session.scalar(sa.select(User).where(User.email == email, User.active))
+    buckets = [
+        (f"account:{email}", ACCOUNT_LIMIT, "this account"),
+        (f"address:{(address or 'unknown')[:64]}", ADDRESS_LIMIT, "your network address"),
+    ]
+    places: list[Place] = []
+    for key, limit, reason in buckets:
+        place, attempts = _take(session, now, key)
+        places.append(place)
+        if attempts > limit:
+            _give_back(session, places)  # a refused attempt counts nowhere
+            return Lockout(reason, place.opened_at + WINDOW - now)
+    return Attempt(user, tuple(places))
+
+
+def verify(session: so.Session, now: dt.datetime, attempt: Attempt, password: str) -> User | None:
+    """The user whose password this is, or None; a failure keeps its places."""
+    user = attempt.user
     matches = users.check_password(user, password)  # scrypt runs even without a user
     if user is None or not matches:
-        session.execute(sa.delete(LoginFailure).where(LoginFailure.at < now - dt.timedelta(days=1)))
-        session.add(LoginFailure(email=email, address=address, at=now))
+        _purge(session, now)
         return None
-    session.execute(sa.delete(LoginFailure).where(LoginFailure.email == email))
+    _give_back(session, attempt.places)
     user.last_login_at = now
     return user
+
+
+def _take(session: so.Session, now: dt.datetime, key: str) -> tuple[Place, int]:
+    """One more attempt in `key`'s bucket, in one statement: the place and the new count.
+
+    A window that ran out starts again at this attempt. Both databases run the upsert
+    atomically (PostgreSQL locks the row until the commit, SQLite the whole database),
+    so no two attempts ever read the same count.
+    """
+    insert = postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert
+    statement = insert(LoginBucket).values(key=key, opened_at=now, attempts=1)
+    ran_out = LoginBucket.opened_at <= now - WINDOW
+    statement = statement.on_conflict_do_update(
+        index_elements=[LoginBucket.key],
+        set_={
+            "opened_at": sa.case(
+                (ran_out, statement.excluded.opened_at), else_=LoginBucket.opened_at
+            ),
+            "attempts": sa.case((ran_out, 1), else_=LoginBucket.attempts + 1),
+        },
+    )
+    opened_at, attempts = session.execute(
+        statement.returning(LoginBucket.opened_at, LoginBucket.attempts)
+    ).one()
+    return Place(key, opened_at), attempts
+
+
+def _purge(session: so.Session, now: dt.datetime) -> None:
+    """Delete the buckets whose window ran out.
+
+    On PostgreSQL a row locked by an attempt is left for a later purge: one statement
+    locking many rows would otherwise deadlock with attempts locking two.
+    """
+    stale = sa.select(LoginBucket.key).where(LoginBucket.opened_at <= now - WINDOW)
+    if _dialect(session) == "postgresql":
+        stale = stale.with_for_update(skip_locked=True)
+    session.execute(sa.delete(LoginBucket).where(LoginBucket.key.in_(stale.scalar_subquery())))
+
+
+def _dialect(session: so.Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _give_back(session: so.Session, places: list[Place] | tuple[Place, ...]) -> None:
+    for place in places:
+        session.execute(
+            sa.update(LoginBucket)
+            .where(
+                LoginBucket.key == place.key,
+                LoginBucket.opened_at == place.opened_at,
+                LoginBucket.attempts > 0,
+            )
+            .values(attempts=LoginBucket.attempts - 1)
+        )
 
 
 def change_password(

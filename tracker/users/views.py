@@ -32,23 +32,26 @@ def login():
     status = pages.form_status(form)
     if form.validate_on_submit():
         db = web.session()
-        found = signin.authenticate(
-            db, clock.now(), form.email.data, form.password.data, request.remote_addr or ""
-        )
-        db.commit()  # a failure is counted even though the answer is a refusal
-        if isinstance(found, signin.Lockout):
+        attempt = signin.reserve(db, clock.now(), form.email.data, request.remote_addr or "")
+        # the attempt's place is taken before its password is checked, so that guesses
+        # sent at the same instant cannot all be checked
+        db.commit()
+        if isinstance(attempt, signin.Lockout):
             form.form_errors.append(
-                f"Too many failed attempts for {found.reason}. "
-                f"Try again in {found.minutes} minute{'s' if found.minutes > 1 else ''}."
+                f"Too many failed attempts for {attempt.reason}. "
+                f"Try again in {attempt.minutes} minute{'s' if attempt.minutes > 1 else ''}."
             )
             status = 429
-        elif found is None:
-            form.password.errors = ["Wrong email or password."]
-            status = 401
         else:
-            session.clear()  # a fresh session (and CSRF token) for the signed-in user
-            login_user(pages.SignedIn(found))
-            return redirect(target)
+            found = signin.verify(db, clock.now(), attempt, form.password.data)
+            db.commit()  # a failure keeps its place, a success gives it back
+            if found is None:
+                form.password.errors = ["Wrong email or password."]
+                status = 401
+            else:
+                session.clear()  # a fresh session (and CSRF token) for the signed-in user
+                login_user(pages.SignedIn(found))
+                return redirect(target)
     return render_template("users/login.html", form=form), status
 
 
