@@ -112,6 +112,7 @@ def test_an_account_is_locked_after_five_failures(client, database, frozen_now):
 
     assert locked.status_code == 429
     assert "Too many failed attempts for this account" in text(locked)
+    assert "A browser in which you signed in before is not locked." in text(locked)
     with clock.frozen(frozen_now + login.WINDOW + dt.timedelta(seconds=1)):
         assert browser.log_in(user.email, PASSWORD).status_code == 302
 
@@ -147,6 +148,144 @@ def test_a_failure_deletes_the_buckets_whose_window_ran_out(client, database, fr
     assert attempts(database) == {"account:second@example.org": 1, "address:127.0.0.1": 1}
     with database.unit_of_work() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(LoginBucket)) == 2
+
+
+# --- device cookies: failures from elsewhere do not lock out the owner's browser -------
+
+
+def trusted(app, email: str) -> Browser:
+    """A browser that signed in to the account (then signed out): it holds a device cookie."""
+    browser = Browser(app.test_client())
+    assert browser.log_in(email).status_code == 302
+    browser.get("/account")
+    assert browser.post("/logout").status_code == 302
+    return browser
+
+
+def lock_out(app, email: str) -> None:
+    """Five wrong passwords from another browser: the account is locked for the others."""
+    browser = Browser(app.test_client())
+    for _ in range(login.ACCOUNT_LIMIT):
+        assert browser.log_in(email, "wrong").status_code == 401
+    assert browser.log_in(email).status_code == 429
+
+
+def test_signing_in_gives_the_browser_a_safe_device_cookie(client, database):
+    user = make_user(database)
+
+    response = Browser(client).log_in(user.email)
+
+    cookie = next(
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith(login.DEVICE_COOKIE)
+    )
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Path=/login" in cookie  # sent with sign-ins only
+    assert f"Max-Age={int(login.DEVICE_AGE.total_seconds())}" in cookie
+    assert "Secure" not in cookie  # served over http in the tests
+
+
+def test_the_device_cookie_is_secure_when_served_over_https(settings, database):
+    from dataclasses import replace
+
+    from tracker.app import create_app
+
+    app = create_app(replace(settings, base_url="https://tracker.example.org"), database)
+    user = make_user(database)
+
+    response = Browser(app.test_client()).log_in(user.email)
+
+    assert "Secure" in response.headers["Set-Cookie"]
+    assert any(
+        c.startswith(login.DEVICE_COOKIE) and "Secure" in c
+        for c in response.headers.getlist("Set-Cookie")
+    )
+
+
+def test_failures_from_elsewhere_do_not_lock_out_a_browser_that_signed_in_before(
+    app, database, frozen_now
+):
+    user = make_user(database)
+    mine = trusted(app, user.email)
+
+    lock_out(app, user.email)
+
+    assert mine.log_in(user.email).status_code == 302
+    assert attempts(database) == {f"account:{user.email}": 5, "address:127.0.0.1": 5}
+
+
+def test_a_trusted_browser_is_locked_after_its_own_five_failures(app, database, frozen_now):
+    user = make_user(database)
+    mine = trusted(app, user.email)
+    for _ in range(login.DEVICE_LIMIT):
+        assert mine.log_in(user.email, "wrong").status_code == 401
+
+    locked = mine.log_in(user.email)
+
+    assert locked.status_code == 429
+    assert "Too many failed attempts for this account in this browser" in text(locked)
+    # its failures were its own: other browsers are not locked by them
+    assert Browser(app.test_client()).log_in(user.email).status_code == 302
+    with clock.frozen(frozen_now + login.WINDOW + dt.timedelta(seconds=1)):
+        assert mine.log_in(user.email).status_code == 302
+
+
+def test_a_trusted_browser_is_not_held_by_the_limit_of_its_address(app, database):
+    user = make_user(database)
+    mine = trusted(app, user.email)
+    browser = Browser(app.test_client())
+    for n in range(login.ADDRESS_LIMIT):
+        browser.log_in(f"user{n}@example.org", "wrong")
+    assert Browser(app.test_client()).log_in(user.email).status_code == 429
+
+    assert mine.log_in(user.email).status_code == 302
+
+
+def test_a_device_cookie_trusts_its_own_account_only(app, database):
+    mine, other = make_user(database), make_user(database)
+    browser = trusted(app, mine.email)
+    lock_out(app, other.email)
+
+    assert browser.log_in(other.email).status_code == 429
+
+
+@pytest.mark.parametrize("kind", ["garbage", "other secret", "tampered", "expired"])
+def test_a_forged_or_expired_device_cookie_is_not_trusted(app, database, frozen_now, kind):
+    user = make_user(database)
+    browser = trusted(app, user.email)
+    value = browser.client.get_cookie(login.DEVICE_COOKIE, path="/login").value
+    forged = {
+        "garbage": "not-a-cookie",
+        "other secret": login.device_cookie("another secret", user, frozen_now),
+        "tampered": value[:-2] + ("AA" if not value.endswith("AA") else "BB"),
+        "expired": value,
+    }[kind]
+    browser.client.set_cookie(login.DEVICE_COOKIE, forged, path="/login")
+    lock_out(app, user.email)
+
+    with clock.frozen(frozen_now + (login.DEVICE_AGE if kind == "expired" else dt.timedelta())):
+        if kind == "expired":  # a new window, then five failures again
+            lock_out(app, user.email)
+        assert browser.log_in(user.email).status_code == 429
+
+
+def test_changing_the_password_ends_the_trust_of_the_other_browsers(app, database):
+    user = make_user(database)
+    mine, other = trusted(app, user.email), trusted(app, user.email)
+    mine.log_in(user.email)
+    mine.get("/account")
+    changed = mine.post(
+        "/account/password",
+        {"password-current": PASSWORD, "password-new": "a brand new passphrase"},
+    )
+    assert changed.status_code == 302
+    mine.get("/account")
+    assert mine.post("/logout").status_code == 302
+
+    lock_out(app, user.email)
+
+    assert other.log_in(user.email, "a brand new passphrase").status_code == 429
+    assert mine.log_in(user.email, "a brand new passphrase").status_code == 302
 
 
 def test_an_inactive_user_cannot_log_in_and_is_signed_out(client, database):

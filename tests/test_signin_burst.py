@@ -4,7 +4,8 @@ gunicorn (4 workers × 8 threads, as many requests in flight as the burst) serve
 app on the test's database (SQLite and PostgreSQL). 30 browsers each fetch the login
 page (their own session and CSRF token), then send their POSTs at the same instant.
 An answer 401 means the password was checked (wrong); 429 means the attempt was
-refused without checking; 302 means signed in.
+refused without checking; 302 means signed in. Afterwards a new browser is refused,
+while the owner's browser, which signed in before the burst, still signs in.
 """
 
 from __future__ import annotations
@@ -82,6 +83,11 @@ class Browser:
         self.open_login()
         return self.send(email, password)
 
+    def close(self) -> None:
+        """Close the browser: the session cookie ends, long-lived cookies stay."""
+        self.cookies.pop("tracker_session", None)
+        self.token = ""
+
 
 def _free_port() -> int:
     with socket.socket() as probe:
@@ -154,17 +160,29 @@ def burst(server: Server, email: str, passwords: list[str]) -> list[int]:
     return answers
 
 
+def trusted_browser(server: Server, email: str) -> Browser:
+    """A browser that signed in to the account before (and was closed since)."""
+    browser = server.browser()
+    assert browser.log_in(email) == 302
+    browser.close()
+    return browser
+
+
 def test_thirty_guesses_at_once_check_at_most_five(server, database):
     user = make_user(database)
+    mine = trusted_browser(server, user.email)
 
     answers = burst(server, user.email, ["wrong guess"] * BURST)
 
     assert Counter(answers) == {401: login.ACCOUNT_LIMIT, 429: BURST - login.ACCOUNT_LIMIT}
+    # the guesses came from elsewhere: the owner's browser still signs in, a new one not
     assert server.browser().log_in(user.email) == 429
+    assert mine.log_in(user.email) == 302
 
 
 def test_the_right_password_in_a_burst_counts_like_any_attempt(server, database):
     user = make_user(database)
+    mine = trusted_browser(server, user.email)
 
     answers = burst(server, user.email, [PASSWORD] + ["wrong guess"] * (BURST - 1))
 
@@ -177,3 +195,4 @@ def test_the_right_password_in_a_burst_counts_like_any_attempt(server, database)
     for _ in range(login.ACCOUNT_LIMIT - wrong[401]):  # fill the account's last slot
         assert server.browser().log_in(user.email, "wrong guess") == 401
     assert server.browser().log_in(user.email) == 429
+    assert mine.log_in(user.email) == 302

@@ -6,20 +6,24 @@ the same instant, to any gunicorn worker, thus each get a count of their own: th
 within the limit are checked, the rest refused unchecked. A failed attempt keeps its
 place for the rest of the window; a successful one gives it back.
 
-An attempt counts against the account as typed (ACCOUNT_LIMIT, the same for an email
-that has no account, so the answer never tells whether it exists) and its address
-(ADDRESS_LIMIT). Nor does the time it takes: an email without an account is checked
-against a dummy scrypt hash.
+Which buckets (OWASP's device cookies, so that guesses cannot lock the owner out): a
+browser that signed in to the account before holds a signed device cookie and counts
+against its own bucket only (DEVICE_LIMIT per WINDOW). Any other attempt counts against
+the account as typed (ACCOUNT_LIMIT, the same for an email that has no account, so the
+answer never tells whether it exists) and its address (ADDRESS_LIMIT). Nor does the
+time it takes: an email without an account is checked against a dummy scrypt hash.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.users import operations as users
@@ -28,6 +32,10 @@ from tracker.users.models import LoginBucket, User
 WINDOW = dt.timedelta(minutes=15)
 ACCOUNT_LIMIT = 5
 ADDRESS_LIMIT = 20
+DEVICE_LIMIT = 5
+#: how long a browser stays trusted after it signed in (each sign-in renews it)
+DEVICE_AGE = dt.timedelta(days=365)
+DEVICE_COOKIE = "tracker_device"
 MIN_PASSWORD = 10
 
 
@@ -54,6 +62,8 @@ class Lockout:
 
     reason: str
     retry_after: dt.timedelta
+    #: what one may still do meanwhile
+    hint: str = ""
 
     @property
     def minutes(self) -> int:
@@ -75,6 +85,8 @@ class Attempt:
     #: the active user the email names, if any
     user: User | None
     places: tuple[Place, ...]
+    #: the nonce of the trusted device cookie it came with, if any
+    device: str | None = None
 
 
 def reserve(
@@ -82,6 +94,9 @@ def reserve(
     now: dt.datetime,
     email: str,
     address: str,
+    *,
+    device_cookie: str | None = None,
+    secret: str = "",
 ) -> Attempt | Lockout:
     """Take this attempt's places, or refuse it (taking none) when a bucket is full.
 
@@ -90,18 +105,23 @@ def reserve(
     """
     email = (email or "").strip().lower()[:200]
     user = session.scalar(sa.select(User).where(User.email == email, User.active))
-    buckets = [
-        (f"account:{email}", ACCOUNT_LIMIT, "this account"),
-        (f"address:{(address or 'unknown')[:64]}", ADDRESS_LIMIT, "your network address"),
-    ]
+    nonce = trusted_device(secret, device_cookie, user, now)
+    if nonce is not None:
+        buckets = [(f"device:{nonce}", DEVICE_LIMIT, "this account in this browser")]
+    else:
+        buckets = [
+            (f"account:{email}", ACCOUNT_LIMIT, "this account"),
+            (f"address:{(address or 'unknown')[:64]}", ADDRESS_LIMIT, "your network address"),
+        ]
     places: list[Place] = []
     for key, limit, reason in buckets:
         place, attempts = _take(session, now, key)
         places.append(place)
         if attempts > limit:
             _give_back(session, places)  # a refused attempt counts nowhere
-            return Lockout(reason, place.opened_at + WINDOW - now)
-    return Attempt(user, tuple(places))
+            hint = "" if nonce else "A browser in which you signed in before is not locked."
+            return Lockout(reason, place.opened_at + WINDOW - now, hint)
+    return Attempt(user, tuple(places), nonce)
 
 
 def verify(session: so.Session, now: dt.datetime, attempt: Attempt, password: str) -> User | None:
@@ -111,7 +131,10 @@ def verify(session: so.Session, now: dt.datetime, attempt: Attempt, password: st
     if user is None or not matches:
         _purge(session, now)
         return None
-    _give_back(session, attempt.places)
+    if attempt.device is not None:  # this browser gets a new cookie: its bucket is done
+        session.execute(sa.delete(LoginBucket).where(LoginBucket.key == f"device:{attempt.device}"))
+    else:
+        _give_back(session, attempt.places)
     user.last_login_at = now
     return user
 
@@ -168,6 +191,51 @@ def _give_back(session: so.Session, places: list[Place] | tuple[Place, ...]) -> 
             )
             .values(attempts=LoginBucket.attempts - 1)
         )
+
+
+# --- device cookies ---------------------------------------------------------------------
+
+
+def _devices(secret: str) -> URLSafeSerializer:
+    return URLSafeSerializer(
+        secret, salt="tracker.device", signer_kwargs={"digest_method": hashlib.sha256}
+    )
+
+
+def device_cookie(secret: str, user: User, now: dt.datetime) -> str:
+    """A device cookie: this browser signed in to this account (with its current password).
+
+    Signed (HMAC-SHA256 with the app's secret key), so it cannot be forged; its random
+    nonce names the browser's own bucket.
+    """
+    return _devices(secret).dumps(
+        {
+            "account": session_id(user),
+            "nonce": secrets.token_urlsafe(16),
+            "until": int((now + DEVICE_AGE).timestamp()),
+        }
+    )
+
+
+def trusted_device(
+    secret: str, value: str | None, user: User | None, now: dt.datetime
+) -> str | None:
+    """The nonce of `value` if it is a valid device cookie for `user`'s account, else None.
+
+    A password change makes the account's older device cookies invalid.
+    """
+    if not value or not secret or user is None:
+        return None
+    try:
+        claim = _devices(secret).loads(value)
+    except BadData:
+        return None
+    if not isinstance(claim, dict) or claim.get("account") != session_id(user):
+        return None
+    until, nonce = claim.get("until"), claim.get("nonce")
+    if not isinstance(until, int) or until <= now.timestamp():
+        return None
+    return nonce if isinstance(nonce, str) and 0 < len(nonce) <= 64 else None
 
 
 def change_password(
