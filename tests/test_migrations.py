@@ -28,7 +28,7 @@ TABLES = {
     "flag_alerts",
     "hearings",
     "judicial_vacations",
-    "login_failures",
+    "login_buckets",
     "jurisdictions",
     "matter_assignees",
     "matters",

@@ -9,7 +9,7 @@ from tracker.hearings.models import Hearing, Postponement
 from tracker.jurisdictions.models import Authority, JudicialVacation, Jurisdiction
 from tracker.matters.models import Event, Matter, Person, Proceeding, matter_assignees
 from tracker.notifications.models import FlagAlert, Notification
-from tracker.users.models import ApiToken, LoginFailure, User
+from tracker.users.models import ApiToken, LoginBucket, User
 
 __all__ = [
     "ApiToken",
@@ -26,7 +26,7 @@ __all__ = [
     "Hearing",
     "JudicialVacation",
     "Jurisdiction",
-    "LoginFailure",
+    "LoginBucket",
     "Matter",
     "Notification",
     "Person",

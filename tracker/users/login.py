@@ -1,26 +1,41 @@
 """Signing in to the pages: who is logged in, and how fast passwords may be guessed.
 
-Failed attempts are rows (`login_failures`), so the limit holds across gunicorn
-workers and restarts. An account is locked after ACCOUNT_LIMIT failures within
-WINDOW, an address after ADDRESS_LIMIT; the same rule applies to an email that has
-no account, so the answer never tells whether it exists.
+An attempt first takes a place in its buckets (`login_buckets`): one upsert per bucket
+that returns the new count, committed before the password is checked. Guesses sent at
+the same instant, to any gunicorn worker, thus each get a count of their own: those
+within the limit are checked, the rest refused unchecked. A failed attempt keeps its
+place for the rest of the window; a successful one gives it back.
+
+Which buckets (OWASP's device cookies, so that guesses cannot lock the owner out): a
+browser that signed in to the account before holds a signed device cookie and counts
+against its own bucket only (DEVICE_LIMIT per WINDOW). Any other attempt counts against
+the account as typed (ACCOUNT_LIMIT, the same for an email that has no account, so the
+answer never tells whether it exists) and its address (ADDRESS_LIMIT). Nor does the
+time it takes: an email without an account is checked against a dummy scrypt hash.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from itsdangerous import BadData, URLSafeSerializer
+from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.users import operations as users
-from tracker.users.models import LoginFailure, User
+from tracker.users.models import LoginBucket, User
 
 WINDOW = dt.timedelta(minutes=15)
 ACCOUNT_LIMIT = 5
 ADDRESS_LIMIT = 20
+DEVICE_LIMIT = 5
+#: how long a browser stays trusted after it signed in (each sign-in renews it)
+DEVICE_AGE = dt.timedelta(days=365)
+DEVICE_COOKIE = "tracker_device"
 MIN_PASSWORD = 10
 
 
@@ -47,46 +62,180 @@ class Lockout:
 
     reason: str
     retry_after: dt.timedelta
+    #: what one may still do meanwhile
+    hint: str = ""
 
     @property
     def minutes(self) -> int:
         return max(1, -(-int(self.retry_after.total_seconds()) // 60))
 
 
-def lockout(session: so.Session, now: dt.datetime, email: str, address: str) -> Lockout | None:
-    """Refuse further attempts while too many failed recently for this email or address."""
-    since = now - WINDOW
-    for column, value, limit, reason in (
-        (LoginFailure.email, email, ACCOUNT_LIMIT, "this account"),
-        (LoginFailure.address, address, ADDRESS_LIMIT, "your network address"),
-    ):
-        count, oldest = session.execute(
-            sa.select(sa.func.count(), sa.func.min(LoginFailure.at)).where(
-                column == value, LoginFailure.at > since
-            )
-        ).one()
-        if count >= limit:
-            return Lockout(reason, oldest + WINDOW - now)
-    return None
+@dataclass(frozen=True)
+class Place:
+    """A place taken in a bucket; given back only to the window it was taken in."""
+
+    key: str
+    opened_at: dt.datetime
 
 
-def authenticate(
-    session: so.Session, now: dt.datetime, email: str, password: str, address: str
-) -> User | Lockout | None:
-    """The user these credentials sign in, a Lockout, or None (wrong email or password)."""
+@dataclass(frozen=True)
+class Attempt:
+    """An attempt let through to have its password checked."""
+
+    #: the active user the email names, if any
+    user: User | None
+    places: tuple[Place, ...]
+    #: the nonce of the trusted device cookie it came with, if any
+    device: str | None = None
+
+
+def reserve(
+    session: so.Session,
+    now: dt.datetime,
+    email: str,
+    address: str,
+    *,
+    device_cookie: str | None = None,
+    secret: str = "",
+) -> Attempt | Lockout:
+    """Take this attempt's places, or refuse it (taking none) when a bucket is full.
+
+    The caller commits before calling `verify`: the places then hold whatever the
+    slow password check does, and other attempts need not wait for it.
+    """
     email = (email or "").strip().lower()[:200]
-    address = (address or "unknown")[:64]
-    locked = lockout(session, now, email, address)
-    if locked is not None:
-        return locked
     user = session.scalar(sa.select(User).where(User.email == email, User.active))
-    if user is None or not users.check_password(user, password):
-        session.execute(sa.delete(LoginFailure).where(LoginFailure.at < now - dt.timedelta(days=1)))
-        session.add(LoginFailure(email=email, address=address, at=now))
+    nonce = trusted_device(secret, device_cookie, user, now)
+    if nonce is not None:
+        buckets = [(f"device:{nonce}", DEVICE_LIMIT, "this account in this browser")]
+    else:
+        buckets = [
+            (f"account:{email}", ACCOUNT_LIMIT, "this account"),
+            (f"address:{(address or 'unknown')[:64]}", ADDRESS_LIMIT, "your network address"),
+        ]
+    places: list[Place] = []
+    for key, limit, reason in buckets:
+        place, attempts = _take(session, now, key)
+        places.append(place)
+        if attempts > limit:
+            _give_back(session, places)  # a refused attempt counts nowhere
+            hint = "" if nonce else "A browser in which you signed in before is not locked."
+            return Lockout(reason, place.opened_at + WINDOW - now, hint)
+    return Attempt(user, tuple(places), nonce)
+
+
+def verify(session: so.Session, now: dt.datetime, attempt: Attempt, password: str) -> User | None:
+    """The user whose password this is, or None; a failure keeps its places."""
+    user = attempt.user
+    matches = users.check_password(user, password)  # scrypt runs even without a user
+    if user is None or not matches:
+        _purge(session, now)
         return None
-    session.execute(sa.delete(LoginFailure).where(LoginFailure.email == email))
+    if attempt.device is not None:  # this browser gets a new cookie: its bucket is done
+        session.execute(sa.delete(LoginBucket).where(LoginBucket.key == f"device:{attempt.device}"))
+    else:
+        _give_back(session, attempt.places)
     user.last_login_at = now
     return user
+
+
+def _take(session: so.Session, now: dt.datetime, key: str) -> tuple[Place, int]:
+    """One more attempt in `key`'s bucket, in one statement: the place and the new count.
+
+    A window that ran out starts again at this attempt. Both databases run the upsert
+    atomically (PostgreSQL locks the row until the commit, SQLite the whole database),
+    so no two attempts ever read the same count.
+    """
+    insert = postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert
+    statement = insert(LoginBucket).values(key=key, opened_at=now, attempts=1)
+    ran_out = LoginBucket.opened_at <= now - WINDOW
+    statement = statement.on_conflict_do_update(
+        index_elements=[LoginBucket.key],
+        set_={
+            "opened_at": sa.case(
+                (ran_out, statement.excluded.opened_at), else_=LoginBucket.opened_at
+            ),
+            "attempts": sa.case((ran_out, 1), else_=LoginBucket.attempts + 1),
+        },
+    )
+    opened_at, attempts = session.execute(
+        statement.returning(LoginBucket.opened_at, LoginBucket.attempts)
+    ).one()
+    return Place(key, opened_at), attempts
+
+
+def _purge(session: so.Session, now: dt.datetime) -> None:
+    """Delete the buckets whose window ran out.
+
+    On PostgreSQL a row locked by an attempt is left for a later purge: one statement
+    locking many rows would otherwise deadlock with attempts locking two.
+    """
+    stale = sa.select(LoginBucket.key).where(LoginBucket.opened_at <= now - WINDOW)
+    if _dialect(session) == "postgresql":
+        stale = stale.with_for_update(skip_locked=True)
+    session.execute(sa.delete(LoginBucket).where(LoginBucket.key.in_(stale.scalar_subquery())))
+
+
+def _dialect(session: so.Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _give_back(session: so.Session, places: list[Place] | tuple[Place, ...]) -> None:
+    for place in places:
+        session.execute(
+            sa.update(LoginBucket)
+            .where(
+                LoginBucket.key == place.key,
+                LoginBucket.opened_at == place.opened_at,
+                LoginBucket.attempts > 0,
+            )
+            .values(attempts=LoginBucket.attempts - 1)
+        )
+
+
+# --- device cookies ---------------------------------------------------------------------
+
+
+def _devices(secret: str) -> URLSafeSerializer:
+    return URLSafeSerializer(
+        secret, salt="tracker.device", signer_kwargs={"digest_method": hashlib.sha256}
+    )
+
+
+def device_cookie(secret: str, user: User, now: dt.datetime) -> str:
+    """A device cookie: this browser signed in to this account (with its current password).
+
+    Signed (HMAC-SHA256 with the app's secret key), so it cannot be forged; its random
+    nonce names the browser's own bucket.
+    """
+    return _devices(secret).dumps(
+        {
+            "account": session_id(user),
+            "nonce": secrets.token_urlsafe(16),
+            "until": int((now + DEVICE_AGE).timestamp()),
+        }
+    )
+
+
+def trusted_device(
+    secret: str, value: str | None, user: User | None, now: dt.datetime
+) -> str | None:
+    """The nonce of `value` if it is a valid device cookie for `user`'s account, else None.
+
+    A password change makes the account's older device cookies invalid.
+    """
+    if not value or not secret or user is None:
+        return None
+    try:
+        claim = _devices(secret).loads(value)
+    except BadData:
+        return None
+    if not isinstance(claim, dict) or claim.get("account") != session_id(user):
+        return None
+    until, nonce = claim.get("until"), claim.get("nonce")
+    if not isinstance(until, int) or until <= now.timestamp():
+        return None
+    return nonce if isinstance(nonce, str) and 0 < len(nonce) <= 64 else None
 
 
 def change_password(

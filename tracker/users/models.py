@@ -64,13 +64,19 @@ class ApiToken(Timestamped, Base):
     user: so.Mapped[User] = so.relationship(back_populates="tokens")
 
 
-class LoginFailure(Base):
-    """A failed sign-in, kept a short while to slow down password guessing."""
+class LoginBucket(Base):
+    """How many sign-in attempts one key (an account, an address, a device) made lately.
 
-    __tablename__ = "login_failures"
+    Keys: `account:<email as typed>`, `address:<client address>`, `device:<nonce of a
+    device cookie>`. An attempt takes a place in its buckets with one upsert before its
+    password is checked (tracker.users.login), so attempts sent at the same instant
+    cannot all pass; the window restarts at the first attempt after it ran out.
+    """
 
-    id: so.Mapped[intpk]
-    #: the address as typed (normalised), whether or not such a user exists
-    email: so.Mapped[str200] = so.mapped_column(index=True)
-    address: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
-    at: so.Mapped[timestamp] = so.mapped_column(index=True)
+    __tablename__ = "login_buckets"
+
+    key: so.Mapped[str] = so.mapped_column(sa.String(255), primary_key=True)
+    #: when this window opened (its first attempt); it runs for login.WINDOW
+    opened_at: so.Mapped[timestamp] = so.mapped_column(index=True)
+    #: attempts let through in this window: failed, or being checked right now
+    attempts: so.Mapped[int]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
+import secrets
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -91,8 +93,21 @@ def set_password(
     return password
 
 
-def check_password(user: User, password: str) -> bool:
-    return bool(user.password_hash) and check_password_hash(user.password_hash, password)
+def check_password(user: User | None, password: str) -> bool:
+    """Whether `password` is the user's; as slow without a user (or a hash) as with one.
+
+    scrypt runs once either way, against a dummy hash if need be: the time a sign-in
+    takes must not tell whether an email has an account.
+    """
+    hashed = user.password_hash if user is not None else None
+    matches = check_password_hash(hashed or dummy_hash(), password)
+    return matches and hashed is not None
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """The hash of a random password, made like users' own (same method and cost)."""
+    return generate_password_hash(secrets.token_urlsafe(24))
 
 
 def _hash(token: str) -> str:

@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
 
 from tracker import pages
 from tracker.core import clock, web
 from tracker.users import login as signin
 from tracker.users import operations
 from tracker.users.forms import LoginForm, PasswordForm, SettingsForm
+from tracker.users.models import User
 
 #: /login is the one page without a login
 public = Blueprint("users", __name__)
 bp = pages.blueprint("account", __name__)
 
 BLUEPRINTS = (public, bp)
+
+# The dummy hash that unknown emails are checked against is made when the app starts,
+# not by the first sign-in of an unknown email (which would then take twice as long).
+public.record_once(lambda _state: operations.dummy_hash())
 
 
 @public.route("/login", methods=["GET", "POST"])
@@ -28,23 +43,32 @@ def login():
     status = pages.form_status(form)
     if form.validate_on_submit():
         db = web.session()
-        found = signin.authenticate(
-            db, clock.now(), form.email.data, form.password.data, request.remote_addr or ""
+        attempt = signin.reserve(
+            db,
+            clock.now(),
+            form.email.data,
+            request.remote_addr or "",
+            device_cookie=request.cookies.get(signin.DEVICE_COOKIE),
+            secret=current_app.secret_key,
         )
-        db.commit()  # a failure is counted even though the answer is a refusal
-        if isinstance(found, signin.Lockout):
-            form.form_errors.append(
-                f"Too many failed attempts for {found.reason}. "
-                f"Try again in {found.minutes} minute{'s' if found.minutes > 1 else ''}."
-            )
+        # the attempt's place is taken before its password is checked, so that guesses
+        # sent at the same instant cannot all be checked
+        db.commit()
+        if isinstance(attempt, signin.Lockout):
+            minutes = f"{attempt.minutes} minute{'s' if attempt.minutes > 1 else ''}"
+            refusal = f"Too many failed attempts for {attempt.reason}. Try again in {minutes}."
+            form.form_errors.append(f"{refusal} {attempt.hint}".rstrip())
             status = 429
-        elif found is None:
-            form.password.errors = ["Wrong email or password."]
-            status = 401
         else:
-            session.clear()  # a fresh session (and CSRF token) for the signed-in user
-            login_user(pages.SignedIn(found))
-            return redirect(target)
+            found = signin.verify(db, clock.now(), attempt, form.password.data)
+            db.commit()  # a failure keeps its place, a success gives it back
+            if found is None:
+                form.password.errors = ["Wrong email or password."]
+                status = 401
+            else:
+                session.clear()  # a fresh session (and CSRF token) for the signed-in user
+                login_user(pages.SignedIn(found))
+                return _trust_this_browser(redirect(target), found)
     return render_template("users/login.html", form=form), status
 
 
@@ -91,11 +115,26 @@ def password():
             db.commit()
             login_user(pages.SignedIn(me))  # the session id follows the new password
             flash("Your password is changed. Other sessions of this account are signed out.")
-            return redirect(url_for("account.account"))
+            # older device cookies named the old password: this browser stays trusted
+            return _trust_this_browser(redirect(url_for("account.account")), me)
         db.rollback()
         field = form.current if "current" in problem else form.new
         field.errors = [problem]
     return _account_page(password=form, status=422)
+
+
+def _trust_this_browser(response: Response, user: User) -> Response:
+    """Give the browser that just proved the password a device cookie for the account."""
+    response.set_cookie(
+        signin.DEVICE_COOKIE,
+        signin.device_cookie(current_app.secret_key, user, clock.now()),
+        max_age=signin.DEVICE_AGE,
+        path=url_for("users.login"),  # sent to the login page only
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 def _account_page(*, settings=None, password=None, status=200):
