@@ -4,7 +4,9 @@ It listens on 127.0.0.1 on an ephemeral port, records every request it receives
 (headers and JSON body) and answers from a script: each queued Reply is used once,
 then every request gets 202 with a fresh X-Message-Id. A `hang` reply holds the
 answer back (a bounded wait on an event, released when the server stops) so that
-the client's read timeout fires after the request went out.
+the client's read timeout fires after the request went out. `answer_delay` makes
+every answer come that many seconds after the request was recorded (a slow SendGrid:
+the mail is accepted before the client hears so).
 
     with FakeSendGrid.running() as fake:
         fake.script(Reply.rate_limited(reset=1_795_000_000), Reply(500))
@@ -67,6 +69,8 @@ class FakeSendGrid:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self.stopping = threading.Event()
+        #: seconds between recording a request and answering it
+        self.answer_delay = 0.0
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
@@ -117,6 +121,8 @@ def _handler(fake: FakeSendGrid) -> type[BaseHTTPRequestHandler]:
             if reply.hang:
                 fake.stopping.wait(HANG_LIMIT)  # bounded; the client's timeout fires first
                 return  # answer nothing: the client has given up already
+            if fake.answer_delay:
+                fake.stopping.wait(fake.answer_delay)
             self._answer(reply, message_id)
 
         def _answer(self, reply: Reply, message_id: str) -> None:

@@ -111,6 +111,32 @@ def test_each_row_shows_its_facts_and_links_to_the_mail(client, database, coordi
         assert shown in body
 
 
+def test_a_mail_possibly_sent_twice_says_so(client, database, coordinator):
+    """Sent after a send that was cut off before its answer: it may have arrived twice."""
+    cut_off = clock.now() - dt.timedelta(minutes=12)
+    twice = mail(database, "sent", interrupted_at=cut_off, provider_message_id="sg-2")
+    once = mail(database, "sent")
+    retrying = mail(database, "queued", interrupted_at=cut_off)  # not sent again yet
+
+    page = text(coordinator.get("/outbox"))
+    rows = {
+        n: re.search(rf'<tr id="mail-{n}">(.*?)</tr>', page, re.S).group(1)
+        for n in (twice, once, retrying)
+    }
+    assert '<span class="badge twice"' in rows[twice]
+    assert "possibly sent twice" in rows[twice]
+    assert "Sun 22 Nov 2026 08:48 UTC" in rows[twice]  # in the badge's title
+    assert "possibly sent twice" not in rows[once] + rows[retrying]
+
+    detail = text(coordinator.get(f"/outbox/{twice}"))
+    assert "Possibly sent twice" in detail
+    assert "Interrupted send" in detail
+    assert "Possibly sent twice" not in text(coordinator.get(f"/outbox/{once}"))
+    pending = text(coordinator.get(f"/outbox/{retrying}"))
+    assert "Interrupted send" in pending
+    assert "Possibly sent twice" not in pending
+
+
 def test_filters(client, database, coordinator):
     yesterday = clock.now() - dt.timedelta(days=1)
     a = mail(database, "sent", to_address="ana@example.org", subject="Digest of flags")

@@ -148,6 +148,36 @@ def test_sender_for_follows_mail_backend(tmp_path):
     assert chosen.timeout == senders.SENDGRID_TIMEOUT
 
 
+def test_mail_lease_and_rate_limit_wait(tmp_path):
+    defaults = settings_with(tmp_path)
+    assert (defaults.mail_lease_seconds, defaults.mail_rate_limit_max_wait) == (600, 60)
+    chosen = settings_with(tmp_path, MAIL_LEASE_SECONDS=" 30 ", MAIL_RATE_LIMIT_MAX_WAIT="0")
+    assert (chosen.mail_lease_seconds, chosen.mail_rate_limit_max_wait) == (30, 0)
+    assert settings_with(tmp_path, MAIL_LEASE_SECONDS="").mail_lease_seconds == 600
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "bounds"),
+    [
+        ("MAIL_LEASE_SECONDS", "1", "from 2 to 86400"),
+        ("MAIL_LEASE_SECONDS", "0", "from 2 to 86400"),
+        ("MAIL_LEASE_SECONDS", "86401", "from 2 to 86400"),
+        ("MAIL_LEASE_SECONDS", "2.5", "from 2 to 86400"),
+        ("MAIL_LEASE_SECONDS", "-30", "from 2 to 86400"),
+        ("MAIL_LEASE_SECONDS", "10m", "from 2 to 86400"),
+        ("MAIL_LEASE_SECONDS", "\u0663\u0660", "from 2 to 86400"),  # Arabic-Indic digits
+        ("MAIL_RATE_LIMIT_MAX_WAIT", "-1", "from 0 to 3600"),
+        ("MAIL_RATE_LIMIT_MAX_WAIT", "3601", "from 0 to 3600"),
+        ("MAIL_RATE_LIMIT_MAX_WAIT", "a minute", "from 0 to 3600"),
+    ],
+)
+def test_a_bad_mail_timing_is_refused_by_name(tmp_path, name, value, bounds):
+    with pytest.raises(
+        ValueError, match=f"^{name} must be a whole number of seconds {bounds}, not"
+    ):
+        settings_with(tmp_path, **{name: value})
+
+
 def test_sendgrid_backend_needs_a_key(tmp_path):
     with pytest.raises(TrackerError, match="SENDGRID_API_KEY"):
         senders.sender_for(settings_with(tmp_path, MAIL_BACKEND="sendgrid"))

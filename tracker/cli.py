@@ -330,7 +330,7 @@ def outbox(send: bool, status: str | None, limit: int) -> None:
         database = Database(settings.database_url)
         try:
             _require_migrated(database.url)
-            click.echo(mail.dispatch(database, sender, clock.now()))
+            click.echo(mail.send_due(database, sender, settings))
         finally:
             database.dispose()
         return
@@ -343,10 +343,14 @@ def outbox(send: bool, status: str | None, limit: int) -> None:
 
 
 _OUTBOX_WHEN = {"queued": "next_attempt_at", "sending": "lease_until", "sent": "sent_at"}
+POSSIBLY_SENT_TWICE = "possibly sent twice"
 
 
 def _outbox_line(row) -> str:
-    """id, status, attempts, next attempt / lease end / sent at (UTC), to, subject; error."""
+    """id, status, attempts, next attempt / lease end / sent at (UTC), to, subject; error.
+
+    A mail sent after an interrupted send says so on a line of its own.
+    """
     field = _OUTBOX_WHEN.get(row.status.value)
     when = getattr(row, field) if field else None
     stamp = f"{when:%Y-%m-%d %H:%M}" if when else "-"
@@ -355,6 +359,11 @@ def _outbox_line(row) -> str:
     )
     if row.last_error and row.status.value != "sent":
         line += "\n        " + printable(row.last_error.splitlines()[0])
+    if row.possibly_sent_twice:
+        line += (
+            f"\n        {POSSIBLY_SENT_TWICE}: a send at {row.interrupted_at:%Y-%m-%d %H:%M:%S} UTC"
+            " was cut off before its answer"
+        )
     return line
 
 

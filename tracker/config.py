@@ -15,6 +15,15 @@ import sqlalchemy.exc as sa_exc
 from tracker.delays.rules import REQUEST_KINDS, Thresholds
 
 MAIL_BACKENDS = ("file", "console", "sendgrid")
+#: MAIL_LEASE_SECONDS: how long a dispatcher's claim on a mail lasts unless renewed
+MAIL_LEASE_DEFAULT = 600
+#: a claim is renewed every third of its lease: shorter would renew all the time
+MAIL_LEASE_MIN = 2
+#: a day: a longer lease only keeps a dead dispatcher's mail waiting longer
+MAIL_LEASE_MAX = 86_400
+#: MAIL_RATE_LIMIT_MAX_WAIT: the longest a run waits for a rate limit to reset
+MAIL_RATE_LIMIT_MAX_WAIT_DEFAULT = 60
+MAIL_RATE_LIMIT_MAX_WAIT_MAX = 3_600
 
 
 @dataclass(frozen=True)
@@ -26,6 +35,10 @@ class Settings:
     mail_from: str = "tracker@localhost"
     sendgrid_api_key: str = ""
     sendgrid_api_host: str = "https://api.sendgrid.com"
+    #: seconds a dispatcher's claim on a mail lasts unless renewed (MAIL_LEASE_SECONDS)
+    mail_lease_seconds: int = MAIL_LEASE_DEFAULT
+    #: a 429 whose limit resets within this many seconds is waited out, not a stop
+    mail_rate_limit_max_wait: int = MAIL_RATE_LIMIT_MAX_WAIT_DEFAULT
     base_url: str = "http://127.0.0.1:5000"
     #: largest request body the API accepts, in bytes
     max_body: int = 1024 * 1024
@@ -63,6 +76,16 @@ def load(environ: dict[str, str] | None = None) -> Settings:
         mail_from=env.get("MAIL_FROM", "tracker@localhost"),
         sendgrid_api_key=env.get("SENDGRID_API_KEY", ""),
         sendgrid_api_host=env.get("SENDGRID_API_HOST", "https://api.sendgrid.com"),
+        mail_lease_seconds=_seconds(
+            env, "MAIL_LEASE_SECONDS", MAIL_LEASE_DEFAULT, MAIL_LEASE_MIN, MAIL_LEASE_MAX
+        ),
+        mail_rate_limit_max_wait=_seconds(
+            env,
+            "MAIL_RATE_LIMIT_MAX_WAIT",
+            MAIL_RATE_LIMIT_MAX_WAIT_DEFAULT,
+            0,
+            MAIL_RATE_LIMIT_MAX_WAIT_MAX,
+        ),
         base_url=env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         proxies=_count(env, "TRUSTED_PROXIES"),
         delays=delay_thresholds(env),
@@ -91,6 +114,18 @@ def _count(env: Mapping[str, str], name: str) -> int:
     text = env.get(name, "0").strip() or "0"
     if not text.isdigit():
         raise ValueError(f"{name} must be a whole number, not {text!r}")
+    return int(text)
+
+
+def _seconds(env: Mapping[str, str], name: str, default: int, minimum: int, maximum: int) -> int:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    if not (text.isascii() and text.isdigit()) or not minimum <= int(text) <= maximum:
+        raise ValueError(
+            f"{name} must be a whole number of seconds from {minimum} to {maximum}, "
+            f"not {env[name]!r}"
+        )
     return int(text)
 
 

@@ -7,7 +7,7 @@ failures recorded so far are not carried over (they only slowed guessing down fo
 15 minutes).
 
 Revision ID: a0f1c6fa0612
-Revises: 5b1f0c9e7a23
+Revises: 8c3d5e7f9a1b
 Create Date: 2026-12-04 10:15:00.000000+00:00
 
 """
@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "a0f1c6fa0612"
-down_revision: str | Sequence[str] | None = "5b1f0c9e7a23"
+down_revision: str | Sequence[str] | None = "8c3d5e7f9a1b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -6,6 +6,7 @@ import enum
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.ext.hybrid import hybrid_property
 
 from tracker.core.db import Base, intpk, str200, timestamp
 
@@ -42,10 +43,28 @@ class Notification(Base):
     attempts: so.Mapped[int] = so.mapped_column(default=0)
     next_attempt_at: so.Mapped[timestamp]
     lease_until: so.Mapped[timestamp | None]
+    #: the random token of the claim that holds the row while it is `sending`
+    claim_token: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    #: set just before a request leaves, cleared when its answer is recorded: while
+    #: `sending`, a mail that may be with the provider already
+    send_started_at: so.Mapped[timestamp | None]
+    #: when an earlier send went out and its answer was never recorded (its dispatcher
+    #: died or lost its claim mid-send): that send may have delivered the mail
+    interrupted_at: so.Mapped[timestamp | None]
     last_error: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     provider_message_id: so.Mapped[str | None] = so.mapped_column(sa.String(200))
     created_at: so.Mapped[timestamp]
     sent_at: so.Mapped[timestamp | None]
+
+    @hybrid_property
+    def possibly_sent_twice(self) -> bool:
+        """Sent, after an earlier send that may have been delivered too."""
+        return self.status is NotificationStatus.sent and self.interrupted_at is not None
+
+    @possibly_sent_twice.inplace.expression
+    @classmethod
+    def _possibly_sent_twice(cls) -> sa.ColumnElement[bool]:
+        return sa.and_(cls.status == NotificationStatus.sent, cls.interrupted_at.is_not(None))
 
 
 class FlagAlert(Base):

@@ -1,20 +1,42 @@
-"""The outbox: queue a mail once, send it at most once, and say what happened.
+"""The outbox: queue a mail once, send it once, and say what happened.
 
 Life of a row: `queued` → (claimed) `sending` → `sent` | `failed` | `unknown`, or back
-to `queued` with a later `next_attempt_at`. A claim sets `lease_until` and bumps
-`attempts`; the pair (status `sending`, `attempts`) is the claim's token, so a
-worker writes a result only for a claim that is still its own. A worker that dies
-after claiming leaves its rows `sending`; once the lease has passed, any worker may
-claim them again. `unknown` (the provider may have the mail) is never retried by
-the dispatcher: a person checks and calls `resend`.
+to `queued` with a later `next_attempt_at`.
+
+Claims. A dispatcher claims a batch of due rows in one transaction: each becomes
+`sending`, `attempts` + 1, with `lease_until` = the time of *that* claim + the lease
+and a random `claim_token` shared by the batch. The token says whose a claim is: every
+later write of the dispatcher (renewal, the mark before a send, the result) matches
+it, so a dispatcher that lost a claim (its lease ran out and another took the row)
+changes nothing; and one UPDATE renews a whole batch. (The pair status, attempts could
+serve, but attempts go down again when a claim is given back; a token never repeats.)
+
+Renewal. While a batch is worked, a heartbeat thread renews its claims still held every
+third of the lease, so neither a long batch nor one slow send outlives it; right before
+each send one UPDATE checks that the claim is still ours, renews it and sets
+`send_started_at`. A claim found lost there is never sent (counted `lost`).
+
+At least once. A dispatcher that dies leaves its rows `sending`; once the lease has
+passed, any dispatcher claims them again. A row whose `send_started_at` is set had a
+request in flight: the provider may have the mail, so the new claim keeps that moment
+in `interrupted_at`, and once the row is sent it shows as possibly sent twice. Rows
+whose send had not started are sent again unmarked. So a mail goes out twice only if
+its dispatcher stops (or loses the database for longer than the lease) between the
+mark and recording the answer.
+
+`unknown` (a request that got no answer) is never retried by the dispatcher: a person
+checks and calls `resend`. Times come from a clock read when they are needed, never
+from the start of a run: a run may last any time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import secrets
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,9 +44,11 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.dialects import postgresql, sqlite
 
+from tracker import config
 from tracker.audit import operations as audit
 from tracker.core import actors
 from tracker.core.actors import Actor
+from tracker.core.clock import now as current_time
 from tracker.core.db import Database, snapshot
 from tracker.core.errors import Conflict, NotFound
 from tracker.notifications import messages, senders
@@ -35,13 +59,22 @@ log = logging.getLogger(__name__)
 Status = NotificationStatus
 
 BATCH = 50
-#: how long a claim is a worker's own; it sends only in the first half (see _Batch)
-LEASE = dt.timedelta(minutes=10)
+#: how long a claim lasts unless renewed (MAIL_LEASE_SECONDS's default)
+LEASE = dt.timedelta(seconds=config.MAIL_LEASE_DEFAULT)
 #: a mail that failed for temporary reasons this many times is given up (`failed`)
 MAX_ATTEMPTS = 8
 BACKOFF_CAP = dt.timedelta(hours=1)
-#: how long to wait after a 429 that did not say when the limit resets
+#: when a limit resets after a 429 that did not say
 RATE_LIMIT_WAIT = dt.timedelta(minutes=1)
+#: a limit that resets this soon is waited out (MAIL_RATE_LIMIT_MAX_WAIT's default)
+RATE_LIMIT_MAX_WAIT = dt.timedelta(seconds=config.MAIL_RATE_LIMIT_MAX_WAIT_DEFAULT)
+#: the shortest wait: X-RateLimit-Reset counts whole seconds, and may have passed
+RATE_LIMIT_MIN_WAIT = dt.timedelta(seconds=1)
+#: 429s in a row for one mail after which the run stops, however near the reset
+RATE_LIMIT_TRIES = 3
+
+#: where a dispatcher reads the time, each time it needs it
+Clock = Callable[[], dt.datetime]
 
 
 # --- queue ----------------------------------------------------------------------------
@@ -119,6 +152,7 @@ def resend(
     row.attempts = 0
     row.next_attempt_at = now
     row.lease_until = None
+    row.claim_token = None
     session.flush()
     audit.record(
         session,
@@ -173,6 +207,8 @@ _LISTED = (
     Notification.provider_message_id,
     Notification.created_at,
     Notification.sent_at,
+    Notification.interrupted_at,
+    Notification.possibly_sent_twice.label("possibly_sent_twice"),
 )
 
 
@@ -219,8 +255,10 @@ def _contains(column: sa.ColumnElement[str], text: str) -> sa.ColumnElement[bool
 @dataclass(frozen=True)
 class Claim:
     mail: messages.OutgoingMail
-    #: the row's `attempts` after the claim: with status `sending`, the claim's token
+    #: the row's `attempts` after the claim
     attempts: int
+    #: the claim's random token (the rows claimed together share it)
+    token: str
 
     @property
     def id(self) -> int:
@@ -241,97 +279,175 @@ _CLAIMED = (
 )
 
 
-def _due(now: dt.datetime, batch: int) -> sa.Select:
-    """Queued rows whose time has come, and claims whose worker let the lease run out."""
+def _is_due(now: dt.datetime) -> sa.ColumnElement[bool]:
+    """Queued rows whose time has come, and claims whose dispatcher let the lease run out."""
     queued = sa.and_(Notification.status == Status.queued, Notification.next_attempt_at <= now)
     abandoned = sa.and_(Notification.status == Status.sending, Notification.lease_until < now)
+    return sa.or_(queued, abandoned)
+
+
+def _due(now: dt.datetime, batch: int) -> sa.Select:
     return (
         sa.select(*_CLAIMED)
-        .where(sa.or_(queued, abandoned))
+        .where(_is_due(now))
         .order_by(Notification.next_attempt_at, Notification.id)
         .limit(batch)
     )
 
 
 def claim(database: Database, now: dt.datetime, *, batch: int, lease: dt.timedelta) -> list[Claim]:
-    """Take up to `batch` due rows for this worker, in a transaction of their own."""
+    """Take up to `batch` due rows until `now` + `lease`, in a transaction of their own."""
+    take = _Take(now + lease, secrets.token_hex(16))
     with database.unit_of_work() as session:
         if session.get_bind().dialect.name == "postgresql":
-            return _claim_locking(session, now, batch, now + lease)
-        return _claim_compare_and_set(session, now, batch, now + lease)
+            return _claim_locking(session, now, batch, take)
+        return _claim_compare_and_set(session, now, batch, take)
 
 
-def _claim_locking(
-    session: so.Session, now: dt.datetime, batch: int, lease_until: dt.datetime
-) -> list[Claim]:
-    """PostgreSQL: lock the due rows, skipping those another worker is claiming."""
+@dataclass(frozen=True)
+class _Take:
+    lease_until: dt.datetime
+    token: str
+
+    def update(self) -> sa.Update:
+        # A row taken while a request of it was in flight may be with the provider:
+        # keep when that request left.
+        interrupted = sa.func.coalesce(Notification.send_started_at, Notification.interrupted_at)
+        return sa.update(Notification).values(
+            status=Status.sending,
+            lease_until=self.lease_until,
+            attempts=Notification.attempts + 1,
+            claim_token=self.token,
+            send_started_at=None,
+            interrupted_at=interrupted,
+        )
+
+    def claim_of(self, row: sa.Row) -> Claim:
+        mail = messages.OutgoingMail(
+            notification_id=row.id,
+            template=row.template,
+            to_address=row.to_address,
+            subject=row.subject,
+            body_text=row.body_text,
+            body_html=row.body_html,
+            ics=row.ics,
+        )
+        return Claim(mail=mail, attempts=row.attempts + 1, token=self.token)
+
+
+def _claim_locking(session: so.Session, now: dt.datetime, batch: int, take: _Take) -> list[Claim]:
+    """PostgreSQL: lock the due rows, skipping those another dispatcher is claiming."""
     rows = session.execute(_due(now, batch).with_for_update(skip_locked=True)).all()
     if rows:
         session.execute(
-            _take(lease_until).where(Notification.id.in_([row.id for row in rows])),
+            take.update().where(Notification.id.in_([row.id for row in rows])),
             execution_options={"synchronize_session": False},
         )
-    return [_claim_of(row) for row in rows]
+    return [take.claim_of(row) for row in rows]
 
 
 def _claim_compare_and_set(
-    session: so.Session, now: dt.datetime, batch: int, lease_until: dt.datetime
+    session: so.Session, now: dt.datetime, batch: int, take: _Take
 ) -> list[Claim]:
-    """SQLite (no row locks): take each row only if nobody changed it since we read it."""
+    """SQLite (no row locks): take each row only if it is still as we read it, and due."""
     while rows := session.execute(_due(now, batch)).all():
-        claims = [_claim_of(row) for row in rows if _taken(session, row, lease_until)]
+        claims = [take.claim_of(row) for row in rows if _taken(session, row, now, take)]
         if claims:
             return claims
-        # Another worker took them all between our read and our writes. Our first UPDATE
-        # holds SQLite's write lock until commit, so this second read is current.
+        # Another dispatcher took them all between our read and our writes. Our first
+        # UPDATE holds SQLite's write lock until commit, so this second read is current.
     return []
 
 
-def _taken(session: so.Session, row: sa.Row, lease_until: dt.datetime) -> bool:
+def _taken(session: so.Session, row: sa.Row, now: dt.datetime, take: _Take) -> bool:
+    # Still due: the lease of a claim read as abandoned may have been renewed since.
     taken = session.execute(
-        _take(lease_until).where(
+        take.update().where(
             Notification.id == row.id,
             Notification.status == row.status,
             Notification.attempts == row.attempts,
+            _is_due(now),
         ),
         execution_options={"synchronize_session": False},
     )
     return taken.rowcount == 1
 
 
-def _take(lease_until: dt.datetime) -> sa.Update:
-    return sa.update(Notification).values(
-        status=Status.sending, lease_until=lease_until, attempts=Notification.attempts + 1
+def _held(claims: Sequence[Claim]) -> tuple[sa.ColumnElement[bool], ...]:
+    """The rows of these claims that are still theirs."""
+    return (
+        Notification.id.in_([c.id for c in claims]),
+        Notification.claim_token.in_({c.token for c in claims}),
+        Notification.status == Status.sending,
     )
 
 
-def _claim_of(row: sa.Row) -> Claim:
-    mail = messages.OutgoingMail(
-        notification_id=row.id,
-        template=row.template,
-        to_address=row.to_address,
-        subject=row.subject,
-        body_text=row.body_text,
-        body_html=row.body_html,
-        ics=row.ics,
-    )
-    return Claim(mail=mail, attempts=row.attempts + 1)
+def _update_held(database: Database, claims: Sequence[Claim], **values: Any) -> int:
+    """Change the rows still held by these claims, in a transaction of its own."""
+    with database.unit_of_work() as session:
+        result = session.execute(
+            sa.update(Notification).where(*_held(claims)).values(**values),
+            execution_options={"synchronize_session": False},
+        )
+    return result.rowcount
+
+
+def renew(
+    database: Database, claims: Sequence[Claim], now: dt.datetime, lease: dt.timedelta
+) -> int:
+    """Extend the claims still held to `now` + `lease`, in one UPDATE; how many were."""
+    return _update_held(database, claims, lease_until=now + lease) if claims else 0
+
+
+def hold(
+    database: Database, claim: Claim, now: dt.datetime, lease: dt.timedelta, *, sending: bool
+) -> bool:
+    """Renew a claim if it is still ours, and mark whether a request of it is in flight.
+
+    Right before a send (`sending`), the mark is written by the statement that checks
+    the claim: a request leaves only for a row marked as in flight.
+    """
+    values = {"lease_until": now + lease, "send_started_at": now if sending else None}
+    return _update_held(database, [claim], **values) == 1
 
 
 def settle(database: Database, claim: Claim, **values: Any) -> bool:
     """Write a claim's result if the claim is still ours; False if it was lost."""
-    with database.unit_of_work() as session:
-        result = session.execute(
-            sa.update(Notification)
-            .where(
-                Notification.id == claim.id,
-                Notification.status == Status.sending,
-                Notification.attempts == claim.attempts,
-            )
-            .values(lease_until=None, **values),
-            execution_options={"synchronize_session": False},
-        )
-    return result.rowcount == 1
+    values.update(lease_until=None, claim_token=None, send_started_at=None)
+    return _update_held(database, [claim], **values) == 1
+
+
+class _Heartbeat:
+    """Renews a batch's claims every third of the lease, in a thread, until the batch ends.
+
+    A thread, so that a send slower than the lease (SendGrid's timeout is 10 s) or a
+    wait for a rate limit keeps its claims too.
+    """
+
+    def __init__(
+        self, database: Database, claims: Sequence[Claim], clock: Clock, lease: dt.timedelta
+    ):
+        self.database = database
+        self.claims = claims
+        self.clock = clock
+        self.lease = lease
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name="outbox-lease", daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stopping.set()
+        self.thread.join()
+
+    def _beat(self) -> None:
+        while not self.stopping.wait(self.lease.total_seconds() / 3):
+            try:
+                renew(self.database, self.claims, self.clock(), self.lease)
+            except Exception:  # the next beat tries again; each send checks its claim
+                log.exception("could not renew the lease of %d claims", len(self.claims))
 
 
 # --- dispatcher -----------------------------------------------------------------------
@@ -346,10 +462,13 @@ class DispatchSummary:
     failed: int = 0
     #: sent with no answer: for a person to check
     unknown: int = 0
-    #: given back unsent (after a 429, or a lease running short)
+    #: given back unsent (after a 429 whose limit resets too late to wait for)
     released: int = 0
-    #: claims another worker took over after our lease ran out: result not written
+    #: claims another dispatcher took over after our lease ran out: not sent, or its
+    #: result not written
     lost: int = 0
+    #: 429s waited out, the run going on
+    waited: int = 0
     rate_limited_until: dt.datetime | None = None
 
     def __str__(self) -> str:
@@ -358,6 +477,8 @@ class DispatchSummary:
             f"failed {self.failed}, unknown {self.unknown}, released {self.released}, "
             f"lost {self.lost}"
         )
+        if self.waited:
+            text += f"; waited out {self.waited} rate limit(s)"
         if self.rate_limited_until:
             text += f"; rate limited until {self.rate_limited_until:%Y-%m-%d %H:%M:%S} UTC"
         return text
@@ -366,24 +487,45 @@ class DispatchSummary:
 def dispatch(
     database: Database,
     sender: senders.Sender,
-    now: dt.datetime,
     *,
+    clock: Clock = current_time,
     batch: int = BATCH,
     lease: dt.timedelta = LEASE,
     max_attempts: int = MAX_ATTEMPTS,
+    rate_limit_max_wait: dt.timedelta = RATE_LIMIT_MAX_WAIT,
+    sleep: Callable[[float], Any] = time.sleep,
 ) -> DispatchSummary:
-    """Send what is due at `now`, batch after batch, each send outside any transaction."""
+    """Send what is due, batch after batch, each send outside any transaction.
+
+    Each claim's lease runs from the time of that claim and is renewed while its batch
+    is worked; a 429 whose limit resets within `rate_limit_max_wait` is waited out
+    (`sleep`), a later one stops the run.
+    """
+    if lease <= dt.timedelta(0):
+        raise ValueError("the lease must be longer than zero")
     summary = DispatchSummary()
+    run = _Dispatcher(
+        database, sender, clock, lease, max_attempts, rate_limit_max_wait, sleep, summary
+    )
     while summary.rate_limited_until is None:
-        claims = claim(database, now, batch=batch, lease=lease)
+        claims = claim(database, clock(), batch=batch, lease=lease)
         if not claims:
             break
         summary.claimed += len(claims)
-        released = summary.released
-        _Batch(database, sender, now, lease, max_attempts, summary).run(claims)
-        if summary.released - released == len(claims):
-            break  # nothing could be sent in time: leave the rest to the next run
+        run.batch(claims)
     return summary
+
+
+def send_due(
+    database: Database, sender: senders.Sender, settings: config.Settings
+) -> DispatchSummary:
+    """dispatch() with the settings' lease and rate-limit wait (the scheduler, the CLI)."""
+    return dispatch(
+        database,
+        sender,
+        lease=dt.timedelta(seconds=settings.mail_lease_seconds),
+        rate_limit_max_wait=dt.timedelta(seconds=settings.mail_rate_limit_max_wait),
+    )
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -391,46 +533,47 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(dt.timedelta(minutes=2 ** max(attempts - 1, 0)), BACKOFF_CAP)
 
 
-class _Batch:
-    """Sends one batch of claims and records each result in a transaction of its own."""
+@dataclass
+class _Dispatcher:
+    """Sends each batch of claims and records each result in a transaction of its own."""
 
-    def __init__(
-        self,
-        database: Database,
-        sender: senders.Sender,
-        now: dt.datetime,
-        lease: dt.timedelta,
-        max_attempts: int,
-        summary: DispatchSummary,
-    ):
-        self.database = database
-        self.sender = sender
-        self.now = now
-        self.max_attempts = max_attempts
-        self.summary = summary
-        # A send that starts after half the lease could still be running when the
-        # lease ends and another worker claims the row: give such rows back instead.
-        self.deadline = time.monotonic() + lease.total_seconds() / 2
+    database: Database
+    sender: senders.Sender
+    clock: Clock
+    lease: dt.timedelta
+    max_attempts: int
+    rate_limit_max_wait: dt.timedelta
+    sleep: Callable[[float], Any]
+    summary: DispatchSummary
 
-    def run(self, claims: list[Claim]) -> None:
-        for claimed in claims:
-            if self.summary.rate_limited_until is not None:
-                self._release(claimed, self.summary.rate_limited_until)
-            elif time.monotonic() > self.deadline:
-                self._release(claimed, self.now)
-            else:
-                self._send(claimed)
+    def batch(self, claims: list[Claim]) -> None:
+        with _Heartbeat(self.database, claims, self.clock, self.lease):
+            for claimed in claims:
+                if self.summary.rate_limited_until is not None:
+                    self._release(claimed, self.summary.rate_limited_until)
+                else:
+                    self._send(claimed)
 
     def _send(self, claimed: Claim) -> None:
         if claimed.attempts > self.max_attempts:
-            # claimed again after a worker died during its last allowed attempt
+            # claimed again after a dispatcher died during its last allowed attempt
             error = f"gave up after {self.max_attempts} attempts (the last one was interrupted)"
             self._record(claimed, "failed", status=Status.failed, last_error=error)
             return
+        for tries in range(1, RATE_LIMIT_TRIES + 1):
+            limited = self._attempt(claimed)
+            if limited is None or not self._wait_out(claimed, limited, tries):
+                return
+
+    def _attempt(self, claimed: Claim) -> senders.RateLimited | None:
+        """Send once if the claim still stands and record what happened; a 429 is returned."""
+        if not hold(self.database, claimed, self.clock(), self.lease, sending=True):
+            self._lost(claimed, "not sent")
+            return None
         try:
             result = self.sender.send(claimed.mail)
         except senders.RateLimited as exc:
-            self._rate_limited(claimed, exc)
+            return exc
         except senders.PermanentFailure as exc:
             self._record(claimed, "failed", status=Status.failed, last_error=_error(exc))
         except senders.Unknown as exc:
@@ -446,9 +589,33 @@ class _Batch:
                 "sent",
                 status=Status.sent,
                 provider_message_id=result.provider_id,
-                sent_at=self.now,
+                sent_at=self.clock(),
                 last_error="",
             )
+        return None
+
+    def _wait_out(self, claimed: Claim, exc: senders.RateLimited, tries: int) -> bool:
+        """True once waited for a limit that resets soon; else the run stops.
+
+        The account is limited, not this mail: no attempt counts. On a stop, this claim
+        and the rest of the batch are given back until the reset.
+        """
+        now = self.clock()
+        until = exc.reset_at or now + RATE_LIMIT_WAIT
+        wait = max(until - now, RATE_LIMIT_MIN_WAIT)
+        if wait > self.rate_limit_max_wait or tries >= RATE_LIMIT_TRIES:
+            # never "now": the loop in dispatch() would claim the row again at once
+            self.summary.rate_limited_until = max(until, now + RATE_LIMIT_MIN_WAIT)
+            self._release(claimed, self.summary.rate_limited_until, last_error=_error(exc))
+            return False
+        # refused, so not in flight: a dispatcher dying in the wait sends it once later
+        if not hold(self.database, claimed, now, self.lease, sending=False):
+            self._lost(claimed, "not sent")
+            return False
+        log.info("notification %s: rate limited, waiting %ss", claimed.id, wait.total_seconds())
+        self.summary.waited += 1
+        self.sleep(wait.total_seconds())  # the heartbeat keeps the batch's claims meanwhile
+        return True
 
     def _retry(self, claimed: Claim, error: str) -> None:
         if claimed.attempts >= self.max_attempts:
@@ -459,17 +626,9 @@ class _Batch:
             claimed,
             "retrying",
             status=Status.queued,
-            next_attempt_at=self.now + backoff(claimed.attempts),
+            next_attempt_at=self.clock() + backoff(claimed.attempts),
             last_error=error,
         )
-
-    def _rate_limited(self, claimed: Claim, exc: senders.RateLimited) -> None:
-        """The account is limited, not this mail: stop the run, count no attempt."""
-        until = exc.reset_at or self.now + RATE_LIMIT_WAIT
-        # never "now": the loop in dispatch() would claim the row again at once
-        until = max(until, self.now + dt.timedelta(seconds=1))
-        self.summary.rate_limited_until = until
-        self._release(claimed, until, last_error=_error(exc))
 
     def _release(self, claimed: Claim, at: dt.datetime, **values: Any) -> None:
         """Give a claim back unsent, without counting it as an attempt."""
@@ -480,10 +639,11 @@ class _Batch:
         if settle(self.database, claimed, **values):
             setattr(self.summary, outcome, getattr(self.summary, outcome) + 1)
             return
+        self._lost(claimed, f"{outcome} not recorded")
+
+    def _lost(self, claimed: Claim, what: str) -> None:
         self.summary.lost += 1
-        log.warning(
-            "notification %s: claim lost (lease ran out), %s not recorded", claimed.id, outcome
-        )
+        log.warning("notification %s: claim lost (lease ran out), %s", claimed.id, what)
 
 
 def _error(exc: BaseException, limit: int = 2000) -> str:
