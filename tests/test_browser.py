@@ -340,3 +340,27 @@ def test_one_long_word_in_every_field_scrolls_no_page_sideways(live_server, page
         right = svg.GUTTER if label["lane"] else svg.WIDTH - svg.RIGHT
         assert label["x0"] >= 0, label
         assert label["x1"] <= right, label
+
+
+@pytest.mark.parametrize("template", ["hearing_reminder", "deadline_reminder", "outcome_missing"])
+def test_a_mail_with_one_long_word_in_every_value_fits_a_phone(page, template):
+    from tracker.core import limits
+    from tracker.notifications import messages
+
+    long = {
+        "title": _word(limits.TITLE),
+        "matter": _word(limits.TITLE),
+        "proceeding": _word(limits.TITLE),
+        "reference": _word(limits.REFERENCE),
+        "location": _word(limits.LOCATION),
+        "authority": _word(limits.NAME),
+        "explanation": _word(limits.EXPLANATION),
+    }
+    common = {"base_url": "https://tracker.example", "path": "/hearings/1", "days": 2}
+    dates = {"when": "Thu 3 Dec 2026, 09:30", "when_reader": "", "due_on": "Fri 4 Dec 2026"}
+    mail = messages.render(template, common | dates | long)
+    page.set_viewport_size({"width": 390, "height": 800})
+
+    page.set_content(mail.body_html)
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
