@@ -154,3 +154,213 @@ def test_a_lawyer_gets_the_not_found_page_for_a_matter_not_theirs(live_server, p
         "Failed to load resource: the server responded with a status of 404 (NOT FOUND)"
     ]
     page.logged_errors.clear()  # the one expected
+
+
+# --- one long word (the issue: 10,000 characters without a space widened the dossier) ---
+
+
+def _word(length: int) -> str:
+    """A word of `length` characters without a space: W, the widest letter of most fonts."""
+    return "W" * length
+
+
+def _store_long_words(server) -> dict[str, int]:
+    """A matter whose every free text is as long as its field takes, without a space."""
+    from tracker.core import limits
+    from tracker.deadlines import operations as deadlines
+    from tracker.delays import operations as delays
+    from tracker.jurisdictions import operations as jurisdictions
+    from tracker.matters import operations as matters
+    from tracker.models import DelayFlag
+
+    now, today = clock.now(), clock.today()
+    with server.database.unit_of_work() as session:
+        jurisdictions.create_jurisdiction(
+            session,
+            SETUP,
+            now,
+            code=_word(limits.JURISDICTION_CODE),
+            name=_word(limits.NAME),
+            timezone="Europe/Brussels",
+        )
+        matter = matters.create_matter(
+            session,
+            SETUP,
+            now,
+            title=_word(limits.TITLE),
+            subject=_word(limits.NAME),
+            summary=_word(limits.SUMMARY),
+        )
+        session.flush()
+        proceeding = matters.create_proceeding(
+            session,
+            SETUP,
+            now,
+            matter,
+            {
+                "jurisdiction": _word(limits.JURISDICTION_CODE),
+                "kind": "criminal_case",
+                "title": _word(limits.TITLE),
+                "client_role": "accused",
+                "reference": _word(limits.REFERENCE),
+                "authority": _word(limits.NAME),
+                "opened_on": (today - dt.timedelta(days=400)).isoformat(),
+            },
+        )
+        session.flush()
+        matters.create_event(
+            session,
+            SETUP,
+            now,
+            proceeding,
+            {
+                "kind": "filing",
+                "occurred_on": (today - dt.timedelta(days=300)).isoformat(),
+                "summary": _word(limits.SUMMARY),
+                "source": _word(limits.SOURCE),
+            },
+        )
+        past = hearings.schedule_hearing(
+            session,
+            SETUP,
+            now,
+            proceeding,
+            {"starts_at": f"{today - dt.timedelta(days=30)}T09:30", "title": _word(limits.TITLE)},
+        )
+        session.flush()
+        hearings.record_outcome(
+            session, SETUP, now, past, version=past.version, result="held", summary=_word(9000)
+        )
+        hearing = hearings.schedule_hearing(
+            session,
+            SETUP,
+            now,
+            proceeding,
+            {
+                "starts_at": f"{today + dt.timedelta(days=5)}T09:30",
+                "title": _word(limits.TITLE),
+                "location": _word(limits.LOCATION),
+            },
+        )
+        session.flush()
+        hearings.postpone(
+            session,
+            SETUP,
+            now,
+            hearing,
+            version=hearing.version,
+            to=f"{today + dt.timedelta(days=12)}T09:30",
+            reason=_word(limits.REASON),
+        )
+        deadline = deadlines.create_deadline(
+            session,
+            SETUP,
+            now,
+            proceeding,
+            {
+                "title": _word(limits.TITLE),
+                "due_on": (today - dt.timedelta(days=2)).isoformat(),
+                "explanation": _word(limits.EXPLANATION),
+            },
+        )
+        session.flush()
+        scan.run(session, now, today, Thresholds())
+        flag = session.scalars(
+            sa.select(DelayFlag).where(DelayFlag.deadline_id == deadline.id)
+        ).first()
+        delays.acknowledge(session, SETUP, now, flag, note=_word(limits.NOTE), version=flag.version)
+        return {
+            "matter": matter.id,
+            "proceeding": proceeding.id,
+            "hearing": hearing.id,
+            "deadline": deadline.id,
+            "flag": flag.id,
+            "jurisdiction": proceeding.jurisdiction_id,
+        }
+
+
+#: what scrolls sideways on a page, and by how much (none is the answer)
+WIDE = """() => {
+  const root = document.documentElement;
+  const out = {page: root.scrollWidth - window.innerWidth};
+  for (const el of document.querySelectorAll(".table-wrap, figure, pre")) {
+    const over = el.scrollWidth - el.clientWidth;
+    if (over > 1) out[el.tagName.toLowerCase() + "." + el.className] = over;
+  }
+  return out;
+}"""
+
+#: each text of the timeline: where it starts and ends, its words, its tooltip
+LABELS = """() => [...document.querySelectorAll("svg.timeline-svg text")].map(t => ({
+  text: t.textContent,
+  x0: t.getBBox().x,
+  x1: t.getBBox().x + t.getBBox().width,
+  lane: t.closest("g.lane") !== null,
+  tip: (t.closest("a, g")?.querySelector("title")?.textContent) || "",
+}))"""
+
+
+def test_one_long_word_in_every_field_scrolls_no_page_sideways(live_server, page):
+    from tracker.matters import svg
+
+    ids = _store_long_words(live_server)
+    log_in(page, live_server, "admin@demo.example")
+    paths = [
+        f"/matters/{ids['matter']}",
+        f"/proceedings/{ids['proceeding']}",
+        f"/hearings/{ids['hearing']}",
+        f"/deadlines/{ids['deadline']}",
+        "/",
+        "/audit",
+        "/flags",
+        "/matters",
+        "/hearings",
+        "/deadlines",
+        f"/flags/{ids['flag']}",
+        "/admin/jurisdictions",
+        f"/admin/jurisdictions/{ids['jurisdiction']}",
+        "/feeds",
+    ]
+    wide = {}
+    for path in paths:
+        page.goto(live_server(path))
+        found = page.evaluate(WIDE)
+        if any(over > 0 for over in found.values()):
+            wide[path] = found
+    assert not wide, f"wider than the 1280 px window, in px: {wide}"
+
+    page.goto(live_server(paths[0]))
+    labels = page.evaluate(LABELS)
+    proceeding = next(
+        label for label in labels if label["text"].startswith("WWW") and not label["lane"]
+    )
+    assert proceeding["text"].endswith("…")
+    assert _word(200) in proceeding["tip"]
+    for label in labels:
+        right = svg.GUTTER if label["lane"] else svg.WIDTH - svg.RIGHT
+        assert label["x0"] >= 0, label
+        assert label["x1"] <= right, label
+
+
+@pytest.mark.parametrize("template", ["hearing_reminder", "deadline_reminder", "outcome_missing"])
+def test_a_mail_with_one_long_word_in_every_value_fits_a_phone(page, template):
+    from tracker.core import limits
+    from tracker.notifications import messages
+
+    long = {
+        "title": _word(limits.TITLE),
+        "matter": _word(limits.TITLE),
+        "proceeding": _word(limits.TITLE),
+        "reference": _word(limits.REFERENCE),
+        "location": _word(limits.LOCATION),
+        "authority": _word(limits.NAME),
+        "explanation": _word(limits.EXPLANATION),
+    }
+    common = {"base_url": "https://tracker.example", "path": "/hearings/1", "days": 2}
+    dates = {"when": "Thu 3 Dec 2026, 09:30", "when_reader": "", "due_on": "Fri 4 Dec 2026"}
+    mail = messages.render(template, common | dates | long)
+    page.set_viewport_size({"width": 390, "height": 800})
+
+    page.set_content(mail.body_html)
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -257,3 +257,55 @@ def test_many_proceedings_stay_well_formed_and_grow_downwards():
     height = lambda root: float(root.get("viewBox").split()[3])  # noqa: E731
     assert height(many) > height(few) + 50 * 30
     assert len(bars_of(many)) == 59
+
+
+# --- long words: labels are cut to their room, the full text is the tooltip ---------------
+
+#: no letter of a common sans-serif is wider than its size (W, the widest, is 0.99 em in
+#: DejaVu Sans and Verdana), nor than 1.12 times it in bold: an upper bound of a label's width
+EM, BOLD = 1.0, 1.12
+
+
+def widest(text: ET.Element) -> float:
+    """The most a <text> can measure: each character as wide as the widest letter."""
+    size = float(text.get("font-size") or 11)
+    bold = BOLD if text.get("font-weight") in ("600", "700", "bold") else EM
+    return len(text.text) * size * bold
+
+
+def test_a_title_of_200_letters_without_a_space_is_cut_to_the_lane_with_its_tooltip():
+    title = "W" * 200
+    bars = [svg.Bar(1, "BE", title, "/proceedings/1", dt.date(2026, 10, 1))]
+
+    root = draw(bars, lanes=[BE])
+
+    anchor = bars_of(root)["1"]
+    label = anchor.find("s:text", NS)
+    assert label.text.endswith("…")
+    assert label.text.startswith("WWWW")
+    assert anchor.find("s:title", NS).text == title
+    x = float(label.get("x"))
+    assert x >= svg.GUTTER
+    assert x + widest(label) <= svg.WIDTH - svg.RIGHT
+
+
+def test_a_lane_name_and_code_without_a_space_are_cut_to_the_gutter_with_their_tooltip():
+    code, name = "W" * 16, "W" * 200
+    bars = [svg.Bar(1, code, "Appeal", "/proceedings/1", dt.date(2020, 1, 1))]
+
+    root = draw(bars, lanes=[svg.Lane(code, name)])
+
+    lane = root.find(".//s:g[@class='lane']", NS)
+    texts = lane.findall(".//s:text", NS)
+    assert [t.text[-1] for t in texts] == ["…", "…"]
+    for text in texts:
+        assert float(text.get("x")) + widest(text) <= svg.GUTTER
+    assert lane.find(".//s:title", NS).text == f"{code} — {name}"
+
+
+def test_a_short_title_is_drawn_whole():
+    root = draw([svg.Bar(1, "BE", "Extradition request", "/p/1", dt.date(2020, 1, 1))])
+
+    assert bars_of(root)["1"].find("s:text", NS).text == "Extradition request"
+    texts = root.find(".//s:g[@class='lane']", NS).findall(".//s:text", NS)
+    assert [t.text for t in texts] == ["BE", "Belgium"]

@@ -20,10 +20,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
+from tracker.core import limits
 from tracker.core.dates import FULL_MONTHS, zone_names
 from tracker.deadlines.models import BlockingDays, EndShift, OffsetUnit, VacationPolicy
 from tracker.jurisdictions.models import VacationEffect
 from tracker.jurisdictions.operations import holiday_country_choices
+from tracker.users.login import MIN_PASSWORD
 from tracker.users.models import Role
 
 ROLES = [
@@ -70,13 +72,13 @@ def _zones() -> list[SelectChoice]:
 
 
 class UserForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=200)])
-    name = StringField("Name", validators=[Length(max=200)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=limits.EMAIL)])
+    name = StringField("Name", validators=[Length(max=limits.NAME)])
     role = SelectField("Role", choices=ROLES, default=Role.lawyer.value)
     timezone = _zone_field()
     password = PasswordField(
         "Password",
-        validators=[Optional(), Length(min=10, max=1000)],
+        validators=[Optional(), Length(min=MIN_PASSWORD, max=limits.PASSWORD)],
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -96,7 +98,7 @@ class ActiveForm(Versioned):
 class UserSettingsForm(Versioned):
     """What a user can also change on their account page."""
 
-    name = StringField("Name", validators=[Length(max=200)])
+    name = StringField("Name", validators=[Length(max=limits.NAME)])
     timezone = _zone_field()
 
     def __init__(self, *args, **kwargs):
@@ -112,7 +114,7 @@ class ResetPasswordForm(FlaskForm):
 
 
 class JurisdictionEditForm(Versioned):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=limits.NAME)])
     timezone = _zone_field("Time zone of the courts")
     holiday_country = SelectField("Public holidays of", choices=[], validate_choice=False)
 
@@ -126,7 +128,7 @@ class JurisdictionEditForm(Versioned):
 
 
 class JurisdictionForm(JurisdictionEditForm):
-    code = StringField("Code", validators=[DataRequired(), Length(max=16)])
+    code = StringField("Code", validators=[DataRequired(), Length(max=limits.JURISDICTION_CODE)])
 
 
 EFFECTS = _choices(
@@ -156,7 +158,7 @@ def _day_field(label: str) -> IntegerField:
 class VacationForm(Versioned):
     """A yearly judicial vacation; its days and effect are checked by the operation."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=limits.NAME)])
     effect = SelectField("Effect on time limits", choices=EFFECTS, validate_choice=False)
     start_month = _month_field("Starts: month")
     start_day = _day_field("Starts: day")
@@ -166,7 +168,7 @@ class VacationForm(Versioned):
     extend_to_day = _day_field("Extended to: day")
     valid_from = DateField("In force from", validators=[Optional()])
     valid_to = DateField("Until (excluded)", validators=[Optional()])
-    source = TextAreaField("Source", validators=[Length(max=2000)])
+    source = TextAreaField("Source", validators=[Length(max=limits.SOURCE)])
 
     #: the fields the operations take, by name
     DATA = (
@@ -192,15 +194,17 @@ class RemoveForm(Versioned):
 
 
 class RuleEditForm(Versioned):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    source = TextAreaField("Source", validators=[Length(max=2000)])
+    title = StringField("Title", validators=[DataRequired(), Length(max=limits.TITLE)])
+    source = TextAreaField("Source", validators=[Length(max=limits.SOURCE)])
 
 
 class RuleVersionForm(FlaskForm):
     """The computation of a rule version: what a statute changes."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    trigger_kind = StringField("Counted from (event kind)", validators=[DataRequired()])
+    title = StringField("Title", validators=[DataRequired(), Length(max=limits.TITLE)])
+    trigger_kind = StringField(
+        "Counted from (event kind)", validators=[DataRequired(), Length(max=limits.KIND)]
+    )
     amount = IntegerField("Amount", validators=[Optional()])
     unit = SelectField("Unit", choices=UNITS)
     end_shift = SelectField("Last day", choices=END_SHIFTS)
@@ -208,11 +212,11 @@ class RuleVersionForm(FlaskForm):
     vacation_policy = SelectField("Judicial vacations", choices=VACATION_POLICIES)
     valid_from = DateField("In force from", validators=[Optional()])
     valid_to = DateField("Until (excluded)", validators=[Optional()])
-    source = TextAreaField("Source", validators=[Length(max=2000)])
+    source = TextAreaField("Source", validators=[Length(max=limits.SOURCE)])
 
 
 class RuleForm(RuleVersionForm):
-    code = StringField("Code", validators=[DataRequired(), Length(max=64)])
+    code = StringField("Code", validators=[DataRequired(), Length(max=limits.RULE_CODE)])
     jurisdiction = SelectField("Jurisdiction", choices=[], validate_choice=False)
 
     def __init__(self, *args, jurisdictions=(), **kwargs):

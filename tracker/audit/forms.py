@@ -6,6 +6,7 @@ from wtforms import Form, IntegerField, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice as C
 from wtforms.validators import Length, NumberRange, Optional
 
+from tracker.core import limits
 from tracker.core.display import words
 
 
@@ -14,12 +15,12 @@ class AuditFilters(Form):
 
     matter = SearchField(
         "Matter",
-        validators=[Optional(), Length(max=200)],
+        validators=[Optional(), Length(max=limits.SEARCH)],
         render_kw={"placeholder": "id or words of its title"},
     )
     actor = SelectField("By", choices=[C("", "Anyone")], default="")
     entity = SelectField("Kind of record", choices=[C("", "Any")], default="")
-    action = SearchField("Action", validators=[Optional(), Length(max=40)])
+    action = SearchField("Action", validators=[Optional(), Length(max=limits.AUDIT_ACTION)])
     #: keyset pagination: show entries older than this id
     before = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
 

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from tracker.api import MAX_ID
 from tracker.calendar.models import FeedPrivacy, FeedScope
+from tracker.core import limits
 
 SCOPES = [
     SelectChoice(FeedScope.mine.value, "My matters"),
@@ -36,7 +37,7 @@ def _stripped(text: str | None) -> str | None:
 
 
 class FeedForm(FlaskForm):
-    name = StringField("Name", validators=[Length(max=200)])
+    name = StringField("Name", validators=[Length(max=limits.NAME)])
     scope = SelectField("What it shows", choices=SCOPES, default=FeedScope.mine.value)
     #: typed, not picked from a list: a coordinator sees thousands of matters. The form
     #: checks it is a number; the operation checks the owner may see it (a lawyer's
@@ -83,4 +84,4 @@ class FeedForm(FlaskForm):
 
 
 class RevokeAllForm(FlaskForm):
-    email = EmailField("Email of the user", validators=[DataRequired(), Length(max=200)])
+    email = EmailField("Email of the user", validators=[DataRequired(), Length(max=limits.EMAIL)])

@@ -18,7 +18,7 @@ import sqlalchemy.orm as so
 from tracker.audit import operations as audit
 from tracker.calendar.models import CalendarFeed, FeedFetch, FeedPrivacy, FeedScope
 from tracker.calendar.publishing import token_hash
-from tracker.core import fields, tokens
+from tracker.core import fields, limits, tokens
 from tracker.core.actors import Actor
 from tracker.core.errors import Forbidden, Invalid, NotFound
 from tracker.jurisdictions.models import Jurisdiction
@@ -83,7 +83,7 @@ def create_feed(
     default = DEFAULT_NAMES[scope].format(
         matter_id=matter_id, jurisdiction=feed.jurisdiction.code if feed.jurisdiction else ""
     )
-    feed.name = fields.text(name, "name", required=False) or default
+    feed.name = fields.text(name, "name", max_length=limits.NAME, required=False) or default
     token = new_token()
     feed.token_hash = token_hash(token)
     session.add(feed)

@@ -13,7 +13,7 @@ from flask import Flask, g
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from tracker.core import dates
+from tracker.core import dates, limits
 from tracker.core.dates import FULL_MONTHS
 
 
@@ -98,5 +98,5 @@ def words(code: Any) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(day=day, partial=partial, at=at, reader=for_reader, words=words)
     app.jinja_env.globals.update(
-        differs_for_reader=differs_for_reader, reader_zone=reader_zone, when=when
+        differs_for_reader=differs_for_reader, reader_zone=reader_zone, when=when, limits=limits
     )

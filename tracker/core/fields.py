@@ -6,13 +6,17 @@ import datetime as dt
 import enum
 from typing import TypeVar
 
-from tracker.core import dates
+from tracker.core import dates, limits
 from tracker.core.errors import Invalid
 
 E = TypeVar("E", bound=enum.Enum)
 
 
-def text(value: str | None, field: str, *, max_length: int = 200, required: bool = True) -> str:
+def text(
+    value: str | None, field: str, *, max_length: int = limits.NAME, required: bool = True
+) -> str:
+    """`value` stripped, if it is given (or need not be) and within `max_length` (a limit of
+    `tracker.core.limits`: every caller names the one of its field)."""
     value = (value or "").strip()
     if required and not value:
         raise Invalid(f"{field} must not be empty", field=field)

@@ -7,6 +7,7 @@ from wtforms import DateField, HiddenField, SelectField, StringField, SubmitFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from tracker.core import limits
 from tracker.core.display import partial, words
 from tracker.deadlines.models import DeadlineStatus
 from tracker.deadlines.queries import RuleGroup
@@ -14,9 +15,9 @@ from tracker.matters.models import Event
 
 
 class HandForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    title = StringField("Title", validators=[DataRequired(), Length(max=limits.TITLE)])
     due_on = DateField("Due on", validators=[InputRequired("Give the due date.")])
-    explanation = TextAreaField("Why this date", validators=[Length(max=5000)])
+    explanation = TextAreaField("Why this date", validators=[Length(max=limits.EXPLANATION)])
 
 
 class RuleForm(FlaskForm):
@@ -24,7 +25,7 @@ class RuleForm(FlaskForm):
     trigger_event = SelectField(
         "Counted from", validators=[InputRequired("Choose the event the time limit runs from.")]
     )
-    title = StringField("Title", validators=[Length(max=200)])
+    title = StringField("Title", validators=[Length(max=limits.TITLE)])
     preview = SubmitField("Preview")
     save = SubmitField("Save")
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.audit import operations as audit
-from tracker.core import edits, fields
+from tracker.core import edits, fields, limits
 from tracker.core.actors import Actor
 from tracker.core.dates import Precision
 from tracker.core.errors import Conflict, Invalid, NotFound
@@ -199,10 +199,10 @@ def create_deadline(
         raise Invalid("due_on: this field is required", field="due_on")
     deadline = Deadline(
         proceeding=proceeding,
-        title=fields.text(data.get("title"), "title"),
+        title=fields.text(data.get("title"), "title", max_length=limits.TITLE),
         due_on=due_on,
         explanation=fields.text(
-            data.get("explanation"), "explanation", max_length=5000, required=False
+            data.get("explanation"), "explanation", max_length=limits.EXPLANATION, required=False
         )
         or "Set by hand.",
     )
@@ -225,7 +225,7 @@ def _create_computed(
     row, computation = compute(session, data["rule"], event.occurred_on)
     deadline = Deadline(
         proceeding=proceeding,
-        title=fields.text(data.get("title") or row.title, "title"),
+        title=fields.text(data.get("title") or row.title, "title", max_length=limits.TITLE),
         due_on=computation.due_on,
         computed_due_on=computation.due_on,
         rule_id=row.id,
@@ -281,7 +281,7 @@ def update_deadline(
     edits.check_version(deadline, version)
     values: dict[str, Any] = {}
     if "title" in changes:
-        values["title"] = fields.text(changes["title"], "title")
+        values["title"] = fields.text(changes["title"], "title", max_length=limits.TITLE)
     if "due_on" in changes:
         due_on = fields.date(changes["due_on"], "due_on")
         if due_on is None:
@@ -303,7 +303,7 @@ def update_deadline(
 # explanation; `recompute_for_event` picks the version in force on the trigger date only
 # when the trigger moves.
 
-_RULE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,63}$")
+_RULE_CODE = re.compile(rf"^[A-Z0-9][A-Z0-9_-]{{1,{limits.RULE_CODE - 1}}}$")
 #: no statute gives a period this long; a typo should not compute a date in 2200
 MAX_AMOUNT = 3650
 
@@ -318,8 +318,10 @@ def get_rule(session: so.Session, rule_id: int) -> DeadlineRule:
 def _rule_values(data: dict[str, Any]) -> dict[str, Any]:
     """The checked computation fields of a rule version: offset, calendar, validity."""
     values: dict[str, Any] = {
-        "title": fields.text(data.get("title"), "title"),
-        "trigger_kind": fields.text(data.get("trigger_kind"), "trigger_kind", max_length=64),
+        "title": fields.text(data.get("title"), "title", max_length=limits.TITLE),
+        "trigger_kind": fields.text(
+            data.get("trigger_kind"), "trigger_kind", max_length=limits.KIND
+        ),
         "unit": fields.choice(OffsetUnit, data.get("unit") or "", "unit"),
         "end_shift": fields.choice(EndShift, data.get("end_shift") or "", "end_shift"),
         "blocking_days": fields.choice(
@@ -328,7 +330,9 @@ def _rule_values(data: dict[str, Any]) -> dict[str, Any]:
         "vacation_policy": fields.choice(
             VacationPolicy, data.get("vacation_policy") or "", "vacation_policy"
         ),
-        "source": fields.text(data.get("source"), "source", max_length=2000, required=False),
+        "source": fields.text(
+            data.get("source"), "source", max_length=limits.SOURCE, required=False
+        ),
         "valid_from": fields.date(data.get("valid_from"), "valid_from"),
         "valid_to": fields.date(data.get("valid_to"), "valid_to"),
     }
@@ -405,9 +409,11 @@ def update_rule(
     edits.check_version(rule, version)
     values: dict[str, Any] = {}
     if "title" in changes:
-        values["title"] = fields.text(changes["title"], "title")
+        values["title"] = fields.text(changes["title"], "title", max_length=limits.TITLE)
     if "source" in changes:
-        values["source"] = fields.text(changes["source"], "source", max_length=2000, required=False)
+        values["source"] = fields.text(
+            changes["source"], "source", max_length=limits.SOURCE, required=False
+        )
     edits.apply(session, actor, now, rule, values, matter_id=None)
     return rule
 

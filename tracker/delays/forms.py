@@ -7,9 +7,9 @@ from wtforms import Form, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice as C
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from tracker.core import limits
 from tracker.core.display import words
 from tracker.delays import rules
-from tracker.delays.operations import NOTE_MAX
 
 ACKNOWLEDGED_CHOICES = [C("", "Either"), C("no", "Not yet"), C("yes", "Acknowledged")]
 
@@ -48,9 +48,9 @@ class AcknowledgeForm(FlaskForm):
         "Note",
         validators=[
             DataRequired(message="Say what is being done about this delay."),
-            Length(max=NOTE_MAX),
+            Length(max=limits.NOTE),
         ],
-        render_kw={"rows": 3, "maxlength": NOTE_MAX},
+        render_kw={"rows": 3},
     )
     #: the flag's version when the page was shown: a scan or a colleague may change it since
     version = HiddenField()

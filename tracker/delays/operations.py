@@ -19,7 +19,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.audit import operations as audit
-from tracker.core import edits, fields
+from tracker.core import edits, fields, limits
 from tracker.core.actors import Actor
 from tracker.core.db import snapshot
 from tracker.core.errors import Conflict, NotFound
@@ -304,8 +304,6 @@ def _ids_after(connection: sa.Connection, last_id: int) -> dict[str, int]:
 
 # --- reading and acknowledging (the flags page) -------------------------------------------
 
-#: the longest acknowledgement note
-NOTE_MAX = 2000
 #: flags per page of the list
 PAGE_SIZE = 50
 
@@ -344,7 +342,7 @@ def acknowledge(
         raise Conflict(f"delay flag {flag.id} was resolved: its cause went away")
     if flag.acknowledged_at is not None:
         raise Conflict(f"delay flag {flag.id} is acknowledged already")
-    text = fields.text(note, "note", max_length=NOTE_MAX)
+    text = fields.text(note, "note", max_length=limits.NOTE)
     before = snapshot(flag, ACK_FIELDS)
     flag.acknowledged_at = now
     flag.acknowledged_by_id = actor.id

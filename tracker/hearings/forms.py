@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from tracker.core import limits
 from tracker.core.dates import zone_names
 
 #: 09:30, or 02:30+01:00 for a wall time that occurs twice when the clocks go back
@@ -53,7 +54,9 @@ class _Zoned(FlaskForm):
 
 
 class HearingForm(_Zoned):
-    title = StringField("Title", default="Hearing", validators=[DataRequired(), Length(max=200)])
+    title = StringField(
+        "Title", default="Hearing", validators=[DataRequired(), Length(max=limits.TITLE)]
+    )
     day = DateField("Date", validators=[InputRequired(message="Give the day of the hearing.")])
     time = StringField(
         "Time",
@@ -61,7 +64,7 @@ class HearingForm(_Zoned):
         render_kw={"placeholder": "HH:MM", "inputmode": "numeric", "size": 12},
     )
     timezone = SelectField("Time zone of the court")
-    location = StringField("Location", validators=[Length(max=300)])
+    location = StringField("Location", validators=[Length(max=limits.LOCATION)])
 
     def __init__(self, *args, zone: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,9 +124,9 @@ class OutcomeForm(_Zoned):
         render_kw={"placeholder": "HH:MM", "size": 12},
     )
     zone = SelectField("Time zone of the new time")
-    reason = TextAreaField("Reason", validators=[Length(max=5000)])
+    reason = TextAreaField("Reason", validators=[Length(max=limits.REASON)])
     decided_on = DateField("Decided on", validators=[Optional()])
-    summary = TextAreaField("Summary", validators=[Length(max=20_000)])
+    summary = TextAreaField("Summary", validators=[Length(max=limits.SUMMARY)])
 
     def __init__(self, *args, zone: str, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,7 +10,7 @@ import sqlalchemy.orm as so
 
 from tracker.audit import operations as audit
 from tracker.audit.models import AuditEntry
-from tracker.core import edits, fields
+from tracker.core import edits, fields, limits
 from tracker.core.actors import Actor
 from tracker.core.db import snapshot
 from tracker.core.errors import Conflict, Invalid, NotFound
@@ -48,10 +48,10 @@ def _details(data: dict[str, Any]) -> dict[str, Any]:
         values["time_known"] = bool(data["time_known"])
     if "location" in data:
         values["location"] = fields.text(
-            data["location"], "location", max_length=300, required=False
+            data["location"], "location", max_length=limits.LOCATION, required=False
         )
     if "title" in data:
-        values["title"] = fields.text(data["title"], "title")
+        values["title"] = fields.text(data["title"], "title", max_length=limits.TITLE)
     return values
 
 
@@ -132,7 +132,7 @@ def postpone(
         from_time_known=hearing.time_known,
         to_starts_at=new_start,
         to_time_known=known_after if new_start is not None else None,
-        reason=fields.text(reason, "reason", max_length=5000, required=False),
+        reason=fields.text(reason, "reason", max_length=limits.REASON, required=False),
         decided_on=fields.date(decided_on, "decided_on"),
         recorded_by_id=actor.id,
         recorded_at=now,
@@ -189,7 +189,9 @@ def record_outcome(
     status = HearingStatus.cancelled if outcome is OutcomeResult.cancelled else HearingStatus.held
     values: dict[str, Any] = {
         "outcome": outcome,
-        "outcome_summary": fields.text(summary, "summary", max_length=20_000, required=False),
+        "outcome_summary": fields.text(
+            summary, "summary", max_length=limits.SUMMARY, required=False
+        ),
         "outcome_recorded_at": now,
         "status": status,
     }

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.audit import operations as audit
-from tracker.core import edits, fields
+from tracker.core import edits, fields, limits
 from tracker.core.actors import Actor
 from tracker.core.dates import FULL_MONTHS, Precision
 from tracker.core.db import snapshot
@@ -24,7 +24,7 @@ from tracker.jurisdictions import calendars
 from tracker.jurisdictions.models import Authority, JudicialVacation, Jurisdiction, VacationEffect
 from tracker.matters.models import Event
 
-_CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,15}$")
+_CODE = re.compile(rf"^[A-Z][A-Z0-9_]{{1,{limits.JURISDICTION_CODE - 1}}}$")
 
 
 @cache
@@ -54,7 +54,7 @@ def create_jurisdiction(
         raise Invalid(
             f"{code!r} is not a jurisdiction code (ISO 3166 alpha-2, or ECHR, UN...)", field="code"
         )
-    name = fields.text(name, "name")
+    name = fields.text(name, "name", max_length=limits.NAME)
     fields.timezone(timezone)
     _check_holiday_country(holiday_country)
     if session.scalar(sa.select(Jurisdiction.id).where(Jurisdiction.code == code)) is not None:
@@ -87,7 +87,7 @@ def authority(
     session: so.Session, actor: Actor, now: dt.datetime, jurisdiction: Jurisdiction, name: str
 ) -> Authority:
     """The authority of that name in the jurisdiction, created on first mention."""
-    name = name.strip()
+    name = fields.text(name, "authority", max_length=limits.NAME)
     found = session.scalar(
         sa.select(Authority).where(
             Authority.jurisdiction_id == jurisdiction.id, Authority.name == name
@@ -141,7 +141,7 @@ def update_jurisdiction(
     edits.check_version(jurisdiction, version)
     values: dict = {}
     if "name" in changes:
-        values["name"] = fields.text(changes["name"], "name")
+        values["name"] = fields.text(changes["name"], "name", max_length=limits.NAME)
     if "timezone" in changes:
         values["timezone"] = fields.timezone(changes["timezone"] or "")
     if "holiday_country" in changes:
@@ -198,7 +198,7 @@ def _month_day(data: dict, prefix: str) -> tuple[int, int]:
 def _vacation_values(data: dict) -> dict:
     """The checked fields of a vacation, in the order of the form."""
     values: dict = {
-        "name": fields.text(data.get("name"), "name"),
+        "name": fields.text(data.get("name"), "name", max_length=limits.NAME),
         "effect": fields.choice(VacationEffect, data.get("effect") or "", "effect"),
     }
     start, end = _month_day(data, "start"), _month_day(data, "end")
@@ -225,7 +225,9 @@ def _vacation_values(data: dict) -> dict:
         "extend_to_day": extend_to[1] if extend_to else None,
         "valid_from": fields.date(data.get("valid_from"), "valid_from"),
         "valid_to": fields.date(data.get("valid_to"), "valid_to"),
-        "source": fields.text(data.get("source"), "source", max_length=2000, required=False)
+        "source": fields.text(
+            data.get("source"), "source", max_length=limits.SOURCE, required=False
+        )
         or None,
     }
     if values["valid_from"] and values["valid_to"] and values["valid_from"] >= values["valid_to"]:

@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from tracker.core import limits
 from tracker.core.display import words
 from tracker.matters.models import ClientRole, ProceedingKind, ProceedingStatus
 
@@ -50,7 +51,7 @@ class SearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Name", validators=[Optional(), Length(max=200)])
+    q = StringField("Name", validators=[Optional(), Length(max=limits.SEARCH)])
     country = SelectField("Country", choices=[], default="")
     kind = SelectField("Kind", choices=_choices(ProceedingKind, "Any kind"), default="")
     status = SelectField(
@@ -71,27 +72,29 @@ class MultiCheckbox(SelectMultipleField):
 
 
 class MatterForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    subject = StringField("Client", validators=[Optional(), Length(max=200)])
-    summary = TextAreaField("Summary", validators=[Optional(), Length(max=20_000)])
+    title = StringField("Title", validators=[DataRequired(), Length(max=limits.TITLE)])
+    subject = StringField("Client", validators=[Optional(), Length(max=limits.NAME)])
+    summary = TextAreaField("Summary", validators=[Optional(), Length(max=limits.SUMMARY)])
     assignees = MultiCheckbox("Assigned to", choices=[], coerce=str)
 
 
 class MatterEditForm(FlaskForm):
     version = HiddenField()
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    summary = TextAreaField("Summary", validators=[Optional(), Length(max=20_000)])
+    title = StringField("Title", validators=[DataRequired(), Length(max=limits.TITLE)])
+    summary = TextAreaField("Summary", validators=[Optional(), Length(max=limits.SUMMARY)])
     assignees = MultiCheckbox("Assigned to", choices=[], coerce=str)
 
 
 class ProceedingForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    title = StringField("Title", validators=[DataRequired(), Length(max=limits.TITLE)])
     jurisdiction = SelectField("Jurisdiction", choices=[], validators=[DataRequired()])
     authority = StringField(
-        "Authority", validators=[Optional(), Length(max=200)], render_kw={"list": "authorities"}
+        "Authority",
+        validators=[Optional(), Length(max=limits.NAME)],
+        render_kw={"list": "authorities"},
     )
     kind = SelectField("Kind", choices=_choices(ProceedingKind, ""), validators=[DataRequired()])
-    reference = StringField("Case number", validators=[Optional(), Length(max=100)])
+    reference = StringField("Case number", validators=[Optional(), Length(max=limits.REFERENCE)])
     client_role = SelectField(
         "The client is", choices=_choices(ClientRole, ""), validators=[DataRequired()]
     )
@@ -121,7 +124,7 @@ class ProceedingEditForm(ProceedingForm):
 class EventForm(FlaskForm):
     kind = StringField(
         "What happened",
-        validators=[DataRequired(), Length(max=64)],
+        validators=[DataRequired(), Length(max=limits.KIND)],
         render_kw={"list": "event-kinds", "autocomplete": "off"},
     )
     occurred_on = StringField(
@@ -129,5 +132,5 @@ class EventForm(FlaskForm):
         validators=[DataRequired(), PARTIAL_DATE],
         render_kw={"placeholder": "YYYY-MM-DD, YYYY-MM or YYYY", "inputmode": "numeric"},
     )
-    summary = TextAreaField("Summary", validators=[Optional(), Length(max=20_000)])
-    source = StringField("Source", validators=[Optional(), Length(max=2000)])
+    summary = TextAreaField("Summary", validators=[Optional(), Length(max=limits.SUMMARY)])
+    source = StringField("Source", validators=[Optional(), Length(max=limits.SOURCE)])

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.audit import operations as audit
-from tracker.core import edits, fields
+from tracker.core import edits, fields, limits
 from tracker.core.actors import Actor
 from tracker.core.dates import Precision, format_partial
 from tracker.core.db import snapshot
@@ -126,13 +126,13 @@ def create_matter(
 ) -> Matter:
     access.require_role(actor, *MATTER_CREATORS, doing="create matters")
     matter = Matter(
-        title=fields.text(title, "title"),
-        summary=fields.text(summary, "summary", max_length=20_000, required=False),
+        title=fields.text(title, "title", max_length=limits.TITLE),
+        summary=fields.text(summary, "summary", max_length=limits.SUMMARY, required=False),
         key=key,
         assignees=_assignees(session, list(assignees)),
     )
     if subject and subject.strip():
-        matter.subject = Person(name=fields.text(subject, "subject"))
+        matter.subject = Person(name=fields.text(subject, "subject", max_length=limits.NAME))
     session.add(matter)
     session.flush()
     after = snapshot(matter) | {
@@ -155,10 +155,10 @@ def update_matter(
     edits.check_version(matter, version)
     values: dict[str, Any] = {}
     if "title" in changes:
-        values["title"] = fields.text(changes["title"], "title")
+        values["title"] = fields.text(changes["title"], "title", max_length=limits.TITLE)
     if "summary" in changes:
         values["summary"] = fields.text(
-            changes["summary"], "summary", max_length=20_000, required=False
+            changes["summary"], "summary", max_length=limits.SUMMARY, required=False
         )
     updated = edits.apply(session, actor, now, matter, values, matter_id=matter.id)
     if "assignees" in changes:
@@ -223,7 +223,7 @@ def _proceeding_values(
         jurisdiction = jurisdictions.by_code(session, data["jurisdiction"])
         values["jurisdiction_id"] = jurisdiction_id = jurisdiction.id
     if "authority" in data:
-        name = fields.text(data["authority"], "authority", required=False)
+        name = fields.text(data["authority"], "authority", max_length=limits.NAME, required=False)
         values["authority_id"] = None
         if name:
             jurisdiction = jurisdictions.get(session, jurisdiction_id)
@@ -233,10 +233,11 @@ def _proceeding_values(
     if "kind" in data:
         values["kind"] = fields.choice(ProceedingKind, data["kind"], "kind")
     if "title" in data:
-        values["title"] = fields.text(data["title"], "title")
+        values["title"] = fields.text(data["title"], "title", max_length=limits.TITLE)
     if "reference" in data:
         values["reference"] = (
-            fields.text(data["reference"], "reference", max_length=100, required=False) or None
+            fields.text(data["reference"], "reference", max_length=limits.REFERENCE, required=False)
+            or None
         )
     if "client_role" in data:
         values["client_role"] = fields.choice(ClientRole, data["client_role"], "client_role")
@@ -315,7 +316,7 @@ def _check_dates(proceeding: Proceeding) -> None:
 def _event_values(data: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if "kind" in data:
-        kind = fields.text(data["kind"], "kind", max_length=64).lower()
+        kind = fields.text(data["kind"], "kind", max_length=limits.KIND).lower()
         if not kind.replace("_", "").isalnum():
             raise Invalid(
                 f"{kind!r} is not an event kind (a word like request_received)", field="kind"
@@ -329,11 +330,11 @@ def _event_values(data: dict[str, Any]) -> dict[str, Any]:
         )
     if "summary" in data:
         values["summary"] = fields.text(
-            data["summary"], "summary", max_length=20_000, required=False
+            data["summary"], "summary", max_length=limits.SUMMARY, required=False
         )
     if "source" in data:
         values["source"] = (
-            fields.text(data["source"], "source", max_length=2000, required=False) or None
+            fields.text(data["source"], "source", max_length=limits.SOURCE, required=False) or None
         )
     return values
 

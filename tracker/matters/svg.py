@@ -16,8 +16,10 @@ at its last known fact, with a dashed tail.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from html import escape
 
 # --- what the caller gives ---------------------------------------------------------------
@@ -84,8 +86,11 @@ LANE_PAD = 6
 LEGEND = 64
 LEAD = 22  # the dashed lead of a bar whose opening is unknown
 TAIL = 14  # the dashed tail of a bar that ended on an unknown day
-CHAR = 6.1  # average width of a character of the labels, in px
-LABEL_CHARS = 44
+LABEL_SIZE = 11  # px, the labels of the bars and the lanes' names
+LABEL_WIDTH = 270  # px, the longest label of a bar (about 44 characters)
+LANE_KEY_SIZE = 13  # px, bold
+LANE_TEXT = 10  # where the lane labels start
+LANE_WIDTH = GUTTER - LANE_TEXT - 10  # px, the room of a lane's labels, left of the bars
 
 COLORS = {
     "open": "#1f5fbf",
@@ -194,12 +199,64 @@ def _pack(lane: list[_Placed], scale: _Scale) -> int:
     return max(len(ends), 1)
 
 
+# --- the width of a label ------------------------------------------------------------------
+#
+# The picture is drawn without a browser, so a label's width is reckoned from its
+# characters: each counts as wide as the widest of its class in DejaVu Sans (Verdana's
+# metrics, wider than Segoe UI, San Francisco, Roboto or Noto Sans). A label cut to fit
+# at those widths fits in any of these fonts; the whole text is in its <title>.
+
+#: em widths by class of ASCII character (the widest of the class, in bold up to 1.12 times)
+_ASCII_EM = {
+    **dict.fromkeys("iIjJl.,:;'|", 0.40),
+    **dict.fromkeys(' !"()*-/?[\\]_`frt', 0.52),
+    **dict.fromkeys("DGHNOQUw#&+<=>^~", 0.84),
+    **dict.fromkeys("mMW@%", 1.0),
+}
+_DEFAULT_EM = 0.70  # the other letters and digits
+_OTHER_EM = 1.0  # a letter of another script (Cyrillic, Greek, Arabic...), a CJK ideograph
+_SYMBOL_EM = 1.3  # an emoji or other symbol
+BOLD = 1.12
+ELLIPSIS = "…"
+
+
+@cache
+def _em(char: str) -> float:
+    if char.isascii():
+        return _ASCII_EM.get(char, _DEFAULT_EM)
+    category = unicodedata.category(char)
+    if category in ("Mn", "Me", "Cf"):  # combining accents, zero-width marks
+        return 0.0
+    if category == "So":
+        return _SYMBOL_EM
+    base = unicodedata.normalize("NFD", char)[0]  # é -> e
+    return _em(base) if base.isascii() and base != char else _OTHER_EM
+
+
+def text_width(text: str, size: float, *, bold: bool = False) -> float:
+    """The most `text` measures, in px, at font size `size`."""
+    return sum(_em(char) for char in text) * size * (BOLD if bold else 1.0)
+
+
+def fit(text: str, width: float, size: float = LABEL_SIZE, *, bold: bool = False) -> str:
+    """`text` if it fits in `width` px, else as much of it as fits followed by "…"."""
+    if text_width(text, size, bold=bold) <= width:
+        return text
+    room = width / (size * (BOLD if bold else 1.0)) - _em(ELLIPSIS)
+    used = 0.0
+    for end, char in enumerate(text):
+        used += _em(char)
+        if used > room:
+            return text[:end].rstrip() + ELLIPSIS
+    return text  # not reached: the text is wider than the room
+
+
 def _label(text: str) -> str:
-    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
+    return fit(text, LABEL_WIDTH)
 
 
 def _label_width(text: str) -> float:
-    return len(_label(text)) * CHAR
+    return text_width(_label(text), LABEL_SIZE)
 
 
 def _label_x(x: float, text: str) -> float:
@@ -298,10 +355,12 @@ def _lanes(lane_rows: list[tuple[Lane, float, float]]) -> list[str]:
             f'<g class="lane" data-lane="{_a(lane.key)}">'
             f'<rect x="0" y="{top:g}" width="{WIDTH}" height="{height:g}" fill="{fill}"/>'
             f'<line x1="0" x2="{WIDTH}" y1="{top:g}" y2="{top:g}" stroke="{COLORS["grid"]}"/>'
-            f'<text x="10" y="{top + 18:g}" font-weight="700" font-size="13" '
-            f'fill="{COLORS["ink"]}">{_a(lane.key)}</text>'
-            f'<text x="10" y="{top + 33:g}" fill="{COLORS["muted"]}">'
-            f"{_a(_label(lane.label)[:20])}</text></g>"
+            f'<g class="lane-label">{_title(f"{lane.key} — {lane.label}")}'
+            f'<text x="{LANE_TEXT}" y="{top + 18:g}" font-weight="700" '
+            f'font-size="{LANE_KEY_SIZE}" fill="{COLORS["ink"]}">'
+            f"{_a(fit(lane.key, LANE_WIDTH, LANE_KEY_SIZE, bold=True))}</text>"
+            f'<text x="{LANE_TEXT}" y="{top + 33:g}" font-size="{LABEL_SIZE}" '
+            f'fill="{COLORS["muted"]}">{_a(fit(lane.label, LANE_WIDTH))}</text></g></g>'
         )
     return out
 
@@ -367,7 +426,7 @@ def _bar(item: _Placed, scale: _Scale) -> list[str]:
         f"{unknown}>"
         + _title(tip)
         + f'<text x="{_label_x(x0 - (LEAD if item.lead else 0), bar.label):g}" '
-        f'y="{item.y + 10:g}" '
+        f'y="{item.y + 10:g}" font-size="{LABEL_SIZE}" '
         f'fill="{COLORS["ink"]}">{_a(_label(bar.label))}</text>'
     ]
     if item.lead:

@@ -9,7 +9,7 @@ from wtforms import BooleanField, DateField, Form, IntegerField, SearchField, Se
 from wtforms.fields.choices import SelectChoice as C
 from wtforms.validators import Length, NumberRange, Optional
 
-from tracker.core import dates
+from tracker.core import dates, limits
 from tracker.notifications.models import NotificationStatus
 
 STATUS_CHOICES = [C("", "Any status")] + [C(s.value, s.value) for s in NotificationStatus]
@@ -19,8 +19,8 @@ class OutboxFilters(Form):
     """The list's filters, read from the query string (a GET form: no CSRF token)."""
 
     status = SelectField("Status", choices=STATUS_CHOICES, default="")
-    recipient = SearchField("Recipient", validators=[Optional(), Length(max=200)])
-    subject = SearchField("Subject", validators=[Optional(), Length(max=300)])
+    recipient = SearchField("Recipient", validators=[Optional(), Length(max=limits.EMAIL)])
+    subject = SearchField("Subject", validators=[Optional(), Length(max=limits.MAIL_SUBJECT)])
     created_from = DateField("Queued from", validators=[Optional()])
     created_to = DateField("Queued to", validators=[Optional()])
     #: keyset pagination: show rows older than this id

@@ -7,18 +7,19 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from tracker.core import limits
 from tracker.core.dates import zone_names
 
 
 class LoginForm(FlaskForm):
     email = EmailField(
         "Email",
-        validators=[DataRequired(), Length(max=200)],
+        validators=[DataRequired(), Length(max=limits.EMAIL)],
         render_kw={"autocomplete": "username", "autofocus": True},
     )
     password = PasswordField(
         "Password",
-        validators=[DataRequired(), Length(max=1000)],
+        validators=[DataRequired(), Length(max=limits.PASSWORD)],
         render_kw={"autocomplete": "current-password"},
     )
 
@@ -26,18 +27,18 @@ class LoginForm(FlaskForm):
 class PasswordForm(FlaskForm):
     current = PasswordField(
         "Current password",
-        validators=[DataRequired(), Length(max=1000)],
+        validators=[DataRequired(), Length(max=limits.PASSWORD)],
         render_kw={"autocomplete": "current-password"},
     )
     new = PasswordField(
         "New password",
-        validators=[DataRequired(), Length(max=1000)],
+        validators=[DataRequired(), Length(max=limits.PASSWORD)],
         render_kw={"autocomplete": "new-password"},
     )
 
 
 class SettingsForm(FlaskForm):
-    name = StringField("Name", validators=[Length(max=200)])
+    name = StringField("Name", validators=[Length(max=limits.NAME)])
     timezone = SelectField("Time zone", choices=[])
 
     def __init__(self, *args, **kwargs):

@@ -1,0 +1,62 @@
+"""The longest text each kind of field takes, written once: operations and forms read it here.
+
+A limit keeps one colleague's paste (10,000 characters without a space) from swelling
+a row, a page or a mail; the pages wrap or cut whatever fits within it. The operations
+refuse one character more with a 422 naming the field (`fields.text`), the forms say so
+next to the field (WTForms `Length`, which also writes the input's `maxlength`).
+
+A limit that a bounded column holds (`str200` is `String(200)`, `Hearing.location`
+is `String(300)`...) may not exceed that column: tests/test_limits.py checks each pair.
+Raising one of those needs a migration; the others are `Text` columns.
+"""
+
+from __future__ import annotations
+
+# --- names and titles: one line, shown in lists, headings and the timeline ----------------
+
+#: a matter, proceeding, hearing, deadline or deadline rule
+TITLE = 200
+#: a person (client, user), an authority, a jurisdiction, a judicial vacation, a feed, a token
+NAME = 200
+#: a user's email address
+EMAIL = 200
+#: a proceeding's case number at its authority
+REFERENCE = 100
+#: where a hearing takes place (court, room, address)
+LOCATION = 300
+
+# --- codes: words the tracker matches on ---------------------------------------------------
+
+#: a jurisdiction's code (BE, ECHR, UN_CAT...)
+JURISDICTION_CODE = 16
+#: a deadline rule's code (BE-CRIM-APPEAL)
+RULE_CODE = 64
+#: an event's kind, and the kind a deadline rule counts from (request_received)
+KIND = 64
+
+# --- paragraphs ----------------------------------------------------------------------------
+
+#: where a rule, vacation or event comes from (a statute, a link, a file reference)
+SOURCE = 2000
+#: why a hearing was postponed
+REASON = 5000
+#: why a deadline set by hand has its date
+EXPLANATION = 5000
+#: a matter's summary, an event's, a hearing's outcome (notes in a dossier)
+SUMMARY = 20_000
+#: what is being done about a delay flag (its acknowledgement)
+NOTE = 2000
+
+# --- what people type to find things -------------------------------------------------------
+
+#: words of a title or name in a list's search box
+SEARCH = 200
+#: an audit action typed in the audit log's filter (the column holds 40)
+AUDIT_ACTION = 40
+#: a mail's subject, and the outbox filter on it (the column holds 300)
+MAIL_SUBJECT = 300
+
+# --- secrets -------------------------------------------------------------------------------
+
+#: a password (hashed: no column to fit; a bound on the work of hashing it)
+PASSWORD = 1000
