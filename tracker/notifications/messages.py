@@ -21,10 +21,10 @@ from typing import Any
 
 import jinja2
 
-from tracker.core import resources
+from tracker.core import limits, resources
 
 NAME = re.compile(r"^[a-z0-9_]+$")
-SUBJECT_MAX = 300
+SUBJECT_MAX = limits.MAIL_SUBJECT
 #: what a subject may show: counts, and dates and times written by the tracker
 SUBJECT_KEYS = ("days", "when", "due_on", "as_of", "count")
 

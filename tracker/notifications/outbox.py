@@ -46,7 +46,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker import config
 from tracker.audit import operations as audit
-from tracker.core import actors
+from tracker.core import actors, limits
 from tracker.core.actors import Actor
 from tracker.core.clock import now as current_time
 from tracker.core.db import Database, snapshot
@@ -97,7 +97,7 @@ def enqueue(
     INSERT … ON CONFLICT DO NOTHING, so two processes queueing the same alert at the
     same moment still make one row (the unique index decides, not a prior SELECT).
     """
-    if "\n" in to_address or "\r" in to_address or len(to_address) > 200:
+    if "\n" in to_address or "\r" in to_address or len(to_address) > limits.EMAIL:
         raise ValueError("bad recipient address")
     if len(dedup_key) > 200:
         raise ValueError("dedup_key is longer than 200 characters")

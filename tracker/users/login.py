@@ -26,6 +26,7 @@ import sqlalchemy.orm as so
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy.dialects import postgresql, sqlite
 
+from tracker.core import limits
 from tracker.users import operations as users
 from tracker.users.models import LoginBucket, User
 
@@ -103,7 +104,7 @@ def reserve(
     The caller commits before calling `verify`: the places then hold whatever the
     slow password check does, and other attempts need not wait for it.
     """
-    email = (email or "").strip().lower()[:200]
+    email = (email or "").strip().lower()[: limits.EMAIL]
     user = session.scalar(sa.select(User).where(User.email == email, User.active))
     nonce = trusted_device(secret, device_cookie, user, now)
     if nonce is not None:

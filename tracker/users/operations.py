@@ -13,7 +13,7 @@ import sqlalchemy.orm as so
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.audit import operations as audit
-from tracker.core import edits, fields, tokens
+from tracker.core import edits, fields, limits, tokens
 from tracker.core.actors import Actor
 from tracker.core.errors import Conflict, Invalid, NotFound
 from tracker.users.models import ApiToken, Role, User
@@ -23,7 +23,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def normalize_email(email: str) -> str:
     email = (email or "").strip().lower()
-    if not _EMAIL.match(email) or len(email) > 200:
+    if not _EMAIL.match(email) or len(email) > limits.EMAIL:
         raise Invalid(f"{email!r} is not an email address", field="email")
     return email
 
@@ -52,7 +52,7 @@ def create_user(
             f"{role!r} is not a role ({', '.join(r.value for r in Role)})", field="role"
         ) from None
     timezone = fields.timezone(timezone)
-    name = fields.text(name, "name", required=False)
+    name = fields.text(name, "name", max_length=limits.NAME, required=False)
     if session.scalar(sa.select(User.id).where(User.email == email)) is not None:
         raise Conflict(f"a user with email {email} exists", field="email")
     password = password or new_password()
@@ -118,7 +118,7 @@ def create_token(
     session: so.Session, actor: Actor, now: dt.datetime, user: User, name: str = ""
 ) -> str:
     """Make an API token; returns the token itself, which is stored only as a hash."""
-    name = fields.text(name, "name", required=False)
+    name = fields.text(name, "name", max_length=limits.NAME, required=False)
     token = tokens.new_token(32)
     api_token = ApiToken(user=user, token_hash=_hash(token), name=name)
     session.add(api_token)
