@@ -626,7 +626,7 @@ def test_a_lawyer_s_feed_of_an_unassigned_matter_is_refused_on_the_command_line(
             main, ["feed", "create", lawyer.email, "--matter", str(b["id"])], env=env
         )
 
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # bad input (a failure would be 1)
     assert f"no matter {b['id']}" in result.stderr
 
 

@@ -605,6 +605,6 @@ def test_tracker_scan_refuses_a_bad_date(tracker, database, value):
 
 def test_tracker_scan_refuses_a_bad_threshold(tracker, database):
     result = tracker("scan", DELAY_HEARING_SLIPPED_DAYS="two months")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a bad setting is bad input
     assert "DELAY_HEARING_SLIPPED_DAYS must be a whole number" in result.stderr
     assert "Traceback" not in result.output
