@@ -1,4 +1,4 @@
-# make venv | run | test | bench | lint   (DESIGN §5)
+# make venv | run | test | bench | lint   (README: the two commands, "Command line")
 
 PYTHON ?= python3
 PORT ?= 5000
@@ -57,3 +57,4 @@ screenshots: venv
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .

@@ -1,4 +1,4 @@
-"""The `tracker` command line: the DESIGN §5 contract, run against a real database."""
+"""The `tracker` command line: the README's "Command line" contract, on a real database."""
 
 from __future__ import annotations
 

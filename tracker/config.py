@@ -1,4 +1,4 @@
-"""Settings from the environment, with the embedded defaults (DESIGN §5)."""
+"""Settings from the environment, with the embedded defaults (README, "Configuration")."""
 
 from __future__ import annotations
 

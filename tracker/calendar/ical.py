@@ -1,6 +1,6 @@
 """iCalendar for hearings and deadlines: subscription feeds and single-event invitations.
 
-The only module that knows the iCalendar format (DESIGN §4, §5 "Calendar feeds").
+The only module that knows the iCalendar format (README, "Architecture" and "Calendar feeds").
 It writes the text itself (`events`, `lines`, `timezones`) rather than through the
 `icalendar` object model: a 5,000-event feed must be built in a fraction of a
 second, and the bytes must be the same for the same data (the ETag depends on it).

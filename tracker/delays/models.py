@@ -23,7 +23,7 @@ class DelayFlag(Versioned, Base):
     id: so.Mapped[intpk]
     #: what the flag is about, e.g. "repeated_postponement:hearing:12"; one row per cause
     key: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True)
-    #: the delay rule's code (DESIGN §3)
+    #: the delay rule's code (README, "Delay flags")
     rule: so.Mapped[str] = so.mapped_column(sa.String(40), index=True)
     severity: so.Mapped[Severity]
     proceeding_id: so.Mapped[int] = so.mapped_column(

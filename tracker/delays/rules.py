@@ -1,4 +1,4 @@
-"""The delay rules (DESIGN §3): facts as of a day in, flags out.
+"""The delay rules (README, "Delay flags"): facts as of a day in, flags out.
 
 Pure: plain values in, plain values out; no database, no Flask. The scan
 (`tracker.delays.scan`) works out what was true on `as_of` and hands it over as the
@@ -55,7 +55,7 @@ OUTCOME_MISSING_CRITICAL_DAYS = 30
 
 @dataclass(frozen=True)
 class Thresholds:
-    """DESIGN §3 defaults; `tracker.config` reads overrides from the environment."""
+    """The README's "Delay flags" defaults; `tracker.config` reads overrides from the env."""
 
     #: how many postponements of one hearing make a flag
     repeated_postponements: int = 2

@@ -5,7 +5,7 @@ tell the dispatcher what to do next: wait (RateLimited), try again later
 (TemporaryFailure), give up (PermanentFailure), or ask a person (Unknown: the
 request went out and no answer came, so sending again could deliver it twice).
 
-This is the only module that imports `sendgrid` (DESIGN §4).
+This is the only module that imports `sendgrid` (README, "Architecture").
 """
 
 from __future__ import annotations
