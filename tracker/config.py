@@ -118,15 +118,9 @@ def _count(env: Mapping[str, str], name: str) -> int:
 
 
 def _seconds(env: Mapping[str, str], name: str, default: int, minimum: int, maximum: int) -> int:
-    text = env.get(name, "").strip()
-    if not text:
+    if not env.get(name, "").strip():
         return default
-    if not (text.isascii() and text.isdigit()) or not minimum <= int(text) <= maximum:
-        raise ValueError(
-            f"{name} must be a whole number of seconds from {minimum} to {maximum}, "
-            f"not {env[name]!r}"
-        )
-    return int(text)
+    return _whole(name, env[name], minimum, maximum, unit=" of seconds")
 
 
 def _instance_secret(instance: Path) -> str:
@@ -192,9 +186,14 @@ def _per_kind(env: Any, prefix: str, kinds: set[str] | None) -> dict[str, int]:
 
 
 def _days(name: str, value: str, *, minimum: int) -> int:
+    return _whole(name, value, minimum, MAX_DELAY_DAYS)
+
+
+def _whole(name: str, value: str, minimum: int, maximum: int, *, unit: str = "") -> int:
+    """A setting that is a whole number within bounds; a ValueError naming it otherwise."""
     text = value.strip()
-    if not (text.isascii() and text.isdigit()) or not minimum <= int(text) <= MAX_DELAY_DAYS:
+    if not (text.isascii() and text.isdigit()) or not minimum <= int(text) <= maximum:
         raise ValueError(
-            f"{name} must be a whole number from {minimum} to {MAX_DELAY_DAYS}, not {value!r}"
+            f"{name} must be a whole number{unit} from {minimum} to {maximum}, not {value!r}"
         )
     return int(text)
