@@ -17,12 +17,14 @@ import pytest
 import sqlalchemy as sa
 from browser import log_in
 
-from tracker.core import clock, display
+from tracker.core import clock
 from tracker.core.actors import SystemActor
 from tracker.delays import scan
 from tracker.delays.rules import Thresholds
 from tracker.hearings import operations as hearings
+from tracker.hearings.schemas import NewHearing, Outcome, Postpone
 from tracker.models import Hearing, Matter, Postponement, Proceeding
+from tracker.web import display
 
 pytestmark = pytest.mark.browser
 
@@ -114,7 +116,7 @@ def test_lawyer_make_a_feed_and_fetch_it(live_server, page):
             SETUP,
             clock.now(),
             session.get(Proceeding, proceeding_id),
-            {"starts_at": starts, "title": "Extradition hearing"},
+            NewHearing.parse({"starts_at": starts, "title": "Extradition hearing"}),
         )
 
     log_in(page, live_server, "lawyer@demo.example")
@@ -170,6 +172,7 @@ def _store_long_words(server) -> dict[str, int]:
     from tracker.deadlines import operations as deadlines
     from tracker.delays import operations as delays
     from tracker.jurisdictions import operations as jurisdictions
+    from tracker.matters import events
     from tracker.matters import operations as matters
     from tracker.models import DelayFlag
 
@@ -208,7 +211,7 @@ def _store_long_words(server) -> dict[str, int]:
             },
         )
         session.flush()
-        matters.create_event(
+        events.create_event(
             session,
             SETUP,
             now,
@@ -225,22 +228,28 @@ def _store_long_words(server) -> dict[str, int]:
             SETUP,
             now,
             proceeding,
-            {"starts_at": f"{today - dt.timedelta(days=30)}T09:30", "title": _word(limits.TITLE)},
+            NewHearing.parse(
+                {
+                    "starts_at": f"{today - dt.timedelta(days=30)}T09:30",
+                    "title": _word(limits.TITLE),
+                }
+            ),
         )
         session.flush()
-        hearings.record_outcome(
-            session, SETUP, now, past, version=past.version, result="held", summary=_word(9000)
-        )
+        outcome = {"version": past.version, "result": "held", "summary": _word(9000)}
+        hearings.record_outcome(session, SETUP, now, past, Outcome.parse(outcome))
         hearing = hearings.schedule_hearing(
             session,
             SETUP,
             now,
             proceeding,
-            {
-                "starts_at": f"{today + dt.timedelta(days=5)}T09:30",
-                "title": _word(limits.TITLE),
-                "location": _word(limits.LOCATION),
-            },
+            NewHearing.parse(
+                {
+                    "starts_at": f"{today + dt.timedelta(days=5)}T09:30",
+                    "title": _word(limits.TITLE),
+                    "location": _word(limits.LOCATION),
+                }
+            ),
         )
         session.flush()
         hearings.postpone(
@@ -248,9 +257,13 @@ def _store_long_words(server) -> dict[str, int]:
             SETUP,
             now,
             hearing,
-            version=hearing.version,
-            to=f"{today + dt.timedelta(days=12)}T09:30",
-            reason=_word(limits.REASON),
+            Postpone.parse(
+                {
+                    "version": hearing.version,
+                    "to": f"{today + dt.timedelta(days=12)}T09:30",
+                    "reason": _word(limits.REASON),
+                }
+            ),
         )
         deadline = deadlines.create_deadline(
             session,

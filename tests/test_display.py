@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from flask import Flask, g
 
-from tracker.core import display
+from tracker.web import display
 
 UTC = dt.UTC
 

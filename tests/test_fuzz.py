@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from pages import sign_in
 from werkzeug.datastructures import ImmutableMultiDict
 
-from tracker import api
+from tracker.web import api
 
 API_EXAMPLES = 1500
 PAGE_EXAMPLES = 700

@@ -15,6 +15,7 @@ from pages import sign_in, text
 from tracker.core import clock
 from tracker.hearings import operations as hearings
 from tracker.hearings.models import Hearing, HearingStatus, Postponement
+from tracker.hearings.schemas import NewHearing
 from tracker.matters.models import Proceeding
 
 PAST = "2026-11-20T09:00"  # before the frozen now (2026-11-22 09:00 UTC)
@@ -493,7 +494,9 @@ def test_the_outcome_form_shows_the_fields_of_the_choice(live_server, page, scre
         began = clock.now() - dt.timedelta(hours=2)
         local = began.astimezone(ZoneInfo(proceeding.jurisdiction.timezone))
         data = {"starts_at": local.replace(tzinfo=None).isoformat(timespec="minutes")}
-        hearing = hearings.schedule_hearing(session, factories.SETUP, clock.now(), proceeding, data)
+        hearing = hearings.schedule_hearing(
+            session, factories.SETUP, clock.now(), proceeding, NewHearing.parse(data)
+        )
         session.flush()
         hearing_id = hearing.id
     log_in(page, live_server, "staff@demo.example")

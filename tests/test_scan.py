@@ -20,6 +20,8 @@ from tracker.delays import operations
 from tracker.delays import scan as delays
 from tracker.delays.rules import Thresholds
 from tracker.hearings import operations as hearings
+from tracker.hearings.schemas import NewHearing, Outcome, Postpone
+from tracker.matters import events
 from tracker.matters import operations as matters
 from tracker.models import Deadline as DeadlineRow
 from tracker.models import DelayFlag, Hearing, Matter, Proceeding
@@ -67,7 +69,7 @@ class Build:
         with self.session() as session:
             found = session.get(Proceeding, proceeding_id)
             data = {"kind": kind, "occurred_on": occurred_on}
-            made = matters.create_event(session, SETUP, NOW, found, data)
+            made = events.create_event(session, SETUP, NOW, found, data)
             session.flush()
             return made.id
 
@@ -75,21 +77,20 @@ class Build:
         data = {"starts_at": starts_at} | ({"timezone": timezone} if timezone else {})
         with self.session() as session:
             found = session.get(Proceeding, proceeding_id)
-            made = hearings.schedule_hearing(session, SETUP, NOW, found, data)
+            made = hearings.schedule_hearing(session, SETUP, NOW, found, NewHearing.parse(data))
             session.flush()
             return made.id
 
     def postpone(self, hearing_id: int, to: str | None, decided_on: str | None) -> None:
         with self.session() as session:
             found = session.get(Hearing, hearing_id)
-            hearings.postpone(
-                session, SETUP, NOW, found, version=None, to=to, decided_on=decided_on
-            )
+            command = Postpone.parse({"to": to, "decided_on": decided_on})
+            hearings.postpone(session, SETUP, NOW, found, command)
 
     def outcome(self, hearing_id: int, result: str = "held") -> None:
         with self.session() as session:
             found = session.get(Hearing, hearing_id)
-            hearings.record_outcome(session, SETUP, NOW, found, version=None, result=result)
+            hearings.record_outcome(session, SETUP, NOW, found, Outcome.parse({"result": result}))
 
     def deadline(self, proceeding_id: int, due_on: date, title: str = "Appeal brief") -> int:
         with self.session() as session:

@@ -10,6 +10,7 @@ import pytest
 from tracker.core import clock
 from tracker.core.errors import Invalid, StaleVersion
 from tracker.deadlines import operations as deadlines
+from tracker.deadlines import queries as deadline_queries
 from tracker.jurisdictions import operations as jurisdictions
 from tracker.jurisdictions.models import JudicialVacation
 from tracker.models import Jurisdiction
@@ -49,7 +50,7 @@ def moved(database, jurisdiction_id: int) -> dict[int, tuple[dt.date, dt.date | 
         found = session.get(Jurisdiction, jurisdiction_id)
         return {
             m.deadline.id: (m.was, m.would_be)
-            for m in jurisdictions.deadlines_moved(session, found)
+            for m in deadline_queries.deadlines_moved(session, found)
         }
 
 
@@ -128,7 +129,7 @@ def test_only_open_computed_deadlines_of_the_jurisdiction_are_reviewed(client, d
     assert by_hand["id"] not in moved(database, belgium)
     with database.sessionmaker() as session:  # another jurisdiction's calendar moves nothing here
         italy = jurisdictions.by_code(session, "IT")
-        assert jurisdictions.deadlines_moved(session, italy) == []
+        assert deadline_queries.deadlines_moved(session, italy) == []
 
 
 def test_suspensions_that_would_stop_time_for_the_whole_year_are_refused(database, belgium):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tracker import api, config, pages
-from tracker.core import resources, web
+from tracker import config, web
+from tracker.core import resources
 from tracker.core.db import Database
+from tracker.web import registry
 
 
 def create_app(settings: config.Settings | None = None, database: Database | None = None) -> Flask:
@@ -26,8 +27,7 @@ def create_app(settings: config.Settings | None = None, database: Database | Non
     app.extensions[web.EXTENSION] = database or Database(settings.database_url)
     app.teardown_appcontext(web.close_session)
     app.before_request(web.refuse_nul)
-    api.init_app(app)
-    pages.init_app(app)
+    registry.init_app(app)
     if settings.proxies:
         # the client's address (for the sign-in limit) and https (for Secure cookies)
         # as the reverse proxy saw them

@@ -25,12 +25,10 @@ from tracker.core import clock
 from tracker.core.actors import CLI
 from tracker.core.db import Database
 from tracker.core.errors import TrackerError
+from tracker.core.limits import MAX_ID
 from tracker.users.models import Role
 
 log = logging.getLogger(__name__)
-
-#: the largest id a row can have (INTEGER columns)
-MAX_ID = 2**31 - 1
 
 
 class BadInput(click.ClickException):

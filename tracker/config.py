@@ -13,6 +13,7 @@ import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
 
 from tracker.delays.rules import REQUEST_KINDS, Thresholds
+from tracker.matters.enums import ProceedingKind
 
 MAIL_BACKENDS = ("file", "console", "sendgrid")
 #: MAIL_LEASE_SECONDS: how long a dispatcher's claim on a mail lasts unless renewed
@@ -169,8 +170,6 @@ def _per_kind(env: Any, prefix: str, kinds: set[str] | None) -> dict[str, int]:
     """DELAY_..._DAYS_<KIND> overrides; `kinds` None: any proceeding kind."""
     names = sorted(name for name in env if name.startswith(prefix))
     if names and kinds is None:
-        from tracker.matters.models import ProceedingKind  # only when there is one to check
-
         kinds = {kind.value for kind in ProceedingKind}
     found = {}
     for name in names:

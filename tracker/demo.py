@@ -21,8 +21,10 @@ import sqlalchemy.orm as so
 from tracker.core import resources
 from tracker.core.actors import DEMO
 from tracker.hearings import operations as hearings
+from tracker.hearings.schemas import NewHearing, Outcome, Postpone
 from tracker.jurisdictions import operations as jurisdictions
 from tracker.jurisdictions.models import Jurisdiction
+from tracker.matters import events
 from tracker.matters import operations as matters
 from tracker.matters.models import Matter, Proceeding
 from tracker.users import operations as users
@@ -196,7 +198,7 @@ def _create_event(
 ) -> None:
     data = {name: item[name] for name in ("kind", "occurred_on", "precision", "summary")}
     data["source"] = _source(sources, item.get("source"))
-    matters.create_event(session, DEMO, now, proceeding, data)
+    events.create_event(session, DEMO, now, proceeding, data)
 
 
 def _create_hearing(
@@ -208,7 +210,7 @@ def _create_hearing(
 ) -> int:
     """Schedule the hearing, move it as often as it was moved, record its outcome."""
     data = {name: item[name] for name in HEARING_FIELDS if name in item}
-    hearing = hearings.schedule_hearing(session, DEMO, now, proceeding, data)
+    hearing = hearings.schedule_hearing(session, DEMO, now, proceeding, NewHearing.parse(data))
     for move in item.get("postponements", []):
         # A postponement has no source column: the reason cites it.
         reason = move.get("reason", "")
@@ -220,10 +222,9 @@ def _create_hearing(
             DEMO,
             now,
             hearing,
-            version=None,
-            to=move.get("to"),
-            reason=reason,
-            decided_on=move.get("decided_on"),
+            Postpone.parse(
+                {"to": move.get("to"), "reason": reason, "decided_on": move.get("decided_on")}
+            ),
         )
     if "outcome" in item:
         hearings.record_outcome(
@@ -231,8 +232,8 @@ def _create_hearing(
             DEMO,
             now,
             hearing,
-            version=None,
-            result=item["outcome"]["result"],
-            summary=item["outcome"].get("summary", ""),
+            Outcome.parse(
+                {"result": item["outcome"]["result"], "summary": item["outcome"].get("summary", "")}
+            ),
         )
     return len(item.get("postponements", []))

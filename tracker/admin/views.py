@@ -10,7 +10,7 @@ from itertools import groupby
 
 from flask import flash, make_response, redirect, render_template, url_for
 
-from tracker import pages
+from tracker import web
 from tracker.admin.forms import (
     ActiveForm,
     JurisdictionEditForm,
@@ -26,11 +26,13 @@ from tracker.admin.forms import (
     VacationForm,
 )
 from tracker.calendar import operations as feeds
-from tracker.core import clock, web
+from tracker.core import clock
 from tracker.deadlines import operations as deadlines
+from tracker.deadlines import queries as deadline_queries
 from tracker.jurisdictions import operations as jurisdictions
 from tracker.users import operations as users
 from tracker.users.models import Role
+from tracker.web import pages
 
 bp = pages.blueprint("admin", __name__, url_prefix="/admin")
 
@@ -288,7 +290,7 @@ def _jurisdiction_page(found, *, form=None, vacation_form=None, stale=None, stat
         jurisdiction=found,
         form=form or JurisdictionEditForm(obj=found, formdata=None),
         vacation_form=vacation_form or VacationForm(prefix="vacation", formdata=None),
-        moved=jurisdictions.deadlines_moved(web.session(), found),
+        moved=deadline_queries.deadlines_moved(web.session(), found),
         stale=stale,
     ), status
 

@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice as C
 from wtforms.validators import Length, NumberRange, Optional
 
 from tracker.core import limits
-from tracker.core.display import words
+from tracker.web.display import words
 
 
 class AuditFilters(Form):

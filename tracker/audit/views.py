@@ -14,12 +14,12 @@ from typing import Any
 import sqlalchemy as sa
 from flask import render_template, request, url_for
 
-from tracker import pages
+from tracker import web
 from tracker.audit import operations
 from tracker.audit.forms import AuditFilters
-from tracker.core import display, web
 from tracker.models import Base
 from tracker.users.models import Role, User
+from tracker.web import display, pages
 
 bp = pages.blueprint("audit", __name__)
 

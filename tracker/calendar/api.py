@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from tracker import api
+from tracker import web
 from tracker.calendar import operations
 from tracker.calendar.models import CalendarFeed, FeedFetch
-from tracker.core import clock, web
+from tracker.core import clock
 from tracker.users import access
 from tracker.users import operations as users
 from tracker.users.models import Role
+from tracker.web import api
 
 bp = api.blueprint("feeds_api")
 

@@ -7,9 +7,9 @@ from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from tracker.api import MAX_ID
 from tracker.calendar.models import FeedPrivacy, FeedScope
 from tracker.core import limits
+from tracker.core.limits import MAX_ID
 
 SCOPES = [
     SelectChoice(FeedScope.mine.value, "My matters"),

@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import enum
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from tracker.calendar.enums import FeedPrivacy, FeedScope
 from tracker.core.db import Base, Timestamped, Versioned, intpk, str200, timestamp
 
 if TYPE_CHECKING:
     from tracker.jurisdictions.models import Jurisdiction
     from tracker.users.models import User
-
-
-class FeedScope(enum.StrEnum):
-    #: the owner's matters (coordinators and admins: all)
-    mine = "mine"
-    matter = "matter"
-    jurisdiction = "jurisdiction"
-
-
-class FeedPrivacy(enum.StrEnum):
-    full = "full"
-    #: no names, references or notes: "Hearing (BE)"
-    minimal = "minimal"
 
 
 class CalendarFeed(Versioned, Timestamped, Base):

@@ -21,14 +21,16 @@ from flask import (
 )
 from flask_login import current_user
 
-from tracker import api, pages
+from tracker import web
 from tracker.calendar import ical, operations, publishing
 from tracker.calendar.forms import FeedForm, RevokeAllForm, matter_number
 from tracker.calendar.models import FeedScope
-from tracker.core import clock, errors, web
+from tracker.core import clock, errors
+from tracker.core.limits import MAX_ID
 from tracker.hearings import operations as hearings
 from tracker.users import operations as users
 from tracker.users.models import Role
+from tracker.web import pages
 
 bp = Blueprint("calendar", __name__)
 
@@ -97,7 +99,7 @@ def hearing(hearing_id: int):
 
 def _hearing_file(actor, hearing_id: int) -> Response:
     session = web.session()
-    if hearing_id > api.MAX_ID:
+    if hearing_id > MAX_ID:
         raise errors.NotFound(f"no hearing {hearing_id}")
     found = hearings.get_hearing(session, actor, hearing_id)
     text = ical.hearing_invite(found, "PUBLISH", base_url=web.settings().base_url, privacy="full")

@@ -12,6 +12,10 @@ Raising one of those needs a migration; the others are `Text` columns.
 
 from __future__ import annotations
 
+#: the largest id a row can have: ids are INTEGER columns (int4 on PostgreSQL); a larger
+#: one in a request is refused or not found before any query runs
+MAX_ID = 2**31 - 1
+
 # --- names and titles: one line, shown in lists, headings and the timeline ----------------
 
 #: a matter, proceeding, hearing, deadline or deadline rule

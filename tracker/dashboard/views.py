@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import render_template
 
-from tracker import pages
-from tracker.core import clock, web
+from tracker import web
+from tracker.core import clock
 from tracker.dashboard import queries
+from tracker.web import pages
 
 bp = pages.blueprint("dashboard", __name__)
 

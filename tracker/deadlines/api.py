@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from tracker import api
-from tracker.core import clock, web
+from tracker import web
+from tracker.core import clock
 from tracker.deadlines import operations
 from tracker.deadlines.models import Deadline
 from tracker.matters import operations as matters
 from tracker.matters.api import changes
+from tracker.web import api
 
 bp = api.blueprint("deadlines_api")
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tracker.deadlines.models import BlockingDays, EndShift, OffsetUnit, VacationPolicy
-from tracker.jurisdictions.models import VacationEffect
+from tracker.deadlines.enums import BlockingDays, EndShift, OffsetUnit, VacationPolicy
+from tracker.jurisdictions.enums import VacationEffect
 
 #: jurisdictions the rules need: code, name, zone, holiday country of the `holidays` package
 JURISDICTIONS = (

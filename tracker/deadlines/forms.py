@@ -8,10 +8,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from tracker.core import limits
-from tracker.core.display import partial, words
 from tracker.deadlines.models import DeadlineStatus
 from tracker.deadlines.queries import RuleGroup
 from tracker.matters.models import Event
+from tracker.web.display import partial, words
 
 
 class HandForm(FlaskForm):

@@ -8,48 +8,23 @@ with the explanation in words; when the trigger moves, the date is recomputed
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.core.db import Base, Timestamped, Versioned, intpk, partial_index, str200, timestamp
+from tracker.deadlines.enums import (
+    BlockingDays,
+    DeadlineStatus,
+    EndShift,
+    OffsetUnit,
+    VacationPolicy,
+)
 
 if TYPE_CHECKING:
     from tracker.jurisdictions.models import Jurisdiction
     from tracker.matters.models import Event, Proceeding
-
-
-class DeadlineStatus(enum.StrEnum):
-    open = "open"
-    done = "done"
-    waived = "waived"
-
-
-class OffsetUnit(enum.StrEnum):
-    days = "days"
-    working_days = "working_days"
-    months = "months"
-
-
-class EndShift(enum.StrEnum):
-    #: a last day that is not a working day moves to the next working day
-    next_working_day = "next_working_day"
-    #: the last day stays where it falls (ECHR)
-    none = "none"
-
-
-class BlockingDays(enum.StrEnum):
-    weekends_and_holidays = "weekends_and_holidays"
-    #: Italian criminal procedure: Saturday is a working day
-    holidays_and_sundays = "holidays_and_sundays"
-
-
-class VacationPolicy(enum.StrEnum):
-    ignore = "ignore"
-    #: apply the jurisdiction's judicial vacations (extend or suspend, as they say)
-    apply = "apply"
 
 
 class DeadlineRule(Versioned, Timestamped, Base):

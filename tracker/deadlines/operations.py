@@ -24,8 +24,9 @@ from tracker.deadlines.models import (
     OffsetUnit,
     VacationPolicy,
 )
-from tracker.jurisdictions import calendars
+from tracker.jurisdictions import operations as jurisdictions
 from tracker.jurisdictions.models import JudicialVacation, Jurisdiction
+from tracker.matters import operations as matters
 from tracker.matters.models import Event, Proceeding
 from tracker.users import access
 
@@ -92,7 +93,7 @@ def compute(
         .where(Jurisdiction.id == row.jurisdiction_id)
         .options(so.selectinload(Jurisdiction.vacations))
     ).one()
-    return row, rules.compute(as_rule(row), trigger_on, calendars.for_jurisdiction(jurisdiction))
+    return row, rules.compute(as_rule(row), trigger_on, jurisdictions.calendar_of(jurisdiction))
 
 
 def seed_rules(session: so.Session, actor: Actor, now: dt.datetime) -> int:
@@ -101,8 +102,6 @@ def seed_rules(session: so.Session, actor: Actor, now: dt.datetime) -> int:
     A jurisdiction's shipped vacations come with it, once: afterwards they are the
     admins' to change or remove, and running this again must not bring them back.
     """
-    from tracker.jurisdictions import operations as jurisdictions
-
     created = 0
     codes = {code for (code,) in session.execute(sa.select(Jurisdiction.code))}
     new = set()
@@ -150,8 +149,6 @@ def _shipped_vacation(jurisdiction: Jurisdiction, item: dict[str, Any]) -> Judic
 
 
 def _trigger(session: so.Session, actor: Actor, proceeding: Proceeding, event_id: Any) -> Event:
-    from tracker.matters import operations as matters
-
     if event_id is None:
         raise Invalid(
             "trigger_event_id: a rule needs the event it counts from", field="trigger_event_id"
@@ -349,8 +346,6 @@ def create_rule(
     session: so.Session, actor: Actor, now: dt.datetime, data: dict[str, Any]
 ) -> DeadlineRule:
     """Add a rule with a new code: {code, jurisdiction, title, trigger_kind, amount, unit...}."""
-    from tracker.jurisdictions import operations as jurisdictions
-
     code = str(data.get("code") or "").strip().upper()
     if not _RULE_CODE.match(code):
         raise Invalid(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import itertools
 from dataclasses import dataclass
 
@@ -13,7 +15,10 @@ from tracker.core.actors import Actor
 from tracker.core.dates import Precision
 from tracker.core.errors import Invalid, NotFound
 from tracker.deadlines import operations, rules
-from tracker.deadlines.models import Deadline, DeadlineRule
+from tracker.deadlines.models import Deadline, DeadlineRule, DeadlineStatus
+from tracker.jurisdictions import calendars
+from tracker.jurisdictions import operations as jurisdictions
+from tracker.jurisdictions.models import Jurisdiction
 from tracker.matters import operations as matters
 from tracker.matters.models import Event, Proceeding
 from tracker.users import access
@@ -115,3 +120,55 @@ def preview(
         )
     row, computation = operations.compute(session, code, event.occurred_on)
     return Preview(rule=row, event=event, computation=computation)
+
+
+# --- what a calendar change would move -------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Moved:
+    """An open computed deadline that its jurisdiction's calendar now dates differently."""
+
+    deadline: Deadline
+    #: the date its rule gave when it was computed
+    was: dt.date
+    #: the date the same rule version gives today; None if the calendar leaves no day to end on
+    would_be: dt.date | None
+
+
+def deadlines_moved(session: so.Session, jurisdiction: Jurisdiction) -> list[Moved]:
+    """Open computed deadlines of this jurisdiction whose date its calendar would now change.
+
+    Each is computed again from its trigger with the rule version it was computed with
+    (validity dates aside: a trigger outside them is listed on that rule's page) and
+    today's calendar. Nothing is changed: they keep their date until their trigger is
+    edited. Two queries (the vacations, the deadlines), however many deadlines.
+    """
+    calendar = jurisdictions.calendar_of(jurisdiction)
+    found = session.scalars(
+        sa.select(Deadline)
+        .join(Deadline.rule)
+        .join(Deadline.trigger_event)
+        .where(
+            DeadlineRule.jurisdiction_id == jurisdiction.id,
+            Deadline.status == DeadlineStatus.open,
+            Event.precision == Precision.day,
+        )
+        .options(so.contains_eager(Deadline.rule), so.contains_eager(Deadline.trigger_event))
+        .order_by(Deadline.due_on, Deadline.id)
+    )
+    moved = []
+    for deadline in found:
+        was = deadline.computed_due_on or deadline.due_on
+        would_be = _recomputed(deadline, calendar)
+        if would_be != was:
+            moved.append(Moved(deadline, was, would_be))
+    return moved
+
+
+def _recomputed(deadline: Deadline, calendar: calendars.Calendar) -> dt.date | None:
+    rule = dataclasses.replace(operations.as_rule(deadline.rule), valid_from=None, valid_to=None)
+    try:
+        return rules.compute(rule, deadline.trigger_event.occurred_on, calendar).due_on
+    except ValueError:  # a suspension that never ends: no day to end on
+        return None

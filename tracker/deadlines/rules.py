@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 
-from tracker.deadlines.models import BlockingDays, EndShift, OffsetUnit, VacationPolicy
+from tracker.deadlines.enums import BlockingDays, EndShift, OffsetUnit, VacationPolicy
 from tracker.jurisdictions.calendars import Calendar
-from tracker.jurisdictions.models import VacationEffect
+from tracker.jurisdictions.enums import VacationEffect
 
 ONE_DAY = dt.timedelta(days=1)
 #: no real period runs this long; a calendar that never works must not loop for ever

@@ -7,15 +7,16 @@ from typing import Any
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 
-from tracker import pages
-from tracker.api import MAX_ID
-from tracker.core import clock, display, errors, web
+from tracker import web
+from tracker.core import clock, errors
+from tracker.core.limits import MAX_ID
 from tracker.deadlines import lists, operations, queries
 from tracker.deadlines.forms import DueForm, HandForm, RuleForm, StatusForm, stated_version
 from tracker.deadlines.models import Deadline
 from tracker.matters import operations as matters
 from tracker.matters import queries as matter_queries
 from tracker.matters.models import Proceeding
+from tracker.web import display, pages
 
 bp = pages.blueprint("deadlines", __name__)
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from tracker import api
-from tracker.core import clock, web
+from tracker import web
+from tracker.core import clock
 from tracker.delays import scan
+from tracker.web import api
 
 bp = api.blueprint("delays_api")
 

@@ -8,8 +8,8 @@ from wtforms.fields.choices import SelectChoice as C
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from tracker.core import limits
-from tracker.core.display import words
 from tracker.delays import rules
+from tracker.web.display import words
 
 ACKNOWLEDGED_CHOICES = [C("", "Either"), C("no", "Not yet"), C("yes", "Acknowledged")]
 

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.core.db import Base, Versioned, intpk, timestamp
-
-
-class Severity(enum.StrEnum):
-    warning = "warning"
-    critical = "critical"
+from tracker.delays.enums import Severity
 
 
 class DelayFlag(Versioned, Base):

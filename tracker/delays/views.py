@@ -5,11 +5,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 
-from tracker import pages
-from tracker.core import clock, web
+from tracker import web
+from tracker.core import clock
 from tracker.delays import operations
 from tracker.delays.forms import AcknowledgeForm, FlagFilters
 from tracker.jurisdictions.models import Jurisdiction
+from tracker.web import pages
 
 bp = pages.blueprint("flags", __name__)
 

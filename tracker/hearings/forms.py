@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
@@ -16,10 +15,12 @@ from wtforms import (
     ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
-from tracker.core import limits
-from tracker.core.dates import zone_names
+from tracker.core.commands import WallTime
+from tracker.core.dates import in_zone, zone_names
+from tracker.hearings.schemas import NewHearing, Outcome, Postpone
+from tracker.web.pages import CommandForm, checks
 
 #: 09:30, or 02:30+01:00 for a wall time that occurs twice when the clocks go back
 _TIME = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d([+-]\d{2}:\d{2})?$")
@@ -30,7 +31,7 @@ TIME_HINT = (
 )
 
 
-def time_of_day(_form: FlaskForm, field: StringField) -> None:
+def time_of_day(_form: CommandForm, field: StringField) -> None:
     if field.data and not _TIME.match(field.data.strip()):
         raise ValidationError("Write the time as HH:MM, e.g. 09:30.")
 
@@ -44,7 +45,7 @@ def local_time(day: dt.date, time: str | None) -> str:
     return f"{day.isoformat()}T{int(hours):02d}:{rest}"
 
 
-class _Zoned(FlaskForm):
+class _Zoned(CommandForm):
     def _zones(self, field: SelectField, default: str) -> None:
         field.choices = [SelectChoice(zone) for zone in zone_names()]
         if default not in zone_names():  # a zone set through the API, e.g. "Etc/GMT-3"
@@ -54,9 +55,7 @@ class _Zoned(FlaskForm):
 
 
 class HearingForm(_Zoned):
-    title = StringField(
-        "Title", default="Hearing", validators=[DataRequired(), Length(max=limits.TITLE)]
-    )
+    title = StringField("Title", default="Hearing", validators=checks(NewHearing, "title"))
     day = DateField("Date", validators=[InputRequired(message="Give the day of the hearing.")])
     time = StringField(
         "Time",
@@ -64,22 +63,28 @@ class HearingForm(_Zoned):
         render_kw={"placeholder": "HH:MM", "inputmode": "numeric", "size": 12},
     )
     timezone = SelectField("Time zone of the court")
-    location = StringField("Location", validators=[Length(max=limits.LOCATION)])
+    location = StringField("Location", validators=checks(NewHearing, "location"))
 
     def __init__(self, *args, zone: str, **kwargs):
         super().__init__(*args, **kwargs)
         self._zones(self.timezone, zone)
 
-    def values(self) -> dict:
-        """What `schedule_hearing` takes."""
+    def field_for(self, name: str) -> str:
+        if name == "starts_at":  # a time the zone skips is the time's fault, a bad day the day's
+            return "time" if (self.time.data or "").strip() else "day"
+        return name
+
+    def command(self) -> NewHearing:
         time = (self.time.data or "").strip()
-        return {
-            "title": self.title.data,
-            "starts_at": local_time(self.day.data, time),
-            "timezone": self.timezone.data,
-            "time_known": bool(time),
-            "location": self.location.data or "",
-        }
+        return NewHearing.parse(
+            {
+                "title": self.title.data or "",
+                "starts_at": WallTime(local_time(self.day.data, time)),
+                "timezone": self.timezone.data,
+                "time_known": bool(time),
+                "location": self.location.data or "",
+            }
+        )
 
 
 ACTIONS = [
@@ -124,9 +129,9 @@ class OutcomeForm(_Zoned):
         render_kw={"placeholder": "HH:MM", "size": 12},
     )
     zone = SelectField("Time zone of the new time")
-    reason = TextAreaField("Reason", validators=[Length(max=limits.REASON)])
+    reason = TextAreaField("Reason", validators=checks(Postpone, "reason"))
     decided_on = DateField("Decided on", validators=[Optional()])
-    summary = TextAreaField("Summary", validators=[Length(max=limits.SUMMARY)])
+    summary = TextAreaField("Summary", validators=checks(Outcome, "summary"))
 
     def __init__(self, *args, zone: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,6 +147,44 @@ class OutcomeForm(_Zoned):
             self.summary.errors.append("Say what was decided.")
             valid = False
         return valid
+
+    def field_for(self, name: str) -> str:
+        if name == "to":
+            return "new_time" if (self.new_time.data or "").strip() else "new_date"
+        return {"result": "action", "status": "action"}.get(name, name)
+
+    def moved(self) -> bool:
+        """Whether the choice moves the hearing (a postponement) rather than ends it."""
+        return self.action.data in POSTPONING
+
+    def postponement(self, hearing_zone: str) -> Postpone:
+        """The postponement chosen; the new time is read on the form's clock (`zone`) and
+        written on the hearing's, which `Postpone.to` is on."""
+        to = None
+        time = (self.new_time.data or "").strip()
+        if self.action.data == "postponed":
+            to = WallTime(local_time(self.new_date.data, time))
+            if time and self.zone.data != hearing_zone:
+                instant = to.instant(self.zone.data, "to")
+                to = WallTime(in_zone(instant, hearing_zone).isoformat(timespec="minutes"))
+        return Postpone.parse(
+            {
+                "version": self.stated_version(),
+                "to": to,
+                "reason": self.reason.data or "",
+                "decided_on": self.decided_on.data,
+                "time_known": bool(time) if to is not None else None,
+            }
+        )
+
+    def outcome(self) -> Outcome:
+        return Outcome.parse(
+            {
+                "version": self.stated_version(),
+                "result": self.action.data,
+                "summary": self.summary.data or "",
+            }
+        )
 
     def stated_version(self) -> int | None:
         """The version the form was shown at; None if it did not come back as a number."""

@@ -8,32 +8,17 @@ must show (iCalendar SEQUENCE).
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.core.db import Base, Timestamped, Versioned, intpk, partial_index, str200, timestamp
+from tracker.hearings.enums import HearingStatus, OutcomeResult
 
 if TYPE_CHECKING:
     from tracker.matters.models import Proceeding
     from tracker.users.models import User
-
-
-class HearingStatus(enum.StrEnum):
-    scheduled = "scheduled"
-    held = "held"
-    #: postponed sine die: no date now; starts_at keeps the date it was last set for
-    postponed = "postponed"
-    cancelled = "cancelled"
-
-
-class OutcomeResult(enum.StrEnum):
-    held = "held"
-    adjourned = "adjourned"
-    decided = "decided"
-    cancelled = "cancelled"
 
 
 class Hearing(Versioned, Timestamped, Base):

@@ -10,11 +10,13 @@ import sqlalchemy.orm as so
 
 from tracker.audit import operations as audit
 from tracker.audit.models import AuditEntry
-from tracker.core import edits, fields, limits
+from tracker.core import edits
 from tracker.core.actors import Actor
+from tracker.core.commands import WallTime
 from tracker.core.db import snapshot
 from tracker.core.errors import Conflict, Invalid, NotFound
 from tracker.hearings.models import Hearing, HearingStatus, OutcomeResult, Postponement
+from tracker.hearings.schemas import HearingChanges, NewHearing, Outcome, Postpone
 from tracker.matters.models import Proceeding
 from tracker.users import access
 
@@ -29,47 +31,23 @@ def get_hearing(session: so.Session, actor: Actor, hearing_id: int) -> Hearing:
     return hearing
 
 
-def _when(data: dict[str, Any], default_zone: str) -> dict[str, Any]:
-    """starts_at (a local wall time) and timezone -> UTC instant and zone."""
-    values: dict[str, Any] = {}
-    zone = fields.timezone(data.get("timezone") or default_zone)
-    if "timezone" in data and data["timezone"] is not None:
-        values["timezone"] = zone
-    if "starts_at" in data:
-        if data["starts_at"] is None:
-            raise Invalid("starts_at: this field is required", field="starts_at")
-        values["starts_at"] = fields.local_time(data["starts_at"], zone, "starts_at")
-    return values
-
-
-def _details(data: dict[str, Any]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    if "time_known" in data:
-        values["time_known"] = bool(data["time_known"])
-    if "location" in data:
-        values["location"] = fields.text(
-            data["location"], "location", max_length=limits.LOCATION, required=False
-        )
-    if "title" in data:
-        values["title"] = fields.text(data["title"], "title", max_length=limits.TITLE)
-    return values
-
-
 def schedule_hearing(
     session: so.Session,
     actor: Actor,
     now: dt.datetime,
     proceeding: Proceeding,
-    data: dict[str, Any],
+    command: NewHearing,
 ) -> Hearing:
     """Set a hearing; `starts_at` is local time in `timezone` (default: the jurisdiction's)."""
-    if not data.get("starts_at"):
-        raise Invalid("starts_at: this field is required", field="starts_at")
-    values = _when(data, proceeding.jurisdiction.timezone)
-    values.setdefault(
-        "timezone", fields.timezone(data.get("timezone") or proceeding.jurisdiction.timezone)
+    zone = command.timezone or proceeding.jurisdiction.timezone
+    hearing = Hearing(
+        proceeding=proceeding,
+        starts_at=command.starts_at.instant(zone, "starts_at"),
+        timezone=zone,
+        time_known=command.time_known,
+        location=command.location,
+        title=command.title,
     )
-    hearing = Hearing(proceeding=proceeding, **values, **_details(data))
     session.add(hearing)
     audit.record(session, actor, now, "create", hearing, matter_id=proceeding.matter_id)
     return hearing
@@ -80,17 +58,18 @@ def update_hearing(
     actor: Actor,
     now: dt.datetime,
     hearing: Hearing,
-    *,
-    version: int | None,
-    changes: dict[str, Any],
+    command: HearingChanges,
 ) -> Hearing:
     """Correct a hearing's details. Moving it to another date is `postpone`, not this."""
-    edits.check_version(hearing, version)
-    if "timezone" in changes and "starts_at" not in changes:
+    edits.check_version(hearing, command.version)
+    values = command.changes()
+    zone = values.get("timezone") or hearing.timezone
+    if "starts_at" in values:
+        values["starts_at"] = values["starts_at"].instant(zone, "starts_at")
+    elif "timezone" in values:
         # Same wall time in the new zone: a corrected zone, not a moved hearing.
-        local = hearing.local_start.replace(tzinfo=None).isoformat(timespec="minutes")
-        changes = changes | {"starts_at": local}
-    values = _when(changes, hearing.timezone) | _details(changes)
+        wall = WallTime(hearing.local_start.replace(tzinfo=None).isoformat(timespec="minutes"))
+        values["starts_at"] = wall.instant(zone, "starts_at")
     if CALENDAR_FIELDS & {k for k, v in values.items() if getattr(hearing, k) != v}:
         values["sequence"] = hearing.sequence + 1
     edits.apply(session, actor, now, hearing, values, matter_id=hearing.proceeding.matter_id)
@@ -102,20 +81,15 @@ def postpone(
     actor: Actor,
     now: dt.datetime,
     hearing: Hearing,
-    *,
-    version: int | None,
-    to: str | None,
-    reason: str = "",
-    decided_on: str | None = None,
-    time_known: bool | None = None,
+    command: Postpone,
 ) -> Postponement:
     """Move a hearing to a new local time (`to`), or sine die (`to` None)."""
-    edits.check_version(hearing, version)
+    edits.check_version(hearing, command.version)
     if hearing.status in (HearingStatus.held, HearingStatus.cancelled):
         raise Conflict(
             f"hearing {hearing.id} is {hearing.status}: it cannot be postponed", field="status"
         )
-    new_start = fields.local_time(to, hearing.timezone, "to") if to is not None else None
+    new_start = command.to.instant(hearing.timezone, "to") if command.to is not None else None
     if new_start is None and hearing.status is HearingStatus.postponed:
         raise Conflict(f"hearing {hearing.id} is already postponed sine die", field="to")
     if (
@@ -125,15 +99,15 @@ def postpone(
     ):
         raise Invalid("the hearing is already set for that time", field="to")
     before = snapshot(hearing)
-    known_after = hearing.time_known if time_known is None else time_known
+    known_after = hearing.time_known if command.time_known is None else command.time_known
     postponement = Postponement(
         hearing=hearing,
         from_starts_at=hearing.starts_at,
         from_time_known=hearing.time_known,
         to_starts_at=new_start,
         to_time_known=known_after if new_start is not None else None,
-        reason=fields.text(reason, "reason", max_length=limits.REASON, required=False),
-        decided_on=fields.date(decided_on, "decided_on"),
+        reason=command.reason,
+        decided_on=command.decided_on,
         recorded_by_id=actor.id,
         recorded_at=now,
     )
@@ -168,14 +142,11 @@ def record_outcome(
     actor: Actor,
     now: dt.datetime,
     hearing: Hearing,
-    *,
-    version: int | None,
-    result: str,
-    summary: str = "",
+    command: Outcome,
 ) -> Hearing:
     """Say what happened: held, adjourned, decided (the hearing took place) or cancelled."""
-    edits.check_version(hearing, version)
-    outcome = fields.choice(OutcomeResult, result, "result")
+    edits.check_version(hearing, command.version)
+    outcome = command.result
     if outcome is not OutcomeResult.cancelled and hearing.status is HearingStatus.postponed:
         raise Conflict(
             f"hearing {hearing.id} is postponed sine die: set a date first", field="result"
@@ -189,9 +160,7 @@ def record_outcome(
     status = HearingStatus.cancelled if outcome is OutcomeResult.cancelled else HearingStatus.held
     values: dict[str, Any] = {
         "outcome": outcome,
-        "outcome_summary": fields.text(
-            summary, "summary", max_length=limits.SUMMARY, required=False
-        ),
+        "outcome_summary": command.summary,
         "outcome_recorded_at": now,
         "status": status,
     }

@@ -3,27 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy.orm as so
 from flask import flash, redirect, render_template, request, url_for
 
-from tracker import pages
-from tracker.core import clock, display, errors, fields, web
+from tracker import web
+from tracker.core import clock
 from tracker.core.dates import in_zone
 from tracker.hearings import lists, operations
-from tracker.hearings.forms import (
-    POSTPONING,
-    HearingForm,
-    OutcomeForm,
-    local_time,
-    possible_actions,
-)
+from tracker.hearings.forms import HearingForm, OutcomeForm, possible_actions
 from tracker.hearings.models import Hearing, HearingStatus
 from tracker.matters import operations as matters
 from tracker.matters import queries as matter_queries
 from tracker.users.models import User
+from tracker.web import display, pages
 
 bp = pages.blueprint("hearings", __name__)
 
@@ -81,11 +75,8 @@ def new(proceeding_id: int):
     form = HearingForm(zone=proceeding.jurisdiction.timezone)
     hearing = pages.submit(
         form,
-        lambda: _fields_renamed(
-            lambda: operations.schedule_hearing(
-                session, actor, clock.now(), proceeding, form.values()
-            ),
-            starts_at="time" if form.time.data else "day",
+        lambda: operations.schedule_hearing(
+            session, actor, clock.now(), proceeding, form.command()
         ),
     )
     if hearing is not None:
@@ -115,55 +106,11 @@ def _page(hearing: Hearing, form: OutcomeForm, *, conflict: bool = False, status
 
 def _record(session: so.Session, actor: User, hearing: Hearing, form: OutcomeForm) -> Any:
     """Map the form's choice onto `postpone` or `record_outcome`."""
-    action, now, version = form.action.data, clock.now(), form.stated_version()
-    if action in POSTPONING:
-        moved = action == "postponed"
-        return _fields_renamed(
-            lambda: operations.postpone(
-                session,
-                actor,
-                now,
-                hearing,
-                version=version,
-                to=_new_start(form, hearing) if moved else None,
-                reason=form.reason.data or "",
-                decided_on=form.decided_on.data,
-                time_known=bool((form.new_time.data or "").strip()) if moved else None,
-            ),
-            to="new_time" if (form.new_time.data or "").strip() else "new_date",
-            status="action",
+    if form.moved():
+        return operations.postpone(
+            session, actor, clock.now(), hearing, form.postponement(hearing.timezone)
         )
-    return _fields_renamed(
-        lambda: operations.record_outcome(
-            session,
-            actor,
-            now,
-            hearing,
-            version=version,
-            result=action,
-            summary=form.summary.data or "",
-        ),
-        result="action",
-        status="action",
-    )
-
-
-def _new_start(form: OutcomeForm, hearing: Hearing) -> str:
-    """The new local time in the hearing's zone (what `postpone` reads), from the form's zone."""
-    local = local_time(form.new_date.data, form.new_time.data)
-    if not (form.new_time.data or "").strip() or form.zone.data == hearing.timezone:
-        return local
-    instant = fields.local_time(local, form.zone.data, "to")
-    return in_zone(instant, hearing.timezone).isoformat(timespec="minutes")
-
-
-def _fields_renamed(call: Callable[[], Any], **names: str) -> Any:
-    """Run `call`; a refusal naming an operation's field names the form's field instead."""
-    try:
-        return call()
-    except errors.TrackerError as exc:
-        exc.field = names.get(exc.field or "", exc.field)
-        raise
+    return operations.record_outcome(session, actor, clock.now(), hearing, form.outcome())
 
 
 def _said(hearing: Hearing) -> str:

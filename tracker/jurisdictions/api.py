@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tracker import api
-from tracker.core import clock, web
+from tracker import web
+from tracker.core import clock
 from tracker.jurisdictions import operations
 from tracker.jurisdictions.models import Jurisdiction
 from tracker.users import access
 from tracker.users.models import Role
+from tracker.web import api
 
 bp = api.blueprint("jurisdictions_api")
 

@@ -14,8 +14,8 @@ from functools import lru_cache
 
 import holidays
 
-from tracker.deadlines.models import BlockingDays
-from tracker.jurisdictions.models import Jurisdiction, VacationEffect
+from tracker.deadlines.enums import BlockingDays
+from tracker.jurisdictions.enums import VacationEffect
 
 SATURDAY, SUNDAY = 5, 6
 
@@ -87,25 +87,4 @@ class Calendar:
 def _holidays(country: str, subdivision: str | None, year: int) -> holidays.HolidayBase:
     return holidays.country_holidays(
         country, subdiv=subdivision, years=year, categories=(holidays.PUBLIC,)
-    )
-
-
-def for_jurisdiction(jurisdiction: Jurisdiction) -> Calendar:
-    return Calendar(
-        code=jurisdiction.code,
-        holiday_country=jurisdiction.holiday_country,
-        subdivision=jurisdiction.holiday_subdivision,
-        vacations=tuple(
-            Vacation(
-                name=v.name,
-                effect=v.effect,
-                start=(v.start_month, v.start_day),
-                end=(v.end_month, v.end_day),
-                extend_to=(v.extend_to_month, v.extend_to_day) if v.extend_to_month else None,
-                valid_from=v.valid_from,
-                valid_to=v.valid_to,
-                source=v.source or "",
-            )
-            for v in jurisdiction.vacations
-        ),
     )

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.core.db import Base, Timestamped, Versioned, intpk, str200
+from tracker.jurisdictions.enums import AuthorityKind, VacationEffect
 
 
 class Jurisdiction(Versioned, Timestamped, Base):
@@ -28,13 +28,6 @@ class Jurisdiction(Versioned, Timestamped, Base):
         back_populates="jurisdiction", cascade="all, delete-orphan", order_by="JudicialVacation.id"
     )
     authorities: so.Mapped[list[Authority]] = so.relationship(back_populates="jurisdiction")
-
-
-class VacationEffect(enum.StrEnum):
-    #: periods that start and end inside are extended to a fixed day after it (BE civil)
-    extend = "extend"
-    #: time does not run during it (IT summer suspension)
-    suspend = "suspend"
 
 
 class JudicialVacation(Versioned, Base):
@@ -61,15 +54,6 @@ class JudicialVacation(Versioned, Base):
     source: so.Mapped[str | None] = so.mapped_column(sa.Text)
 
     jurisdiction: so.Mapped[Jurisdiction] = so.relationship(back_populates="vacations")
-
-
-class AuthorityKind(enum.StrEnum):
-    court = "court"
-    prosecutor = "prosecutor"
-    ministry = "ministry"
-    police = "police"
-    international_body = "international_body"
-    other = "other"
 
 
 class Authority(Versioned, Timestamped, Base):

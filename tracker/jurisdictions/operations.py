@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 from functools import cache
@@ -14,15 +13,11 @@ import sqlalchemy.orm as so
 from tracker.audit import operations as audit
 from tracker.core import edits, fields, limits
 from tracker.core.actors import Actor
-from tracker.core.dates import FULL_MONTHS, Precision
+from tracker.core.dates import FULL_MONTHS
 from tracker.core.db import snapshot
 from tracker.core.errors import Conflict, Invalid, NotFound
-from tracker.deadlines import operations as deadlines
-from tracker.deadlines import rules
-from tracker.deadlines.models import Deadline, DeadlineRule, DeadlineStatus
 from tracker.jurisdictions import calendars
 from tracker.jurisdictions.models import Authority, JudicialVacation, Jurisdiction, VacationEffect
-from tracker.matters.models import Event
 
 _CODE = re.compile(rf"^[A-Z][A-Z0-9_]{{1,{limits.JURISDICTION_CODE - 1}}}$")
 
@@ -350,50 +345,23 @@ def remove_vacation(
     return vacation
 
 
-@dataclasses.dataclass(frozen=True)
-class Moved:
-    """An open computed deadline that its jurisdiction's calendar now dates differently."""
-
-    deadline: Deadline
-    #: the date its rule gave when it was computed
-    was: dt.date
-    #: the date the same rule version gives today; None if the calendar leaves no day to end on
-    would_be: dt.date | None
-
-
-def deadlines_moved(session: so.Session, jurisdiction: Jurisdiction) -> list[Moved]:
-    """Open computed deadlines of this jurisdiction whose date its calendar would now change.
-
-    Each is computed again from its trigger with the rule version it was computed with
-    (validity dates aside: a trigger outside them is listed on that rule's page) and
-    today's calendar. Nothing is changed: they keep their date until their trigger is
-    edited. Two queries (the vacations, the deadlines), however many deadlines.
-    """
-    calendar = calendars.for_jurisdiction(jurisdiction)
-    found = session.scalars(
-        sa.select(Deadline)
-        .join(Deadline.rule)
-        .join(Deadline.trigger_event)
-        .where(
-            DeadlineRule.jurisdiction_id == jurisdiction.id,
-            Deadline.status == DeadlineStatus.open,
-            Event.precision == Precision.day,
-        )
-        .options(so.contains_eager(Deadline.rule), so.contains_eager(Deadline.trigger_event))
-        .order_by(Deadline.due_on, Deadline.id)
+def calendar_of(jurisdiction: Jurisdiction) -> calendars.Calendar:
+    """The working-day calendar of a jurisdiction: its holidays and judicial vacations."""
+    return calendars.Calendar(
+        code=jurisdiction.code,
+        holiday_country=jurisdiction.holiday_country,
+        subdivision=jurisdiction.holiday_subdivision,
+        vacations=tuple(
+            calendars.Vacation(
+                name=v.name,
+                effect=v.effect,
+                start=(v.start_month, v.start_day),
+                end=(v.end_month, v.end_day),
+                extend_to=(v.extend_to_month, v.extend_to_day) if v.extend_to_month else None,
+                valid_from=v.valid_from,
+                valid_to=v.valid_to,
+                source=v.source or "",
+            )
+            for v in jurisdiction.vacations
+        ),
     )
-    moved = []
-    for deadline in found:
-        was = deadline.computed_due_on or deadline.due_on
-        would_be = _recomputed(deadline, calendar)
-        if would_be != was:
-            moved.append(Moved(deadline, was, would_be))
-    return moved
-
-
-def _recomputed(deadline: Deadline, calendar: calendars.Calendar) -> dt.date | None:
-    rule = dataclasses.replace(deadlines.as_rule(deadline.rule), valid_from=None, valid_to=None)
-    try:
-        return rules.compute(rule, deadline.trigger_event.occurred_on, calendar).due_on
-    except ValueError:  # a suspension that never ends: no day to end on
-        return None

@@ -6,12 +6,15 @@ from typing import Any
 
 from flask import jsonify
 
-from tracker import api
-from tracker.core import clock, web
+from tracker import web
+from tracker.core import clock
 from tracker.core.dates import format_partial
 from tracker.core.errors import Invalid
-from tracker.matters import operations, timeline
+from tracker.hearings.schemas import dump as dump_hearing
+from tracker.hearings.schemas import dump_postponement
+from tracker.matters import events, operations, timeline
 from tracker.matters.models import Event, Matter, Proceeding
+from tracker.web import api
 
 bp = api.blueprint("matters_api")
 
@@ -92,6 +95,10 @@ def changes(patch: api.Body) -> dict[str, Any]:
         if value is None and name not in NULLABLE:
             raise Invalid(f"{name} cannot be null", field=name)
     return sent
+
+
+def _plain(model) -> dict:
+    return model.model_dump(mode="json", by_alias=True)
 
 
 # --- dumps --------------------------------------------------------------------------------
@@ -191,15 +198,13 @@ def matter_timeline(matter_id: int):
 
 def _timeline(session, matter: Matter) -> list[dict]:
     from tracker.deadlines.api import dump as dump_deadline
-    from tracker.hearings.api import dump as dump_hearing
-    from tracker.hearings.api import dump_postponement
 
     dumps = {
         "proceeding": dump_proceeding,
-        "hearing": dump_hearing,
+        "hearing": lambda h: _plain(dump_hearing(h)),
         "event": dump_event,
         "deadline": dump_deadline,
-        "postponement": lambda p: dump_postponement(p, p.hearing.timezone),
+        "postponement": lambda p: _plain(dump_postponement(p, p.hearing.timezone)),
     }
     return [
         {"type": entry.type, "date": entry.label} | dumps[entry.type](entry.row)
@@ -234,14 +239,13 @@ def create_proceeding():
 def get_proceeding(proceeding_id: int):
     """One proceeding with its hearings, events and deadlines."""
     from tracker.deadlines.api import dump as dump_deadline
-    from tracker.hearings.api import dump as dump_hearing
 
     proceeding = operations.get_proceeding(web.session(), api.actor(), proceeding_id)
     operations.load_contents(web.session(), proceeding)
     return jsonify(
         dump_proceeding(proceeding)
         | {
-            "hearings": [dump_hearing(h) for h in proceeding.hearings],
+            "hearings": [_plain(dump_hearing(h)) for h in proceeding.hearings],
             "events": [dump_event(e) for e in proceeding.events],
             "deadlines": [dump_deadline(d) for d in proceeding.deadlines],
         }
@@ -269,7 +273,7 @@ def create_event(proceeding_id: int):
     """Record a dated fact in a proceeding."""
     session, actor = web.session(), api.actor()
     proceeding = operations.get_proceeding(session, actor, proceeding_id)
-    event = operations.create_event(
+    event = events.create_event(
         session, actor, clock.now(), proceeding, api.body(EventIn).model_dump()
     )
     api.commit()
@@ -288,7 +292,7 @@ def update_event(event_id: int):
     session, actor = web.session(), api.actor()
     event = operations.get_event(session, actor, event_id)
     patch = api.body(EventPatch)
-    operations.update_event(
+    events.update_event(
         session, actor, clock.now(), event, version=patch.version, changes=changes(patch)
     )
     api.commit()

@@ -16,8 +16,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.core import limits
-from tracker.core.display import words
 from tracker.matters.models import ClientRole, ProceedingKind, ProceedingStatus
+from tracker.web.display import words
 
 PARTIAL_DATE = Regexp(
     r"^\d{4}(-\d{2}(-\d{2})?)?$", message="Write YYYY-MM-DD, or YYYY-MM or YYYY when less is known."

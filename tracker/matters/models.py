@@ -9,7 +9,6 @@ appeal or stage of, its `origin` the case it was built on or requested by
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -17,6 +16,7 @@ import sqlalchemy.orm as so
 
 from tracker.core.dates import Precision
 from tracker.core.db import Base, Timestamped, Versioned, intpk, str200
+from tracker.matters.enums import ClientRole, ProceedingKind, ProceedingStatus
 
 if TYPE_CHECKING:
     from tracker.deadlines.models import Deadline
@@ -25,43 +25,7 @@ if TYPE_CHECKING:
     from tracker.users.models import User
 
 
-class ProceedingKind(enum.StrEnum):
-    criminal_case = "criminal_case"
-    trial = "trial"
-    appeal = "appeal"
-    cassation = "cassation"
-    extradition_request = "extradition_request"
-    mla_request = "mla_request"
-    civil_complaint = "civil_complaint"
-    interpol_notice = "interpol_notice"
-    wanted_listing = "wanted_listing"
-    asylum = "asylum"
-    echr_application = "echr_application"
-    administrative = "administrative"
-    complaint = "complaint"
-
-
-class ProceedingStatus(enum.StrEnum):
-    pending = "pending"
-    suspended = "suspended"
-    decided = "decided"
-    closed = "closed"
-    withdrawn = "withdrawn"
-
-
 OPEN_STATUSES = frozenset({ProceedingStatus.pending, ProceedingStatus.suspended})
-
-
-class ClientRole(enum.StrEnum):
-    accused = "accused"
-    requested_person = "requested_person"
-    targeted_person = "targeted_person"
-    victim = "victim"
-    civil_party = "civil_party"
-    complainant = "complainant"
-    applicant = "applicant"
-    respondent = "respondent"
-    witness = "witness"
 
 
 class Person(Versioned, Timestamped, Base):

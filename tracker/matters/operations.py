@@ -286,7 +286,7 @@ def update_proceeding(
 ) -> Proceeding:
     edits.check_version(proceeding, version)
     if "precision" in changes and "opened_on" not in changes:
-        changes = changes | {"opened_on": _reformat(proceeding.opened_on, changes)}
+        changes = changes | {"opened_on": reformat(proceeding.opened_on, changes)}
     if "authority" in changes and "jurisdiction" not in changes:
         changes = changes | {"jurisdiction": proceeding.jurisdiction.code}
     values = _proceeding_values(
@@ -310,75 +310,6 @@ def _check_dates(proceeding: Proceeding) -> None:
         raise Invalid("closed_on is before opened_on", field="closed_on")
 
 
-# --- events -------------------------------------------------------------------------------
-
-
-def _event_values(data: dict[str, Any]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    if "kind" in data:
-        kind = fields.text(data["kind"], "kind", max_length=limits.KIND).lower()
-        if not kind.replace("_", "").isalnum():
-            raise Invalid(
-                f"{kind!r} is not an event kind (a word like request_received)", field="kind"
-            )
-        values["kind"] = kind
-    if "occurred_on" in data or "precision" in data:
-        if data.get("occurred_on") is None:
-            raise Invalid("occurred_on: this field is required", field="occurred_on")
-        values["occurred_on"], values["precision"] = fields.partial_date(
-            data["occurred_on"], "occurred_on", data.get("precision")
-        )
-    if "summary" in data:
-        values["summary"] = fields.text(
-            data["summary"], "summary", max_length=limits.SUMMARY, required=False
-        )
-    if "source" in data:
-        values["source"] = (
-            fields.text(data["source"], "source", max_length=limits.SOURCE, required=False) or None
-        )
-    return values
-
-
-def create_event(
-    session: so.Session,
-    actor: Actor,
-    now: dt.datetime,
-    proceeding: Proceeding,
-    data: dict[str, Any],
-) -> Event:
-    for name in ("kind", "occurred_on"):
-        if data.get(name) in (None, ""):
-            raise Invalid(f"{name}: this field is required", field=name)
-    event = Event(proceeding=proceeding, **_event_values(data))
-    session.add(event)
-    audit.record(session, actor, now, "create", event, matter_id=proceeding.matter_id)
-    return event
-
-
-def update_event(
-    session: so.Session,
-    actor: Actor,
-    now: dt.datetime,
-    event: Event,
-    *,
-    version: int | None,
-    changes: dict[str, Any],
-) -> Event:
-    """Correct an event; the deadlines it triggers move with it, in the same transaction."""
-    from tracker.deadlines import operations as deadlines
-
-    edits.check_version(event, version)
-    if "precision" in changes and "occurred_on" not in changes:
-        changes = changes | {"occurred_on": _reformat(event.occurred_on, changes)}
-    before = (event.occurred_on, event.precision)
-    edits.apply(
-        session, actor, now, event, _event_values(changes), matter_id=event.proceeding.matter_id
-    )
-    if (event.occurred_on, event.precision) != before:
-        deadlines.recompute_for_event(session, actor, now, event)
-    return event
-
-
-def _reformat(value: dt.date | None, changes: dict[str, Any]) -> str | None:
+def reformat(value: dt.date | None, changes: dict[str, Any]) -> str | None:
     """A stored date written at a newly given precision (a precision-only edit)."""
     return format_partial(value, fields.choice(Precision, changes["precision"], "precision"))

@@ -8,11 +8,12 @@ from flask import flash, redirect, render_template, request
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
-from tracker import pages
-from tracker.core import clock, errors, web
+from tracker import web
+from tracker.core import clock, errors
 from tracker.core.dates import format_partial
-from tracker.matters import forms, operations, queries, timeline
+from tracker.matters import events, forms, operations, queries, timeline
 from tracker.matters.models import Matter, Proceeding
+from tracker.web import pages
 
 bp = pages.blueprint("matters", __name__)
 
@@ -197,7 +198,7 @@ def new_event(proceeding_id: int):
     form = forms.EventForm()
     event = pages.submit(
         form,
-        lambda: operations.create_event(
+        lambda: events.create_event(
             session,
             me,
             clock.now(),

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import enum
-
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.ext.hybrid import hybrid_property
 
 from tracker.core.db import Base, intpk, str200, timestamp
-
-
-class NotificationStatus(enum.StrEnum):
-    queued = "queued"
-    #: claimed by a dispatcher until lease_until
-    sending = "sending"
-    sent = "sent"
-    failed = "failed"
-    #: the request went out but no answer came: a person must check before resending
-    unknown = "unknown"
+from tracker.notifications.enums import NotificationStatus
 
 
 class Notification(Base):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from tracker import pages
-from tracker.core import clock, display, errors, web
+from tracker import web
+from tracker.core import clock, errors
 from tracker.notifications import outbox
 from tracker.notifications.forms import OutboxFilters, ResendForm
 from tracker.notifications.models import Notification, NotificationStatus
 from tracker.users.models import Role
+from tracker.web import display, pages
 
 bp = pages.blueprint("outbox", __name__)
 

@@ -6,10 +6,11 @@ from typing import Any
 
 from flask import jsonify
 
-from tracker import api
-from tracker.core import clock, web
+from tracker import web
+from tracker.core import clock
 from tracker.users import operations, preferences
 from tracker.users.models import User
+from tracker.web import api
 
 bp = api.blueprint("users_api")
 

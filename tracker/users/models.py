@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.core.db import Base, Timestamped, Versioned, intpk, str200, timestamp
-
-
-class Role(enum.StrEnum):
-    admin = "admin"
-    coordinator = "coordinator"
-    staff = "staff"
-    lawyer = "lawyer"
-
+from tracker.users.enums import Role
 
 #: roles that see every matter; a lawyer sees only the matters assigned to them
 ALL_MATTERS_ROLES = frozenset({Role.admin, Role.coordinator, Role.staff})

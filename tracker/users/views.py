@@ -12,21 +12,43 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import UserMixin, current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from tracker import pages
-from tracker.core import clock, web
+from tracker import web
+from tracker.core import clock
 from tracker.users import login as signin
 from tracker.users import operations
 from tracker.users.forms import LoginForm, PasswordForm, SettingsForm
 from tracker.users.models import User
+from tracker.web import pages
 
 #: /login is the one page without a login
 public = Blueprint("users", __name__)
 bp = pages.blueprint("account", __name__)
 
 BLUEPRINTS = (public, bp)
+
+
+class SignedIn(UserMixin):
+    """Flask-Login's view of a user; the model itself stays free of web code."""
+
+    def __init__(self, user: User):
+        self.user = user
+
+    def get_id(self) -> str:
+        return signin.session_id(self.user)
+
+    @property
+    def is_active(self) -> bool:
+        return self.user.active
+
+
+@pages.login_manager.user_loader
+def _load_user(value: str) -> SignedIn | None:
+    user = signin.user_for_session(web.session(), value)
+    return SignedIn(user) if user is not None else None
+
 
 # The dummy hash that unknown emails are checked against is made when the app starts,
 # not by the first sign-in of an unknown email (which would then take twice as long).
@@ -67,7 +89,7 @@ def login():
                 status = 401
             else:
                 session.clear()  # a fresh session (and CSRF token) for the signed-in user
-                login_user(pages.SignedIn(found))
+                login_user(SignedIn(found))
                 return _trust_this_browser(redirect(target), found)
     return render_template("users/login.html", form=form), status
 
@@ -113,7 +135,7 @@ def password():
         problem = signin.change_password(db, clock.now(), me, form.current.data, form.new.data)
         if problem is None:
             db.commit()
-            login_user(pages.SignedIn(me))  # the session id follows the new password
+            login_user(SignedIn(me))  # the session id follows the new password
             flash("Your password is changed. Other sessions of this account are signed out.")
             # older device cookies named the old password: this browser stays trusted
             return _trust_this_browser(redirect(url_for("account.account")), me)

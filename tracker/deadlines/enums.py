@@ -1,0 +1,37 @@
+"""The kinds and states of deadlines and their rules (plain enums: rule modules and
+commands read them without the database)."""
+
+from __future__ import annotations
+
+import enum
+
+
+class DeadlineStatus(enum.StrEnum):
+    open = "open"
+    done = "done"
+    waived = "waived"
+
+
+class OffsetUnit(enum.StrEnum):
+    days = "days"
+    working_days = "working_days"
+    months = "months"
+
+
+class EndShift(enum.StrEnum):
+    #: a last day that is not a working day moves to the next working day
+    next_working_day = "next_working_day"
+    #: the last day stays where it falls (ECHR)
+    none = "none"
+
+
+class BlockingDays(enum.StrEnum):
+    weekends_and_holidays = "weekends_and_holidays"
+    #: Italian criminal procedure: Saturday is a working day
+    holidays_and_sundays = "holidays_and_sundays"
+
+
+class VacationPolicy(enum.StrEnum):
+    ignore = "ignore"
+    #: apply the jurisdiction's judicial vacations (extend or suspend, as they say)
+    apply = "apply"

@@ -1,0 +1,42 @@
+"""The kinds and states of matters and proceedings (plain enums: rule modules and
+commands read them without the database)."""
+
+from __future__ import annotations
+
+import enum
+
+
+class ProceedingKind(enum.StrEnum):
+    criminal_case = "criminal_case"
+    trial = "trial"
+    appeal = "appeal"
+    cassation = "cassation"
+    extradition_request = "extradition_request"
+    mla_request = "mla_request"
+    civil_complaint = "civil_complaint"
+    interpol_notice = "interpol_notice"
+    wanted_listing = "wanted_listing"
+    asylum = "asylum"
+    echr_application = "echr_application"
+    administrative = "administrative"
+    complaint = "complaint"
+
+
+class ProceedingStatus(enum.StrEnum):
+    pending = "pending"
+    suspended = "suspended"
+    decided = "decided"
+    closed = "closed"
+    withdrawn = "withdrawn"
+
+
+class ClientRole(enum.StrEnum):
+    accused = "accused"
+    requested_person = "requested_person"
+    targeted_person = "targeted_person"
+    victim = "victim"
+    civil_party = "civil_party"
+    complainant = "complainant"
+    applicant = "applicant"
+    respondent = "respondent"
+    witness = "witness"
