@@ -26,13 +26,13 @@ def create_hearing(proceeding_id: int, body: NewHearing) -> api.Created[HearingO
     proceeding = matters.get_proceeding(session, actor, proceeding_id)
     hearing = operations.schedule_hearing(session, actor, clock.now(), proceeding, body)
     api.commit()
-    return api.created(dump(hearing))
+    return api.Created(dump(hearing))
 
 
 @bp.get("/hearings/<int:hearing_id>")
 def get_hearing(hearing_id: int) -> HearingOut:
     """One hearing with its postponement ledger."""
-    return api.answer(dump(operations.get_hearing(web.session(), api.actor(), hearing_id)))
+    return dump(operations.get_hearing(web.session(), api.actor(), hearing_id))
 
 
 @bp.patch("/hearings/<int:hearing_id>")
@@ -42,7 +42,7 @@ def update_hearing(hearing_id: int, body: HearingChanges) -> HearingOut:
     hearing = operations.get_hearing(session, actor, hearing_id)
     operations.update_hearing(session, actor, clock.now(), hearing, body)
     api.commit()
-    return api.answer(dump(hearing))
+    return dump(hearing)
 
 
 @bp.post("/hearings/<int:hearing_id>/postpone")
@@ -52,7 +52,7 @@ def postpone_hearing(hearing_id: int, body: Postpone) -> HearingOut:
     hearing = operations.get_hearing(session, actor, hearing_id)
     operations.postpone(session, actor, clock.now(), hearing, body)
     api.commit()
-    return api.answer(dump(hearing))
+    return dump(hearing)
 
 
 @bp.post("/hearings/<int:hearing_id>/outcome")
@@ -62,4 +62,4 @@ def record_outcome(hearing_id: int, body: Outcome) -> HearingOut:
     hearing = operations.get_hearing(session, actor, hearing_id)
     operations.record_outcome(session, actor, clock.now(), hearing, body)
     api.commit()
-    return api.answer(dump(hearing))
+    return dump(hearing)

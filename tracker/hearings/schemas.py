@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import pydantic
 
 from tracker.core import limits
-from tracker.core.commands import Changes, Choice, Command, Day, Text, WallTime, Zone
+from tracker.core.commands import Allowed, Changes, Command, Day, Limit, WallTime, Zone
 from tracker.core.dates import in_zone
 from tracker.hearings.enums import OutcomeResult
 from tracker.hearings.models import Hearing, Postponement
@@ -21,8 +22,8 @@ class NewHearing(Command):
     starts_at: WallTime
     timezone: Zone | None = None
     time_known: bool = True
-    location: Text(limits.LOCATION, required=False) = ""
-    title: Text(limits.TITLE) = "Hearing"
+    location: Annotated[str, Limit(limits.LOCATION, required=False)] = ""
+    title: Annotated[str, Limit(limits.TITLE)] = "Hearing"
 
 
 class HearingChanges(Changes):
@@ -31,15 +32,15 @@ class HearingChanges(Changes):
     starts_at: WallTime | None = None
     timezone: Zone | None = None
     time_known: bool | None = None
-    location: Text(limits.LOCATION, required=False) | None = None
-    title: Text(limits.TITLE) | None = None
+    location: Annotated[str, Limit(limits.LOCATION, required=False)] | None = None
+    title: Annotated[str, Limit(limits.TITLE)] | None = None
 
 
 class Postpone(Command):
     """Move a hearing to `to` on its court's wall clock, or sine die (`to` null)."""
 
     to: WallTime | None
-    reason: Text(limits.REASON, required=False) = ""
+    reason: Annotated[str, Limit(limits.REASON, required=False)] = ""
     decided_on: Day | None = None
     time_known: bool | None = None
     version: int | None = None
@@ -48,8 +49,8 @@ class Postpone(Command):
 class Outcome(Command):
     """Say what happened: held, adjourned, decided (the hearing took place) or cancelled."""
 
-    result: Choice(OutcomeResult)
-    summary: Text(limits.SUMMARY, required=False) = ""
+    result: Annotated[OutcomeResult, Allowed()]
+    summary: Annotated[str, Limit(limits.SUMMARY, required=False)] = ""
     version: int | None = None
 
 
