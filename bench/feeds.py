@@ -24,10 +24,10 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tracker import config
+from tracker import config, migrate
 from tracker.app import create_app
 from tracker.calendar import cache, operations, timezones
-from tracker.core import clock, migrate
+from tracker.core import clock
 from tracker.core.actors import SystemActor
 from tracker.core.db import Database, make_engine, normalize_url
 from tracker.models import (

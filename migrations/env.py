@@ -1,8 +1,8 @@
 """Alembic's entry point: where the database is and what the models say it should be.
 
 The URL, first found wins:
-1. `config.attributes["connection"]`: an open connection (tracker.core.migrate, tests);
-2. `config.attributes["url"]`: a URL given by tracker.core.migrate;
+1. `config.attributes["connection"]`: an open connection (tracker.migrate, tests);
+2. `config.attributes["url"]`: a URL given by tracker.migrate;
 3. `alembic -x url=...`;
 4. the `DATABASE_URL` environment variable;
 5. the tracker's settings (SQLite in the instance folder).
@@ -18,7 +18,7 @@ from alembic import context
 
 import tracker.models
 from tracker.core.db import make_engine, normalize_url
-from tracker.core.migrate import context_options
+from tracker.migrate import context_options
 
 config = context.config
 target_metadata = tracker.models.Base.metadata

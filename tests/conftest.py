@@ -24,8 +24,8 @@ import pytest
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from tracker import config
-from tracker.core import clock, migrate
+from tracker import config, migrate
+from tracker.core import clock
 from tracker.core.db import Database, make_engine, normalize_url
 from tracker.models import Base
 

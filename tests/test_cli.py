@@ -13,8 +13,8 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
+from tracker import migrate
 from tracker.cli import main
-from tracker.core import migrate
 from tracker.models import ApiToken, AuditEntry, Matter, User
 from tracker.users import operations as users
 

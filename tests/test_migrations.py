@@ -10,7 +10,8 @@ import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
-from tracker.core import migrate, resources
+from tracker import migrate
+from tracker.core import resources
 from tracker.core.db import make_engine
 from tracker.models import Base
 

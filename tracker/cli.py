@@ -105,7 +105,7 @@ def unit_of_work() -> Iterator[so.Session]:
 
 
 def _require_migrated(url: str) -> None:
-    from tracker.core import migrate
+    from tracker import migrate
 
     if migrate.pending(url):
         raise click.ClickException(
@@ -133,7 +133,7 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Create the database or migrate it to the latest revision."""
-    from tracker.core import migrate
+    from tracker import migrate
     from tracker.deadlines import operations as deadlines
 
     url = _settings().database_url

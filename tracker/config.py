@@ -169,7 +169,7 @@ def delay_thresholds(env: Any) -> Thresholds:
 def _per_kind(env: Any, prefix: str, kinds: set[str] | None) -> dict[str, int]:
     """DELAY_..._DAYS_<KIND> overrides; `kinds` None: any proceeding kind."""
     names = sorted(name for name in env if name.startswith(prefix))
-    if names and kinds is None:
+    if kinds is None:
         kinds = {kind.value for kind in ProceedingKind}
     found = {}
     for name in names:

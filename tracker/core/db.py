@@ -107,7 +107,8 @@ class Versioned:
 
     @so.declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.__table__.c.version}
+        table = cls.__table__  # type: ignore[attr-defined]  # a mixin: its class has a table
+        return {"version_id_col": table.c.version}
 
 
 def snapshot(obj: Base, fields: list[str] | None = None) -> dict[str, Any]:
@@ -199,8 +200,9 @@ class Database:
         """
         if session.in_transaction():
             connection = session.connection()
-            if not connection.info.get(_WROTE):
-                connection.connection.dbapi_connection.commit()
+            dbapi = connection.connection.dbapi_connection
+            if not connection.info.get(_WROTE) and dbapi is not None:
+                dbapi.commit()
         session.close()
 
     @contextmanager

@@ -21,6 +21,7 @@ from alembic.script import ScriptDirectory
 
 from tracker.core import resources
 from tracker.core.db import UTCDateTime, make_engine, normalize_url
+from tracker.models import Base
 
 UrlOrConnection = str | sa.Connection
 
@@ -95,8 +96,6 @@ def drift(url: UrlOrConnection) -> list[Any]:
 
     Empty when the migrations at head create exactly what the models describe.
     """
-    from tracker.models import Base
-
     with _connection(url) as connection:
         context = MigrationContext.configure(connection, opts=context_options())
         return compare_metadata(context, Base.metadata)
