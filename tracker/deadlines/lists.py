@@ -18,12 +18,12 @@ from wtforms.fields.choices import SelectChoice as C
 from tracker.core.actors import Actor
 from tracker.deadlines.models import Deadline, DeadlineStatus
 from tracker.hearings.lists import (
-    ListFilters,
     ListPage,
     fetch_page,
     visible_proceedings,
     with_context,
 )
+from tracker.web.pages import ListFilters
 
 #: "due this week": due within this many days from today, the overdue ones included
 WEEK = dt.timedelta(days=7)

@@ -8,6 +8,7 @@ import re
 from wtforms import (
     DateField,
     HiddenField,
+    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -15,12 +16,13 @@ from wtforms import (
     ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from tracker.core.commands import WallTime
 from tracker.core.dates import in_zone, zone_names
+from tracker.hearings.lists import DAYS, MAX_DAYS
 from tracker.hearings.schemas import NewHearing, Outcome, Postpone
-from tracker.web.pages import CommandForm, checks
+from tracker.web.pages import CommandForm, ListFilters, checks
 
 #: 09:30, or 02:30+01:00 for a wall time that occurs twice when the clocks go back
 _TIME = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d([+-]\d{2}:\d{2})?$")
@@ -190,3 +192,22 @@ class OutcomeForm(_Zoned):
         """The version the form was shown at; None if it did not come back as a number."""
         value = (self.version.data or "").strip()
         return int(value) if value.isascii() and value.isdigit() else None
+
+
+SHOW_CHOICES = [
+    SelectChoice("upcoming", "Coming hearings"),
+    SelectChoice("awaiting", "Awaiting an outcome"),
+]
+
+
+class HearingFilters(ListFilters):
+    show = SelectField("Show", choices=SHOW_CHOICES, default="upcoming")
+    days = IntegerField(
+        "Days ahead",
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=MAX_DAYS, message=f"From 1 to {MAX_DAYS} days."),
+        ],
+        default=DAYS,
+        render_kw={"min": 1, "max": MAX_DAYS, "inputmode": "numeric"},
+    )

@@ -18,9 +18,6 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from wtforms import Form, IntegerField, SelectField
-from wtforms.fields.choices import SelectChoice as C
-from wtforms.validators import NumberRange, Optional
 
 from tracker.core.actors import Actor
 from tracker.hearings.models import Hearing, HearingStatus, Postponement
@@ -32,52 +29,6 @@ PER_PAGE = 50
 #: how far ahead the coming hearings reach unless asked otherwise (the dashboard's 30)
 DAYS = 30
 MAX_DAYS = 366
-
-SHOW_CHOICES = [C("upcoming", "Coming hearings"), C("awaiting", "Awaiting an outcome")]
-
-
-# --- the filters --------------------------------------------------------------------------
-
-
-class ListFilters(Form):
-    """Filters read from the query string (a GET form: no CSRF token).
-
-    A refused value is shown next to its field and the list drawn without it.
-    """
-
-    country = SelectField("Country", choices=[C("", "Any country")], default="")
-
-    def __init__(self, formdata, countries: list[tuple[str, str]]):
-        super().__init__(formdata)
-        self.country.choices = [C("", "Any country")] + [
-            C(code, f"{code} · {name}") for code, name in countries
-        ]
-
-    def value(self, name: str):
-        """A filter's value; its default when empty or refused."""
-        field = self[name]
-        return field.default if field.errors or field.data in (None, "") else field.data
-
-    def shown(self) -> dict[str, str]:
-        """The accepted filters that differ from their default, for the pager's links."""
-        return {
-            name: str(self.value(name))
-            for name in self._fields
-            if self.value(name) != self[name].default
-        }
-
-
-class HearingFilters(ListFilters):
-    show = SelectField("Show", choices=SHOW_CHOICES, default="upcoming")
-    days = IntegerField(
-        "Days ahead",
-        validators=[
-            Optional(),
-            NumberRange(min=1, max=MAX_DAYS, message=f"From 1 to {MAX_DAYS} days."),
-        ],
-        default=DAYS,
-        render_kw={"min": 1, "max": MAX_DAYS, "inputmode": "numeric"},
-    )
 
 
 # --- shared with the deadlines list -------------------------------------------------------

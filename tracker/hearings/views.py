@@ -12,7 +12,7 @@ from tracker import web
 from tracker.core import clock
 from tracker.core.dates import in_zone
 from tracker.hearings import lists, operations
-from tracker.hearings.forms import HearingForm, OutcomeForm, possible_actions
+from tracker.hearings.forms import HearingFilters, HearingForm, OutcomeForm, possible_actions
 from tracker.hearings.models import Hearing, HearingStatus
 from tracker.matters import operations as matters
 from tracker.matters import queries as matter_queries
@@ -28,7 +28,7 @@ BLUEPRINTS = (bp,)
 def index():
     """List the coming hearings, or those awaiting an outcome, a page at a time."""
     session = web.session()
-    filters = lists.HearingFilters(request.args, matter_queries.countries(session))
+    filters = HearingFilters(request.args, matter_queries.countries(session))
     valid = filters.validate()
     found = lists.hearings(
         session,

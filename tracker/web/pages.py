@@ -16,6 +16,8 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import LoginManager, current_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from wtforms import Form, SelectField
+from wtforms.fields.choices import SelectChoice as C
 from wtforms.validators import DataRequired, Length
 
 from tracker import web
@@ -188,3 +190,34 @@ def security_headers(response):
             "script-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'",
         )
     return response
+
+
+# --- list filters ---------------------------------------------------------------------
+
+
+class ListFilters(Form):
+    """Filters read from the query string (a GET form: no CSRF token).
+
+    A refused value is shown next to its field and the list drawn without it.
+    """
+
+    country = SelectField("Country", choices=[C("", "Any country")], default="")
+
+    def __init__(self, formdata, countries: list[tuple[str, str]]):
+        super().__init__(formdata)
+        self.country.choices = [C("", "Any country")] + [
+            C(code, f"{code} · {name}") for code, name in countries
+        ]
+
+    def value(self, name: str):
+        """A filter's value; its default when empty or refused."""
+        field = self[name]
+        return field.default if field.errors or field.data in (None, "") else field.data
+
+    def shown(self) -> dict[str, str]:
+        """The accepted filters that differ from their default, for the pager's links."""
+        return {
+            name: str(self.value(name))
+            for name in self._fields
+            if self.value(name) != self[name].default
+        }
