@@ -11,6 +11,7 @@ from flask import flash, redirect, render_template, request, url_for
 from tracker import web
 from tracker.core import clock
 from tracker.core.dates import in_zone
+from tracker.hearings import ledger as hearing_ledger
 from tracker.hearings import lists, operations
 from tracker.hearings.forms import HearingFilters, HearingForm, OutcomeForm, possible_actions
 from tracker.hearings.models import Hearing, HearingStatus
@@ -127,14 +128,9 @@ def _when(instant: dt.datetime, hearing: Hearing) -> str:
 
 def ledger(hearing: Hearing) -> dict[str, Any]:
     """The facts of a hearing's moves: first date, number of moves, how far it slipped."""
-    moves = hearing.postponements
-    first = moves[0].from_starts_at if moves else hearing.starts_at
-    slip = None
-    if hearing.status is not HearingStatus.postponed:
-        first_day = in_zone(first, hearing.timezone).date()
-        slip = (hearing.local_start.date() - first_day).days
-    first_known = moves[0].from_time_known if moves else hearing.time_known
-    return {"first": moment(first, hearing, first_known), "moves": len(moves), "slip_days": slip}
+    moved = hearing_ledger.ledger(hearing)
+    first = moment(moved.first, hearing, moved.first_time_known)
+    return {"first": first, "moves": moved.count, "slip_days": moved.slip_days}
 
 
 def moment(instant: dt.datetime | None, hearing: Hearing, time_known: bool | None = None) -> str:
