@@ -88,7 +88,7 @@ def document(app: Flask) -> dict[str, Any]:
             operation.describe(schemas)
         )
     for rule in files:
-        paths.setdefault(openapi_path(rule), {})["get"] = _calendar_file(rule, app)
+        paths.setdefault(openapi_path(rule), {})["get"] = _calendar_file(rule, app, schemas)
     paths[PATH] = {"get": _itself()}
     return {
         "openapi": "3.1.0",
@@ -218,7 +218,7 @@ class _Operation:
             }
         operation["responses"] = {
             str(read.status): _success(read, schemas),
-            **_errors(_failures(read, self.method)),
+            **_errors(_failures(read, self.method, operation["parameters"])),
         }
         return operation
 
@@ -232,14 +232,17 @@ def _success(read: api.Signature, schemas: dict[Any, Any]) -> dict[str, Any]:
     return {"description": description, "content": {JSON: {"schema": schema}}}
 
 
-def _failures(read: api.Signature, method: str) -> list[int]:
+def _failures(read: api.Signature, method: str, parameters: list[dict[str, Any]]) -> list[int]:
     """The failures an endpoint may answer: a body may be malformed, too large or invalid,
-    a query invalid; a write may conflict; any call may be refused or find nothing."""
+    a query invalid; text in the address or the query may hold a NUL (400,
+    `web.refuse_nul`); a write may conflict; any call may be refused or find nothing."""
     statuses = {401, 403, 404}
     if read.body is not None:
         statuses |= {400, 413, 422}
     if read.query is not None:
-        statuses |= {422}
+        statuses |= {400, 422}
+    if any(parameter["schema"].get("type") == "string" for parameter in parameters):
+        statuses |= {400}
     if method != "GET":
         statuses |= {409}
     return sorted(statuses)
@@ -287,27 +290,33 @@ def _untyped(method: str) -> dict[str, Any]:
 # --- the calendar files --------------------------------------------------------------------------
 
 
-def _calendar_file(rule: Rule, app: Flask) -> dict[str, Any]:
+def _calendar_file(rule: Rule, app: Flask, schemas: dict[Any, Any]) -> dict[str, Any]:
     summary, by_token = CALENDAR_FILES[rule.endpoint]
-    calendar = {CALENDAR: {"schema": {"type": "string"}}}
-    responses: dict[str, Any] = {"200": {"description": "An iCalendar file", "content": calendar}}
+    text = {"schema": {"type": "string"}}
+    # outside /api/v1 an address that is no file at all is answered by a page
+    page = {"text/html": text}
+    responses: dict[str, Any] = {
+        "200": {"description": "An iCalendar file", "content": {CALENDAR: text}},
+        "400": {"description": "A NUL character in the address", "content": page},
+        "404": {"description": "No such file", "content": page | {"text/plain": text}},
+    }
     if by_token:
-        responses |= _errors([401, 403, 404])
+        error = {JSON: {"schema": schemas[Error, "serialization"]}}
+        responses["302"] = {"description": "No token and not signed in: to the sign-in page"}
+        responses["404"]["content"] |= error
+        for status in (401, 403):
+            responses[str(status)] = {"description": ERRORS[status], "content": error}
     else:
         responses["304"] = {"description": "The client's copy is current (If-None-Match)"}
-        responses["404"] = {
-            "description": "No such feed",
-            "content": {"text/plain": {"schema": {"type": "string"}}},
-        }
     operation: dict[str, Any] = {
         "operationId": rule.endpoint,
         "summary": summary,
         "tags": ["calendar files"],
         "parameters": path_parameters(rule, app),
-        "responses": responses,
+        "responses": dict(sorted(responses.items())),
     }
     if not by_token:
-        operation["security"] = []
+        operation["security"] = []  # the secret token in the address is the credential
     return operation
 
 
