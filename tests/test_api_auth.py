@@ -46,6 +46,9 @@ API_ENDPOINTS = [
     ("POST", "/api/v1/users/1/feeds/revoke"),
 ]
 
+#: the endpoints under /api/v1 that need no token: the API's description (it holds no data)
+PUBLIC_ENDPOINTS = [("GET", "/api/v1/openapi.json")]
+
 
 @pytest.fixture
 def admin(client, database, frozen_now):
@@ -81,7 +84,15 @@ def test_the_list_above_is_every_endpoint_of_the_api(app):
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
 
-    assert routes == set(API_ENDPOINTS)
+    assert routes == set(API_ENDPOINTS) | set(PUBLIC_ENDPOINTS)
+
+
+@pytest.mark.parametrize(("method", "path"), PUBLIC_ENDPOINTS)
+def test_only_the_api_description_answers_without_a_token(client, method, path):
+    response = client.open(path, method=method)
+
+    assert response.status_code == 200
+    assert response.get_json()["openapi"].startswith("3.1")
 
 
 @pytest.mark.parametrize(("method", "path"), API_ENDPOINTS)

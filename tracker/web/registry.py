@@ -27,7 +27,7 @@ from tracker.users import api as users_api
 from tracker.users import operations as users
 from tracker.users import views as account
 from tracker.users.models import Role
-from tracker.web import api, display, errors, pages
+from tracker.web import api, display, errors, openapi, pages
 
 API = (
     jurisdictions_api,
@@ -70,6 +70,7 @@ def init_app(app: Flask) -> None:
     app.extensions[api.TOKEN_USER] = users.user_for_token
     for module in API:
         app.register_blueprint(module.bp)
+    openapi.init_app(app)  # after the API: the document describes every endpoint registered
     secure = app.config["TRACKER_SETTINGS"].base_url.startswith("https://")
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
