@@ -21,6 +21,7 @@ from tracker.core import clock
 from tracker.core.actors import SystemActor
 from tracker.core.db import Database
 from tracker.jurisdictions import operations as jurisdictions
+from tracker.jurisdictions.schemas import NewJurisdiction
 from tracker.models import ApiToken, Base, User
 from tracker.users import operations as users
 from tracker.users.models import Role
@@ -115,15 +116,15 @@ def jurisdiction(
 ) -> int:
     """A jurisdiction made by the operations (only admins may POST them)."""
     with database.unit_of_work() as session:
-        made = jurisdictions.create_jurisdiction(
-            session,
-            SETUP,
-            clock.now(),
-            code=code,
-            name=name or code,
-            timezone=timezone,
-            holiday_country=holiday_country,
+        command = NewJurisdiction.parse(
+            {
+                "code": code,
+                "name": name or code,
+                "timezone": timezone,
+                "holiday_country": holiday_country,
+            }
         )
+        made = jurisdictions.create_jurisdiction(session, SETUP, clock.now(), command)
         session.flush()
         return made.id
 

@@ -170,8 +170,10 @@ def _store_long_words(server) -> dict[str, int]:
     """A matter whose every free text is as long as its field takes, without a space."""
     from tracker.core import limits
     from tracker.deadlines import operations as deadlines
+    from tracker.deadlines.schemas import NewDeadline
     from tracker.delays import operations as delays
     from tracker.jurisdictions import operations as jurisdictions
+    from tracker.jurisdictions.schemas import NewJurisdiction
     from tracker.matters import events
     from tracker.matters import operations as matters
     from tracker.models import DelayFlag
@@ -182,9 +184,13 @@ def _store_long_words(server) -> dict[str, int]:
             session,
             SETUP,
             now,
-            code=_word(limits.JURISDICTION_CODE),
-            name=_word(limits.NAME),
-            timezone="Europe/Brussels",
+            NewJurisdiction.parse(
+                {
+                    "code": _word(limits.JURISDICTION_CODE),
+                    "name": _word(limits.NAME),
+                    "timezone": "Europe/Brussels",
+                }
+            ),
         )
         matter = matters.create_matter(
             session,
@@ -270,11 +276,13 @@ def _store_long_words(server) -> dict[str, int]:
             SETUP,
             now,
             proceeding,
-            {
-                "title": _word(limits.TITLE),
-                "due_on": (today - dt.timedelta(days=2)).isoformat(),
-                "explanation": _word(limits.EXPLANATION),
-            },
+            NewDeadline.parse(
+                {
+                    "title": _word(limits.TITLE),
+                    "due_on": today - dt.timedelta(days=2),
+                    "explanation": _word(limits.EXPLANATION),
+                }
+            ),
         )
         session.flush()
         scan.run(session, now, today, Thresholds())

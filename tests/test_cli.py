@@ -481,6 +481,7 @@ def test_scan_escapes_control_characters_in_what_people_typed(upgraded, tmp_path
     from tracker.core.actors import SystemActor
     from tracker.core.db import Database
     from tracker.deadlines import operations as deadlines
+    from tracker.deadlines.schemas import NewDeadline
     from tracker.matters import operations as matters
 
     actor, now = SystemActor("system:tests"), clock.now()
@@ -502,7 +503,8 @@ def test_scan_escapes_control_characters_in_what_people_typed(upgraded, tmp_path
         )
         due = (now + dt.timedelta(days=2)).date().isoformat()
         title = "Appeal\r\nwarning   deadline_near  forged line\x1b[2J"
-        deadlines.create_deadline(session, actor, now, proceeding, {"title": title, "due_on": due})
+        command = NewDeadline.parse({"title": title, "due_on": due})
+        deadlines.create_deadline(session, actor, now, proceeding, command)
     database.dispose()
 
     result = upgraded("scan")

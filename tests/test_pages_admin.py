@@ -13,6 +13,7 @@ from pages import Browser, make_user, sign_in, text
 
 from tracker.core import clock
 from tracker.deadlines import operations as deadlines
+from tracker.deadlines.schemas import NewRule
 from tracker.jurisdictions.models import JudicialVacation
 from tracker.models import Deadline, DeadlineRule, Jurisdiction, User
 
@@ -567,9 +568,8 @@ def test_a_new_version_closes_the_old_one_and_leaves_computed_deadlines_alone(
 
 def test_a_new_version_must_start_after_the_latest(database, admin, belgium):
     with database.unit_of_work() as session:
-        deadlines.create_rule(
-            session, factories.SETUP, clock.now(), RULE | {"amount": 10, "valid_from": "2020-01-01"}
-        )
+        command = NewRule.parse(RULE | {"amount": 10, "valid_from": "2020-01-01"})
+        deadlines.create_rule(session, factories.SETUP, clock.now(), command)
     [old] = rule_rows(database, "BE-TEST")
     admin.get(f"/admin/rules/{old.id}")
     version = {f"new-{k}": v for k, v in RULE.items() if k not in ("code", "jurisdiction")}

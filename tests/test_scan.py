@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from tracker import demo
 from tracker.cli import main
 from tracker.deadlines import operations as deadlines
+from tracker.deadlines.schemas import DeadlineChanges, NewDeadline
 from tracker.delays import operations
 from tracker.delays import scan as delays
 from tracker.delays.rules import Thresholds
@@ -95,16 +96,16 @@ class Build:
     def deadline(self, proceeding_id: int, due_on: date, title: str = "Appeal brief") -> int:
         with self.session() as session:
             found = session.get(Proceeding, proceeding_id)
-            data = {"title": title, "due_on": due_on.isoformat()}
-            made = deadlines.create_deadline(session, SETUP, NOW, found, data)
+            command = NewDeadline.parse({"title": title, "due_on": due_on})
+            made = deadlines.create_deadline(session, SETUP, NOW, found, command)
             session.flush()
             return made.id
 
     def deadline_status(self, deadline_id: int, status: str, at: datetime = NOW) -> None:
         with self.session() as session:
             found = session.get(DeadlineRow, deadline_id)
-            changes = {"status": status}
-            deadlines.update_deadline(session, SETUP, at, found, version=None, changes=changes)
+            changes = DeadlineChanges.parse({"version": found.version, "status": status})
+            deadlines.update_deadline(session, SETUP, at, found, changes)
 
 
 @pytest.fixture

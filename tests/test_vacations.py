@@ -13,6 +13,7 @@ from tracker.deadlines import operations as deadlines
 from tracker.deadlines import queries as deadline_queries
 from tracker.jurisdictions import operations as jurisdictions
 from tracker.jurisdictions.models import JudicialVacation
+from tracker.jurisdictions.schemas import ChangedVacation, NewVacation
 from tracker.models import Jurisdiction
 
 SUMMER = {
@@ -40,7 +41,8 @@ def belgium(database, frozen_now) -> int:
 def add(database, jurisdiction_id: int, **data):
     with database.unit_of_work() as session:
         found = session.get(Jurisdiction, jurisdiction_id)
-        made = jurisdictions.add_vacation(session, factories.SETUP, clock.now(), found, data)
+        command = NewVacation.parse(data)
+        made = jurisdictions.add_vacation(session, factories.SETUP, clock.now(), found, command)
         session.flush()
         return made.id
 
@@ -87,7 +89,11 @@ def update(database, jurisdiction_id: int, vacation_id: int, version: int, **dat
             session, session.get(Jurisdiction, jurisdiction_id), vacation_id
         )
         jurisdictions.update_vacation(
-            session, factories.SETUP, clock.now(), row, version=version, data=data
+            session,
+            factories.SETUP,
+            clock.now(),
+            row,
+            ChangedVacation.parse(data | {"version": version}),
         )
 
 

@@ -24,6 +24,7 @@ from tracker.hearings import operations as hearings
 from tracker.hearings.schemas import NewHearing, Outcome, Postpone
 from tracker.jurisdictions import operations as jurisdictions
 from tracker.jurisdictions.models import Jurisdiction
+from tracker.jurisdictions.schemas import NewJurisdiction
 from tracker.matters import events
 from tracker.matters import operations as matters
 from tracker.matters.models import Matter, Proceeding
@@ -98,15 +99,9 @@ def _load_jurisdiction(
     if session.scalar(sa.select(Jurisdiction.id).where(Jurisdiction.code == item["code"])):
         summary.skipped["jurisdictions"] += 1
         return
-    jurisdictions.create_jurisdiction(
-        session,
-        DEMO,
-        now,
-        code=item["code"],
-        name=item["name"],
-        timezone=item["timezone"],
-        holiday_country=item.get("holiday_country"),
-    )
+    fields = ("code", "name", "timezone", "holiday_country")
+    command = NewJurisdiction.parse({name: item[name] for name in fields if name in item})
+    jurisdictions.create_jurisdiction(session, DEMO, now, command)
     summary.created["jurisdictions"] += 1
 
 

@@ -6,6 +6,8 @@ checked here, so that their refusal, which says why, is the one shown.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -22,11 +24,19 @@ from wtforms.widgets import HiddenInput
 
 from tracker.core import limits
 from tracker.core.dates import FULL_MONTHS, zone_names
-from tracker.deadlines.models import BlockingDays, EndShift, OffsetUnit, VacationPolicy
-from tracker.jurisdictions.models import VacationEffect
-from tracker.jurisdictions.operations import holiday_country_choices
+from tracker.deadlines.enums import BlockingDays, EndShift, OffsetUnit, VacationPolicy
+from tracker.deadlines.schemas import NewRule, NewRuleVersion, RuleChanges
+from tracker.jurisdictions.calendars import holiday_country_choices
+from tracker.jurisdictions.enums import VacationEffect
+from tracker.jurisdictions.schemas import (
+    ChangedVacation,
+    JurisdictionChanges,
+    NewJurisdiction,
+    NewVacation,
+)
 from tracker.users.login import MIN_PASSWORD
 from tracker.users.models import Role
+from tracker.web.pages import CommandForm, checks
 
 ROLES = [
     SelectChoice(Role.lawyer.value, "Lawyer: the matters assigned to them"),
@@ -111,10 +121,18 @@ class ResetPasswordForm(FlaskForm):
 
 
 # --- jurisdictions ----------------------------------------------------------------------------
+#
+# Each form builds its command in one place, `command()` for a new row and `changes()` for
+# an edit; the command checks the values (a refusal lands beside the field of the same
+# name) and the form keeps only the checks that are its own (a number typed as a number).
 
 
-class JurisdictionEditForm(Versioned):
-    name = StringField("Name", validators=[DataRequired(), Length(max=limits.NAME)])
+class _Edit(Versioned, CommandForm):
+    """A form that changes a row: its command carries the version the form was filled from."""
+
+
+class JurisdictionEditForm(_Edit):
+    name = StringField("Name", validators=checks(JurisdictionChanges, "name"))
     timezone = _zone_field("Time zone of the courts")
     holiday_country = SelectField("Public holidays of", choices=[], validate_choice=False)
 
@@ -126,9 +144,22 @@ class JurisdictionEditForm(Versioned):
             *(SelectChoice(code, name) for code, name in holiday_country_choices()),
         ]
 
+    def _values(self) -> dict[str, Any]:
+        return {
+            "name": self.name.data or "",
+            "timezone": self.timezone.data,
+            "holiday_country": self.holiday_country.data or None,
+        }
+
+    def changes(self) -> JurisdictionChanges:
+        return JurisdictionChanges.parse(self._values() | {"version": self.version.data})
+
 
 class JurisdictionForm(JurisdictionEditForm):
-    code = StringField("Code", validators=[DataRequired(), Length(max=limits.JURISDICTION_CODE)])
+    code = StringField("Code", validators=checks(NewJurisdiction, "code"))
+
+    def command(self) -> NewJurisdiction:
+        return NewJurisdiction.parse(self._values() | {"code": self.code.data or ""})
 
 
 EFFECTS = _choices(
@@ -141,7 +172,7 @@ EFFECTS = _choices(
 
 
 def _month(value) -> int | None:
-    """A month number from the form; none chosen is None (the operation says what is missing)."""
+    """A month number from the form; none chosen is None (the command says what is missing)."""
     return None if value in (None, "") else int(value)
 
 
@@ -155,10 +186,11 @@ def _day_field(label: str) -> IntegerField:
     return IntegerField(label, validators=[Optional()], render_kw={"min": 1, "max": 31})
 
 
-class VacationForm(Versioned):
-    """A yearly judicial vacation; its days and effect are checked by the operation."""
+class VacationForm(_Edit):
+    """A yearly judicial vacation; its days and effect are checked by the command and the
+    operation."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=limits.NAME)])
+    name = StringField("Name", validators=checks(NewVacation, "name"))
     effect = SelectField("Effect on time limits", choices=EFFECTS, validate_choice=False)
     start_month = _month_field("Starts: month")
     start_day = _day_field("Starts: day")
@@ -168,22 +200,20 @@ class VacationForm(Versioned):
     extend_to_day = _day_field("Extended to: day")
     valid_from = DateField("In force from", validators=[Optional()])
     valid_to = DateField("Until (excluded)", validators=[Optional()])
-    source = TextAreaField("Source", validators=[Length(max=limits.SOURCE)])
+    source = TextAreaField("Source", validators=checks(NewVacation, "source"))
 
-    #: the fields the operations take, by name
-    DATA = (
-        "name",
-        "effect",
-        "start_month",
-        "start_day",
-        "end_month",
-        "end_day",
-        "extend_to_month",
-        "extend_to_day",
-        "valid_from",
-        "valid_to",
-        "source",
-    )
+    def _values(self) -> dict[str, Any]:
+        return {name: getattr(self, name).data for name in NewVacation.model_fields} | {
+            "name": self.name.data or "",
+            "effect": self.effect.data or "",
+            "source": self.source.data or "",
+        }
+
+    def command(self) -> NewVacation:
+        return NewVacation.parse(self._values())
+
+    def changes(self) -> ChangedVacation:
+        return ChangedVacation.parse(self._values() | {"version": self.version.data})
 
 
 class RemoveForm(Versioned):
@@ -193,17 +223,26 @@ class RemoveForm(Versioned):
 # --- deadline rules ---------------------------------------------------------------------------
 
 
-class RuleEditForm(Versioned):
-    title = StringField("Title", validators=[DataRequired(), Length(max=limits.TITLE)])
-    source = TextAreaField("Source", validators=[Length(max=limits.SOURCE)])
+class RuleEditForm(_Edit):
+    title = StringField("Title", validators=checks(RuleChanges, "title"))
+    source = TextAreaField("Source", validators=checks(RuleChanges, "source"))
+
+    def changes(self) -> RuleChanges:
+        return RuleChanges.parse(
+            {
+                "version": self.version.data,
+                "title": self.title.data or "",
+                "source": self.source.data or "",
+            }
+        )
 
 
-class RuleVersionForm(FlaskForm):
+class RuleVersionForm(CommandForm):
     """The computation of a rule version: what a statute changes."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=limits.TITLE)])
+    title = StringField("Title", validators=checks(NewRuleVersion, "title"))
     trigger_kind = StringField(
-        "Counted from (event kind)", validators=[DataRequired(), Length(max=limits.KIND)]
+        "Counted from (event kind)", validators=checks(NewRuleVersion, "trigger_kind")
     )
     amount = IntegerField("Amount", validators=[Optional()])
     unit = SelectField("Unit", choices=UNITS)
@@ -212,13 +251,27 @@ class RuleVersionForm(FlaskForm):
     vacation_policy = SelectField("Judicial vacations", choices=VACATION_POLICIES)
     valid_from = DateField("In force from", validators=[Optional()])
     valid_to = DateField("Until (excluded)", validators=[Optional()])
-    source = TextAreaField("Source", validators=[Length(max=limits.SOURCE)])
+    source = TextAreaField("Source", validators=checks(NewRuleVersion, "source"))
+
+    def _values(self) -> dict[str, Any]:
+        return {name: getattr(self, name).data for name in NewRuleVersion.model_fields} | {
+            "title": self.title.data or "",
+            "trigger_kind": self.trigger_kind.data or "",
+            "source": self.source.data or "",
+        }
+
+    def command(self) -> NewRuleVersion:
+        return NewRuleVersion.parse(self._values())
 
 
 class RuleForm(RuleVersionForm):
-    code = StringField("Code", validators=[DataRequired(), Length(max=limits.RULE_CODE)])
+    code = StringField("Code", validators=checks(NewRule, "code"))
     jurisdiction = SelectField("Jurisdiction", choices=[], validate_choice=False)
 
     def __init__(self, *args, jurisdictions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.jurisdiction.choices = [SelectChoice(c, f"{c} — {n}") for c, n in jurisdictions]
+
+    def command(self) -> NewRule:
+        values = {"code": self.code.data or "", "jurisdiction": self.jurisdiction.data or ""}
+        return NewRule.parse(self._values() | values)

@@ -234,13 +234,7 @@ def create_jurisdiction():
     made = pages.submit(
         form,
         lambda: jurisdictions.create_jurisdiction(
-            web.session(),
-            pages.actor(),
-            clock.now(),
-            code=form.code.data,
-            name=form.name.data,
-            timezone=form.timezone.data,
-            holiday_country=form.holiday_country.data or None,
+            web.session(), pages.actor(), clock.now(), form.command()
         ),
     )
     if made is None:
@@ -262,18 +256,7 @@ def jurisdiction(jurisdiction_id: int):
     form = JurisdictionEditForm(obj=found)
     saved = pages.submit(
         form,
-        lambda: jurisdictions.update_jurisdiction(
-            session,
-            me,
-            clock.now(),
-            found,
-            version=form.version.data,
-            changes={
-                "name": form.name.data,
-                "timezone": form.timezone.data,
-                "holiday_country": form.holiday_country.data,
-            },
-        ),
+        lambda: jurisdictions.update_jurisdiction(session, me, clock.now(), found, form.changes()),
     )
     if saved is not None:
         flash(f"Jurisdiction {found.code} saved.")
@@ -301,10 +284,6 @@ def _jurisdiction_page(found, *, form=None, vacation_form=None, stale=None, stat
 # computed deadlines it would move, for staff to review.
 
 
-def _vacation_data(form: VacationForm) -> dict:
-    return {name: getattr(form, name).data for name in VacationForm.DATA}
-
-
 def _calendar_changed(found, what: str):
     """Back to the jurisdiction, whose page lists the deadlines to review."""
     flash(
@@ -322,7 +301,7 @@ def add_vacation(jurisdiction_id: int):
     form = VacationForm(prefix="vacation")
     made = pages.submit(
         form,
-        lambda: jurisdictions.add_vacation(session, me, clock.now(), found, _vacation_data(form)),
+        lambda: jurisdictions.add_vacation(session, me, clock.now(), found, form.command()),
     )
     if made is None:
         return _jurisdiction_page(found, vacation_form=form, status=pages.form_status(form))
@@ -342,9 +321,7 @@ def vacation(jurisdiction_id: int, vacation_id: int):
     form = VacationForm(obj=period, prefix="vacation")
     saved = pages.submit(
         form,
-        lambda: jurisdictions.update_vacation(
-            session, me, clock.now(), period, version=form.version.data, data=_vacation_data(form)
-        ),
+        lambda: jurisdictions.update_vacation(session, me, clock.now(), period, form.changes()),
     )
     if saved is not None:
         return _calendar_changed(found, f"Vacation “{period.name}” of {found.code} saved.")
@@ -402,16 +379,7 @@ def create_rule():
     form = _rule_form()
     made = pages.submit(
         form,
-        lambda: deadlines.create_rule(
-            web.session(),
-            pages.actor(),
-            clock.now(),
-            _rule_data(form)
-            | {
-                "code": form.code.data,
-                "jurisdiction": form.jurisdiction.data,
-            },
-        ),
+        lambda: deadlines.create_rule(web.session(), pages.actor(), clock.now(), form.command()),
     )
     if made is None:
         return _rules_page(form, status=pages.form_status(form))
@@ -421,16 +389,6 @@ def create_rule():
 
 def _rule_form(**options) -> RuleForm:
     return RuleForm(jurisdictions=feeds.jurisdiction_choices(web.session()), **options)
-
-
-def _rule_data(form: RuleVersionForm) -> dict:
-    names = ("title", "trigger_kind", "amount", "unit", "end_shift", "blocking_days")
-    return {name: getattr(form, name).data for name in names} | {
-        "vacation_policy": form.vacation_policy.data,
-        "valid_from": form.valid_from.data,
-        "valid_to": form.valid_to.data,
-        "source": form.source.data,
-    }
 
 
 def _rules_page(form: RuleForm, status: int = 200):
@@ -449,14 +407,7 @@ def rule(rule_id: int):
     form = RuleEditForm(obj=found, prefix="edit")
     saved = pages.submit(
         form,
-        lambda: deadlines.update_rule(
-            session,
-            me,
-            clock.now(),
-            found,
-            version=form.version.data,
-            changes={"title": form.title.data, "source": form.source.data},
-        ),
+        lambda: deadlines.update_rule(session, me, clock.now(), found, form.changes()),
     )
     if saved is not None:
         flash(f"Rule {found.code} saved.")
@@ -475,7 +426,7 @@ def add_version(rule_id: int):
     form = RuleVersionForm(prefix="new")
     made = pages.submit(
         form,
-        lambda: deadlines.add_rule_version(session, me, clock.now(), found.code, _rule_data(form)),
+        lambda: deadlines.add_rule_version(session, me, clock.now(), found.code, form.command()),
     )
     if made is None:
         return _rule_page(found, version_form=form, status=pages.form_status(form))

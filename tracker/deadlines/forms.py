@@ -2,30 +2,44 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired
 
-from tracker.core import limits
-from tracker.deadlines.models import DeadlineStatus
+from tracker.deadlines.enums import DeadlineStatus
 from tracker.deadlines.queries import RuleGroup
+from tracker.deadlines.schemas import DeadlineChanges, NewDeadline
 from tracker.matters.models import Event
 from tracker.web.display import partial, words
+from tracker.web.pages import CommandForm, checks
 
 
-class HandForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=limits.TITLE)])
+class HandForm(CommandForm):
+    # The command takes a deadline without a title (a rule's gives it one); set by hand, it
+    # needs one, which the form asks for in its own words.
+    title = StringField("Title", validators=[DataRequired(), *checks(NewDeadline, "title")])
     due_on = DateField("Due on", validators=[InputRequired("Give the due date.")])
-    explanation = TextAreaField("Why this date", validators=[Length(max=limits.EXPLANATION)])
+    explanation = TextAreaField("Why this date", validators=checks(NewDeadline, "explanation"))
+
+    def command(self) -> NewDeadline:
+        return NewDeadline.parse(
+            {
+                "title": self.title.data or "",
+                "due_on": self.due_on.data,
+                "explanation": self.explanation.data or "",
+            }
+        )
 
 
-class RuleForm(FlaskForm):
+class RuleForm(CommandForm):
+    #: the trigger event is picked in `trigger_event`; a date sent with a rule is the rule's fault
+    renamed = {"trigger_event_id": "trigger_event", "due_on": "rule"}
+
     rule = SelectField("Rule", validators=[InputRequired("Choose a rule.")])
     trigger_event = SelectField(
         "Counted from", validators=[InputRequired("Choose the event the time limit runs from.")]
     )
-    title = StringField("Title", validators=[Length(max=limits.TITLE)])
+    title = StringField("Title", validators=checks(NewDeadline, "title"))
     preview = SubmitField("Preview")
     save = SubmitField("Save")
 
@@ -47,6 +61,15 @@ class RuleForm(FlaskForm):
     def event_id(self) -> int:
         return int(self.trigger_event.data)
 
+    def command(self) -> NewDeadline:
+        return NewDeadline.parse(
+            {
+                "rule": self.rule.data,
+                "trigger_event_id": self.event_id(),
+                "title": self.title.data or "",
+            }
+        )
+
 
 def _event_choice(event: Event) -> SelectChoice:
     label = f"{partial(event.occurred_on, event.precision)} — {words(event.kind)}"
@@ -60,25 +83,34 @@ def _event_choice(event: Event) -> SelectChoice:
     return SelectChoice(str(event.id), label)
 
 
-class StatusForm(FlaskForm):
-    """Mark done, waive or reopen: one button per status, each sending its value."""
+class _Change(CommandForm):
+    """A change of one deadline, made from the version the page showed."""
 
     version = HiddenField()
+
+    def stated_version(self) -> int | None:
+        """The version the form was shown at; None if it did not come back as a number."""
+        value = (self.version.data or "").strip()
+        return int(value) if value.isascii() and value.isdigit() else None
+
+
+class StatusForm(_Change):
+    """Mark done, waive or reopen: one button per status, each sending its value."""
+
     status = SelectField(
         "Status",
         choices=[SelectChoice(status.value) for status in DeadlineStatus],
         validators=[InputRequired()],
     )
 
+    def command(self) -> DeadlineChanges:
+        return DeadlineChanges.parse({"version": self.stated_version(), "status": self.status.data})
 
-class DueForm(FlaskForm):
+
+class DueForm(_Change):
     """Override the due date by hand."""
 
-    version = HiddenField()
     due_on = DateField("Due on", validators=[InputRequired("Give the due date.")])
 
-
-def stated_version(form: StatusForm | DueForm) -> int | None:
-    """The version the form was shown at; None if it did not come back as a number."""
-    value = (form.version.data or "").strip()
-    return int(value) if value.isascii() and value.isdigit() else None
+    def command(self) -> DeadlineChanges:
+        return DeadlineChanges.parse({"version": self.stated_version(), "due_on": self.due_on.data})

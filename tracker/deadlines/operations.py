@@ -3,29 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.audit import operations as audit
-from tracker.core import edits, fields, limits
+from tracker.core import edits
 from tracker.core.actors import Actor
 from tracker.core.dates import Precision
 from tracker.core.errors import Conflict, Invalid, NotFound
 from tracker.deadlines import catalogue, rules
 from tracker.deadlines.models import (
-    BlockingDays,
     Deadline,
     DeadlineRule,
     DeadlineStatus,
-    EndShift,
-    OffsetUnit,
-    VacationPolicy,
+)
+from tracker.deadlines.schemas import (
+    DeadlineChanges,
+    NewDeadline,
+    NewRule,
+    NewRuleVersion,
+    RuleChanges,
 )
 from tracker.jurisdictions import operations as jurisdictions
 from tracker.jurisdictions.models import JudicialVacation, Jurisdiction
+from tracker.jurisdictions.schemas import NewJurisdiction
 from tracker.matters import operations as matters
 from tracker.matters.models import Event, Proceeding
 from tracker.users import access
@@ -107,9 +110,8 @@ def seed_rules(session: so.Session, actor: Actor, now: dt.datetime) -> int:
     new = set()
     for code, name, zone, country in catalogue.JURISDICTIONS:
         if code not in codes:
-            jurisdictions.create_jurisdiction(
-                session, actor, now, code=code, name=name, timezone=zone, holiday_country=country
-            )
+            shipped = {"code": code, "name": name, "timezone": zone, "holiday_country": country}
+            jurisdictions.create_jurisdiction(session, actor, now, NewJurisdiction.parse(shipped))
             new.add(code)
     created += len(new)
     by_code = {j.code: j for j in session.scalars(sa.select(Jurisdiction))}
@@ -148,7 +150,9 @@ def _shipped_vacation(jurisdiction: Jurisdiction, item: dict[str, Any]) -> Judic
 # --- deadlines ----------------------------------------------------------------------------
 
 
-def _trigger(session: so.Session, actor: Actor, proceeding: Proceeding, event_id: Any) -> Event:
+def _trigger(
+    session: so.Session, actor: Actor, proceeding: Proceeding, event_id: int | None
+) -> Event:
     if event_id is None:
         raise Invalid(
             "trigger_event_id: a rule needs the event it counts from", field="trigger_event_id"
@@ -184,24 +188,22 @@ def create_deadline(
     actor: Actor,
     now: dt.datetime,
     proceeding: Proceeding,
-    data: dict[str, Any],
+    command: NewDeadline,
 ) -> Deadline:
     """{rule, trigger_event_id}: computed and explained; {title, due_on}: set by hand."""
-    if data.get("rule") is not None:
-        return _create_computed(session, actor, now, proceeding, data)
-    if data.get("trigger_event_id") is not None:
+    if command.rule is not None:
+        return _create_computed(session, actor, now, proceeding, command, command.rule)
+    if command.trigger_event_id is not None:
         raise Invalid("rule: give the rule that counts from this event", field="rule")
-    due_on = fields.date(data.get("due_on"), "due_on")
-    if due_on is None:
+    if not command.title:
+        raise Invalid("title must not be empty", field="title")
+    if command.due_on is None:
         raise Invalid("due_on: this field is required", field="due_on")
     deadline = Deadline(
         proceeding=proceeding,
-        title=fields.text(data.get("title"), "title", max_length=limits.TITLE),
-        due_on=due_on,
-        explanation=fields.text(
-            data.get("explanation"), "explanation", max_length=limits.EXPLANATION, required=False
-        )
-        or "Set by hand.",
+        title=command.title,
+        due_on=command.due_on,
+        explanation=command.explanation or "Set by hand.",
     )
     session.add(deadline)
     audit.record(session, actor, now, "create", deadline, matter_id=proceeding.matter_id)
@@ -213,16 +215,17 @@ def _create_computed(
     actor: Actor,
     now: dt.datetime,
     proceeding: Proceeding,
-    data: dict[str, Any],
+    command: NewDeadline,
+    code: str,
 ) -> Deadline:
-    versions(session, data["rule"])  # an unknown rule is the first thing to say
-    if data.get("due_on") is not None:
+    versions(session, code)  # an unknown rule is the first thing to say
+    if command.due_on is not None:
         raise Invalid("due_on: a computed deadline takes its date from the rule", field="due_on")
-    event = _trigger(session, actor, proceeding, data.get("trigger_event_id"))
-    row, computation = compute(session, data["rule"], event.occurred_on)
+    event = _trigger(session, actor, proceeding, command.trigger_event_id)
+    row, computation = compute(session, code, event.occurred_on)
     deadline = Deadline(
         proceeding=proceeding,
-        title=fields.text(data.get("title") or row.title, "title", max_length=limits.TITLE),
+        title=command.title or row.title,
         due_on=computation.due_on,
         computed_due_on=computation.due_on,
         rule_id=row.id,
@@ -270,25 +273,14 @@ def update_deadline(
     actor: Actor,
     now: dt.datetime,
     deadline: Deadline,
-    *,
-    version: int | None,
-    changes: dict[str, Any],
+    command: DeadlineChanges,
 ) -> Deadline:
     """Mark done or waived, reopen, retitle, or override the due date by hand."""
-    edits.check_version(deadline, version)
-    values: dict[str, Any] = {}
-    if "title" in changes:
-        values["title"] = fields.text(changes["title"], "title", max_length=limits.TITLE)
-    if "due_on" in changes:
-        due_on = fields.date(changes["due_on"], "due_on")
-        if due_on is None:
-            raise Invalid("due_on cannot be empty", field="due_on")
-        values["due_on"] = due_on
-    if "status" in changes:
-        status = fields.choice(DeadlineStatus, changes["status"], "status")
-        values["status"] = status
-        if status != deadline.status:
-            values["completed_at"] = None if status is DeadlineStatus.open else now
+    edits.check_version(deadline, command.version)
+    values = command.changes()
+    status = values.get("status")
+    if status is not None and status != deadline.status:
+        values["completed_at"] = None if status is DeadlineStatus.open else now
     edits.apply(session, actor, now, deadline, values, matter_id=deadline.proceeding.matter_id)
     return deadline
 
@@ -300,10 +292,6 @@ def update_deadline(
 # explanation; `recompute_for_event` picks the version in force on the trigger date only
 # when the trigger moves.
 
-_RULE_CODE = re.compile(rf"^[A-Z0-9][A-Z0-9_-]{{1,{limits.RULE_CODE - 1}}}$")
-#: no statute gives a period this long; a typo should not compute a date in 2200
-MAX_AMOUNT = 3650
-
 
 def get_rule(session: so.Session, rule_id: int) -> DeadlineRule:
     rule = session.get(DeadlineRule, rule_id)
@@ -312,48 +300,21 @@ def get_rule(session: so.Session, rule_id: int) -> DeadlineRule:
     return rule
 
 
-def _rule_values(data: dict[str, Any]) -> dict[str, Any]:
-    """The checked computation fields of a rule version: offset, calendar, validity."""
-    values: dict[str, Any] = {
-        "title": fields.text(data.get("title"), "title", max_length=limits.TITLE),
-        "trigger_kind": fields.text(
-            data.get("trigger_kind"), "trigger_kind", max_length=limits.KIND
-        ),
-        "unit": fields.choice(OffsetUnit, data.get("unit") or "", "unit"),
-        "end_shift": fields.choice(EndShift, data.get("end_shift") or "", "end_shift"),
-        "blocking_days": fields.choice(
-            BlockingDays, data.get("blocking_days") or "", "blocking_days"
-        ),
-        "vacation_policy": fields.choice(
-            VacationPolicy, data.get("vacation_policy") or "", "vacation_policy"
-        ),
-        "source": fields.text(
-            data.get("source"), "source", max_length=limits.SOURCE, required=False
-        ),
-        "valid_from": fields.date(data.get("valid_from"), "valid_from"),
-        "valid_to": fields.date(data.get("valid_to"), "valid_to"),
-    }
-    amount = data.get("amount")
-    if not isinstance(amount, int) or isinstance(amount, bool) or not 1 <= amount <= MAX_AMOUNT:
-        raise Invalid(f"amount must be a whole number from 1 to {MAX_AMOUNT}", field="amount")
-    values["amount"] = amount
-    if values["valid_from"] and values["valid_to"] and values["valid_from"] >= values["valid_to"]:
+def _rule_values(command: NewRuleVersion) -> dict[str, Any]:
+    """The computation of a rule version: offset, calendar, validity."""
+    if command.valid_from and command.valid_to and command.valid_from >= command.valid_to:
         raise Invalid("valid_to must be after valid_from", field="valid_to")
-    return values
+    return {name: getattr(command, name) for name in NewRuleVersion.model_fields}
 
 
 def create_rule(
-    session: so.Session, actor: Actor, now: dt.datetime, data: dict[str, Any]
+    session: so.Session, actor: Actor, now: dt.datetime, command: NewRule
 ) -> DeadlineRule:
-    """Add a rule with a new code: {code, jurisdiction, title, trigger_kind, amount, unit...}."""
-    code = str(data.get("code") or "").strip().upper()
-    if not _RULE_CODE.match(code):
-        raise Invalid(
-            f"{code!r} is not a rule code (capitals, digits and dashes, e.g. BE-CRIM-APPEAL)",
-            field="code",
-        )
-    jurisdiction = jurisdictions.by_code(session, data.get("jurisdiction") or "")
-    values = _rule_values(data)
+    """Add a rule with a new code in a jurisdiction (admins)."""
+    jurisdictions.require_admin(actor, "change the deadline rules")
+    jurisdiction = jurisdictions.by_code(session, command.jurisdiction)
+    values = _rule_values(command)
+    code = command.code
     if session.scalar(sa.select(DeadlineRule.id).where(DeadlineRule.code == code)) is not None:
         raise Conflict(
             f"rule {code} exists: add a new version of it instead, from the day it changed",
@@ -366,15 +327,17 @@ def create_rule(
 
 
 def add_rule_version(
-    session: so.Session, actor: Actor, now: dt.datetime, code: str, data: dict[str, Any]
+    session: so.Session, actor: Actor, now: dt.datetime, code: str, command: NewRuleVersion
 ) -> DeadlineRule:
-    """A new version of rule `code` in force from `valid_from`; the latest one stops that day.
+    """A new version of rule `code` in force from `valid_from`; the latest one stops that day
+    (admins).
 
     Only the latest version can be followed: versions never overlap, and no gap opens
     between them unless the latest had already ended.
     """
+    jurisdictions.require_admin(actor, "change the deadline rules")
     latest = versions(session, code)[-1]
-    values = _rule_values(data)
+    values = _rule_values(command)
     start = values["valid_from"]
     if start is None:
         raise Invalid("valid_from: a new version needs the day it takes effect", field="valid_from")
@@ -396,19 +359,15 @@ def update_rule(
     actor: Actor,
     now: dt.datetime,
     rule: DeadlineRule,
-    *,
-    version: int | None,
-    changes: dict[str, Any],
+    command: RuleChanges,
 ) -> DeadlineRule:
-    """Retitle a rule version or correct its source; its computation never changes here."""
-    edits.check_version(rule, version)
-    values: dict[str, Any] = {}
-    if "title" in changes:
-        values["title"] = fields.text(changes["title"], "title", max_length=limits.TITLE)
-    if "source" in changes:
-        values["source"] = fields.text(
-            changes["source"], "source", max_length=limits.SOURCE, required=False
-        )
+    """Retitle a rule version or correct its source; its computation never changes here
+    (admins)."""
+    jurisdictions.require_admin(actor, "change the deadline rules")
+    edits.check_version(rule, command.version)
+    values = command.changes()
+    if "source" in values:
+        values["source"] = values["source"] or ""  # null: no source
     edits.apply(session, actor, now, rule, values, matter_id=None)
     return rule
 

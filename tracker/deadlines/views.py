@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 
@@ -11,7 +10,7 @@ from tracker import web
 from tracker.core import clock, errors
 from tracker.core.limits import MAX_ID
 from tracker.deadlines import lists, operations, queries
-from tracker.deadlines.forms import DueForm, HandForm, RuleForm, StatusForm, stated_version
+from tracker.deadlines.forms import DueForm, HandForm, RuleForm, StatusForm
 from tracker.deadlines.models import Deadline
 from tracker.matters import operations as matters
 from tracker.matters import queries as matter_queries
@@ -60,7 +59,6 @@ def mark(deadline_id: int):
         deadline_id,
         StatusForm(prefix="mark"),
         "mark_form",
-        lambda form: {"status": form.status.data},
         lambda form, _deadline: f"The deadline is {MARKED[form.status.data]}.",
     )
 
@@ -72,7 +70,6 @@ def override(deadline_id: int):
         deadline_id,
         DueForm(prefix="due"),
         "due_form",
-        lambda form: {"due_on": form.due_on.data},
         lambda _form, deadline: f"The deadline is now due {display.day(deadline.due_on)}.",
     )
 
@@ -81,8 +78,7 @@ def _edit(
     deadline_id: int,
     form: StatusForm | DueForm,
     name: str,
-    changes: Callable[[Any], dict[str, Any]],
-    done: Callable[[Any, Deadline], str],
+    done: Callable[[StatusForm | DueForm, Deadline], str],
 ):
     """Apply one of the deadline page's forms; a form drawn from an older version is refused.
 
@@ -91,19 +87,12 @@ def _edit(
     """
     session, actor = web.session(), pages.actor()
     deadline = queries.deadline_page(session, actor, deadline_id)
-    if stated_version(form) != deadline.version:
+    if form.stated_version() != deadline.version:
         form.version.data = str(deadline.version)
         return _page(deadline, **{name: form}, conflict=True, status=409)
     saved = pages.submit(
         form,
-        lambda: operations.update_deadline(
-            session,
-            actor,
-            clock.now(),
-            deadline,
-            version=stated_version(form),
-            changes=changes(form),
-        ),
+        lambda: operations.update_deadline(session, actor, clock.now(), deadline, form.command()),
     )
     if saved is None:
         return _page(deadline, **{name: form}, status=pages.form_status(form))
@@ -127,8 +116,8 @@ def new(proceeding_id: int):
         shown = _preview(proceeding, by_rule)
         status = 200 if shown is not None else pages.form_status(by_rule)
         return _new_page(proceeding, hand, by_rule, preview=shown, status=status)
-    form, create = (by_rule, _create_by_rule) if posted == "rule" else (hand, _create_by_hand)
-    deadline = pages.submit(form, lambda: create(proceeding, form))
+    form = by_rule if posted == "rule" else hand
+    deadline = pages.submit(form, lambda: _create(proceeding, form))
     if deadline is None:
         return _new_page(proceeding, hand, by_rule, status=pages.form_status(form))
     flash("The deadline is added.")
@@ -162,9 +151,6 @@ def preview(proceeding_id: int):
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-#: the operations' field names, as the rule form calls them
-RULE_FIELDS = {"trigger_event_id": "trigger_event", "due_on": "rule"}
 
 
 def _page(
@@ -229,37 +215,19 @@ def _preview(proceeding: Proceeding, form: RuleForm) -> queries.Preview | None:
             web.session(), pages.actor(), proceeding, form.rule.data, form.event_id()
         )
     except errors.TrackerError as exc:
-        pages.refused(form, _renamed(exc))
+        pages.refused(form, exc)
         return None
 
 
-def _create_by_rule(proceeding: Proceeding, form: RuleForm) -> Deadline:
-    data = {"rule": form.rule.data, "trigger_event_id": form.event_id(), "title": form.title.data}
-    return _fields_renamed(
-        lambda: operations.create_deadline(
-            web.session(), pages.actor(), clock.now(), proceeding, data
-        )
+def _create(proceeding: Proceeding, form: HandForm | RuleForm) -> Deadline:
+    return operations.create_deadline(
+        web.session(), pages.actor(), clock.now(), proceeding, form.command()
     )
 
 
-def _create_by_hand(proceeding: Proceeding, form: HandForm) -> Deadline:
-    data = {
-        "title": form.title.data,
-        "due_on": form.due_on.data.isoformat(),
-        "explanation": form.explanation.data,
-    }
-    return operations.create_deadline(web.session(), pages.actor(), clock.now(), proceeding, data)
-
-
-def _fields_renamed(call: Callable[[], Any]) -> Any:
-    try:
-        return call()
-    except errors.TrackerError as exc:
-        raise _renamed(exc) from None
-
-
 def _renamed(exc: errors.TrackerError) -> errors.TrackerError:
-    exc.field = RULE_FIELDS.get(exc.field or "", exc.field)
+    """The refusal naming the field as the rule form calls it (the live preview's JSON)."""
+    exc.field = RuleForm.renamed.get(exc.field or "", exc.field)
     return exc
 
 

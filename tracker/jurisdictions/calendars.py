@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import holidays
+from holidays.registry import COUNTRIES
 
 from tracker.deadlines.enums import BlockingDays
 from tracker.jurisdictions.enums import VacationEffect
@@ -88,3 +89,20 @@ def _holidays(country: str, subdivision: str | None, year: int) -> holidays.Holi
     return holidays.country_holidays(
         country, subdiv=subdivision, years=year, categories=(holidays.PUBLIC,)
     )
+
+
+@cache
+def holiday_countries() -> frozenset[str]:
+    """The country codes the `holidays` package knows (a jurisdiction's holiday country)."""
+    return frozenset(holidays.list_supported_countries())
+
+
+@cache
+def holiday_country_choices() -> tuple[tuple[str, str], ...]:
+    """(code, "Belgium (BE)") for every country of the holidays package, by name."""
+    named = {
+        entry[1]: f"{module.replace('_', ' ').title()} ({entry[1]})"
+        for module, entry in COUNTRIES.items()
+        if entry[1] in holiday_countries()
+    }
+    return tuple(sorted(named.items(), key=lambda item: item[1]))

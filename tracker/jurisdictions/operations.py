@@ -1,61 +1,55 @@
-"""Create and find jurisdictions, their authorities and their judicial vacations."""
+"""Create and find jurisdictions, their authorities and their judicial vacations.
+
+Jurisdictions, their calendars and (in `tracker.deadlines.operations`) the deadline rules
+are the admins' to change: each write here checks that itself, so the admin pages, the
+API and the command line give the same answer (system actors have no role and pass).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from functools import cache
 
-import holidays
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.audit import operations as audit
-from tracker.core import edits, fields, limits
+from tracker.core import edits
 from tracker.core.actors import Actor
 from tracker.core.dates import FULL_MONTHS
 from tracker.core.db import snapshot
 from tracker.core.errors import Conflict, Invalid, NotFound
 from tracker.jurisdictions import calendars
 from tracker.jurisdictions.models import Authority, JudicialVacation, Jurisdiction, VacationEffect
+from tracker.jurisdictions.schemas import (
+    CHOOSE_A_MONTH,
+    GIVE_A_DAY,
+    ChangedVacation,
+    JurisdictionChanges,
+    NewJurisdiction,
+    NewVacation,
+)
+from tracker.users import access
+from tracker.users.models import Role
 
-_CODE = re.compile(rf"^[A-Z][A-Z0-9_]{{1,{limits.JURISDICTION_CODE - 1}}}$")
 
-
-@cache
-def _holiday_countries() -> frozenset[str]:
-    return frozenset(holidays.list_supported_countries())
-
-
-def _check_holiday_country(holiday_country: str | None) -> None:
-    if holiday_country is not None and holiday_country not in _holiday_countries():
-        raise Invalid(
-            f"{holiday_country!r} is not a country of the holidays package", field="holiday_country"
-        )
+def require_admin(actor: Actor, doing: str) -> None:
+    """403 unless `actor` is an admin (or a system actor, which has no role)."""
+    access.require_role(actor, Role.admin, doing=doing)
 
 
 def create_jurisdiction(
-    session: so.Session,
-    actor: Actor,
-    now: dt.datetime,
-    *,
-    code: str,
-    name: str,
-    timezone: str,
-    holiday_country: str | None = None,
+    session: so.Session, actor: Actor, now: dt.datetime, command: NewJurisdiction
 ) -> Jurisdiction:
-    code = (code or "").strip().upper()
-    if not _CODE.match(code):
-        raise Invalid(
-            f"{code!r} is not a jurisdiction code (ISO 3166 alpha-2, or ECHR, UN...)", field="code"
-        )
-    name = fields.text(name, "name", max_length=limits.NAME)
-    fields.timezone(timezone)
-    _check_holiday_country(holiday_country)
+    """Add a jurisdiction (admins); its code is unique."""
+    require_admin(actor, "add jurisdictions")
+    code = command.code
     if session.scalar(sa.select(Jurisdiction.id).where(Jurisdiction.code == code)) is not None:
         raise Conflict(f"jurisdiction {code} exists", field="code")
     jurisdiction = Jurisdiction(
-        code=code, name=name, timezone=timezone, holiday_country=holiday_country
+        code=code,
+        name=command.name,
+        timezone=command.timezone,
+        holiday_country=command.holiday_country,
     )
     session.add(jurisdiction)
     audit.record(session, actor, now, "create", jurisdiction, matter_id=None)
@@ -81,8 +75,12 @@ def get(session: so.Session, jurisdiction_id: int) -> Jurisdiction:
 def authority(
     session: so.Session, actor: Actor, now: dt.datetime, jurisdiction: Jurisdiction, name: str
 ) -> Authority:
-    """The authority of that name in the jurisdiction, created on first mention."""
-    name = fields.text(name, "authority", max_length=limits.NAME)
+    """The authority of that name in the jurisdiction, created on first mention.
+
+    Authorities are named by whoever opens or corrects a proceeding (not only admins):
+    the proceeding's command has checked the name (`authority`, within `limits.NAME`).
+    """
+    name = name.strip()
     found = session.scalar(
         sa.select(Authority).where(
             Authority.jurisdiction_id == jurisdiction.id, Authority.name == name
@@ -97,19 +95,6 @@ def authority(
 
 
 # --- administration -----------------------------------------------------------------------
-
-
-@cache
-def holiday_country_choices() -> tuple[tuple[str, str], ...]:
-    """(code, "Belgium (BE)") for every country of the holidays package, by name."""
-    from holidays.registry import COUNTRIES
-
-    named = {
-        entry[1]: f"{module.replace('_', ' ').title()} ({entry[1]})"
-        for module, entry in COUNTRIES.items()
-        if entry[1] in _holiday_countries()
-    }
-    return tuple(sorted(named.items(), key=lambda item: item[1]))
 
 
 def list_jurisdictions(session: so.Session) -> list[Jurisdiction]:
@@ -128,22 +113,12 @@ def update_jurisdiction(
     actor: Actor,
     now: dt.datetime,
     jurisdiction: Jurisdiction,
-    *,
-    version: int | None,
-    changes: dict,
+    command: JurisdictionChanges,
 ) -> Jurisdiction:
     """Rename it, or change its time zone or holiday country (the code never changes)."""
-    edits.check_version(jurisdiction, version)
-    values: dict = {}
-    if "name" in changes:
-        values["name"] = fields.text(changes["name"], "name", max_length=limits.NAME)
-    if "timezone" in changes:
-        values["timezone"] = fields.timezone(changes["timezone"] or "")
-    if "holiday_country" in changes:
-        country = changes["holiday_country"] or None
-        _check_holiday_country(country)
-        values["holiday_country"] = country
-    edits.apply(session, actor, now, jurisdiction, values, matter_id=None)
+    require_admin(actor, "change jurisdictions")
+    edits.check_version(jurisdiction, command.version)
+    edits.apply(session, actor, now, jurisdiction, command.changes(), matter_id=None)
     return jurisdiction
 
 
@@ -172,13 +147,12 @@ def describe_day(month: int, day: int) -> str:
     return f"{day} {FULL_MONTHS[month - 1]}"
 
 
-def _month_day(data: dict, prefix: str) -> tuple[int, int]:
-    """The (month, day) given as `<prefix>_month` and `<prefix>_day`, if it is in every year."""
-    month, day = data.get(f"{prefix}_month"), data.get(f"{prefix}_day")
-    if not isinstance(month, int) or not 1 <= month <= 12:
-        raise Invalid("choose a month", field=f"{prefix}_month")
-    if not isinstance(day, int) or not 1 <= day <= 31:
-        raise Invalid("give a day from 1 to 31", field=f"{prefix}_day")
+def _month_day(month: int | None, day: int | None, prefix: str) -> tuple[int, int]:
+    """(month, day) as `<prefix>_month` and `<prefix>_day`, if that day is in every year."""
+    if month is None:
+        raise Invalid(CHOOSE_A_MONTH, field=f"{prefix}_month")
+    if day is None:
+        raise Invalid(GIVE_A_DAY, field=f"{prefix}_day")
     if (month, day) == (2, 29):
         raise Invalid(
             "29 February is not in every year: give 28 February or 1 March", field=f"{prefix}_day"
@@ -190,13 +164,10 @@ def _month_day(data: dict, prefix: str) -> tuple[int, int]:
     return month, day
 
 
-def _vacation_values(data: dict) -> dict:
-    """The checked fields of a vacation, in the order of the form."""
-    values: dict = {
-        "name": fields.text(data.get("name"), "name", max_length=limits.NAME),
-        "effect": fields.choice(VacationEffect, data.get("effect") or "", "effect"),
-    }
-    start, end = _month_day(data, "start"), _month_day(data, "end")
+def _vacation_values(command: NewVacation) -> dict:
+    """The columns of a vacation, once its days and validity agree with each other."""
+    start = _month_day(command.start_month, command.start_day, "start")
+    end = _month_day(command.end_month, command.end_day, "end")
     if end < start:
         raise Invalid(
             "the last day comes before the first: a vacation stays within one calendar year "
@@ -204,30 +175,28 @@ def _vacation_values(data: dict) -> dict:
             field="end_month",
         )
     extend_to = None
-    if values["effect"] is VacationEffect.extend:  # a suspension extends nothing: not kept
-        extend_to = _month_day(data, "extend_to")
+    if command.effect is VacationEffect.extend:  # a suspension extends nothing: not kept
+        extend_to = _month_day(command.extend_to_month, command.extend_to_day, "extend_to")
         if extend_to <= end:
             raise Invalid(
                 f"periods are extended to a day after the vacation (after {describe_day(*end)})",
                 field="extend_to_month",
             )
-    values |= {
+    if command.valid_from and command.valid_to and command.valid_from >= command.valid_to:
+        raise Invalid("valid_to must be after valid_from", field="valid_to")
+    return {
+        "name": command.name,
+        "effect": command.effect,
         "start_month": start[0],
         "start_day": start[1],
         "end_month": end[0],
         "end_day": end[1],
         "extend_to_month": extend_to[0] if extend_to else None,
         "extend_to_day": extend_to[1] if extend_to else None,
-        "valid_from": fields.date(data.get("valid_from"), "valid_from"),
-        "valid_to": fields.date(data.get("valid_to"), "valid_to"),
-        "source": fields.text(
-            data.get("source"), "source", max_length=limits.SOURCE, required=False
-        )
-        or None,
+        "valid_from": command.valid_from,
+        "valid_to": command.valid_to,
+        "source": command.source or None,
     }
-    if values["valid_from"] and values["valid_to"] and values["valid_from"] >= values["valid_to"]:
-        raise Invalid("valid_to must be after valid_from", field="valid_to")
-    return values
 
 
 def _check_no_overlap(
@@ -297,10 +266,15 @@ def _validity_overlaps(values: dict, other: JudicialVacation) -> bool:
 
 
 def add_vacation(
-    session: so.Session, actor: Actor, now: dt.datetime, jurisdiction: Jurisdiction, data: dict
+    session: so.Session,
+    actor: Actor,
+    now: dt.datetime,
+    jurisdiction: Jurisdiction,
+    command: NewVacation,
 ) -> JudicialVacation:
-    """Add a yearly vacation: {name, effect, start_month/day, end_month/day, extend_to_...}."""
-    values = _vacation_values(data)
+    """Add a yearly vacation to a jurisdiction's calendar (admins)."""
+    require_admin(actor, "change the courts' calendars")
+    values = _vacation_values(command)
     _check_no_overlap(session, jurisdiction.id, values)
     _check_time_runs(session, jurisdiction.id, values)
     vacation = JudicialVacation(jurisdiction=jurisdiction, **values)
@@ -314,13 +288,12 @@ def update_vacation(
     actor: Actor,
     now: dt.datetime,
     vacation: JudicialVacation,
-    *,
-    version: int | None,
-    data: dict,
+    command: ChangedVacation,
 ) -> JudicialVacation:
-    """Change every field of a vacation (the form sends them all)."""
-    edits.check_version(vacation, version)
-    values = _vacation_values(data)
+    """Change every field of a vacation (the form sends them all; admins)."""
+    require_admin(actor, "change the courts' calendars")
+    edits.check_version(vacation, command.version)
+    values = _vacation_values(command)
     _check_no_overlap(session, vacation.jurisdiction_id, values, vacation.id)
     _check_time_runs(session, vacation.jurisdiction_id, values, vacation.id)
     edits.apply(session, actor, now, vacation, values, matter_id=None)
@@ -335,7 +308,8 @@ def remove_vacation(
     *,
     version: int | None,
 ) -> JudicialVacation:
-    """Remove a vacation (returned, deleted); the audit entry keeps what it was."""
+    """Remove a vacation (returned, deleted; admins); the audit entry keeps what it was."""
+    require_admin(actor, "change the courts' calendars")
     edits.check_version(vacation, version)
     audit.record(
         session, actor, now, "delete", vacation, matter_id=None, before=snapshot(vacation), after={}

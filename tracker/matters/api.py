@@ -197,13 +197,13 @@ def matter_timeline(matter_id: int):
 
 
 def _timeline(session, matter: Matter) -> list[dict]:
-    from tracker.deadlines.api import dump as dump_deadline
+    from tracker.deadlines.schemas import dump as dump_deadline
 
     dumps = {
         "proceeding": dump_proceeding,
         "hearing": lambda h: _plain(dump_hearing(h)),
         "event": dump_event,
-        "deadline": dump_deadline,
+        "deadline": lambda d: _plain(dump_deadline(d)),
         "postponement": lambda p: _plain(dump_postponement(p, p.hearing.timezone)),
     }
     return [
@@ -238,7 +238,7 @@ def create_proceeding():
 @bp.get("/proceedings/<int:proceeding_id>")
 def get_proceeding(proceeding_id: int):
     """One proceeding with its hearings, events and deadlines."""
-    from tracker.deadlines.api import dump as dump_deadline
+    from tracker.deadlines.schemas import dump as dump_deadline
 
     proceeding = operations.get_proceeding(web.session(), api.actor(), proceeding_id)
     operations.load_contents(web.session(), proceeding)
@@ -247,7 +247,7 @@ def get_proceeding(proceeding_id: int):
         | {
             "hearings": [_plain(dump_hearing(h)) for h in proceeding.hearings],
             "events": [dump_event(e) for e in proceeding.events],
-            "deadlines": [dump_deadline(d) for d in proceeding.deadlines],
+            "deadlines": [_plain(dump_deadline(d)) for d in proceeding.deadlines],
         }
     )
 
