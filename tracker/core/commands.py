@@ -84,6 +84,13 @@ class Changes(Command):
         return {name: value for name, value in self.given().items() if name != "version"}
 
 
+class Query(pydantic.BaseModel):
+    """A list's filters, read from a query string: unknown parameters are an error, text
+    is converted (`?page=2` is a number)."""
+
+    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+
+
 def refusal(exc: pydantic.ValidationError) -> errors.TrackerError:
     """The first error of a failed validation, as the 400 or 422 an entry point answers."""
     first = exc.errors(include_url=False)[0]

@@ -19,13 +19,13 @@ def create_deadline(proceeding_id: int, body: NewDeadline) -> api.Created[Deadli
     proceeding = matters.get_proceeding(session, actor, proceeding_id)
     deadline = operations.create_deadline(session, actor, clock.now(), proceeding, body)
     api.commit()
-    return api.created(dump(deadline))
+    return api.Created(dump(deadline))
 
 
 @bp.get("/deadlines/<int:deadline_id>")
 def get_deadline(deadline_id: int) -> DeadlineOut:
     """One deadline with its explanation."""
-    return api.answer(dump(operations.get_deadline(web.session(), api.actor(), deadline_id)))
+    return dump(operations.get_deadline(web.session(), api.actor(), deadline_id))
 
 
 @bp.patch("/deadlines/<int:deadline_id>")
@@ -35,4 +35,4 @@ def update_deadline(deadline_id: int, body: DeadlineChanges) -> DeadlineOut:
     deadline = operations.get_deadline(session, actor, deadline_id)
     operations.update_deadline(session, actor, clock.now(), deadline, body)
     api.commit()
-    return api.answer(dump(deadline))
+    return dump(deadline)

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import pydantic
 
 from tracker.core import limits
-from tracker.core.commands import Changes, Choice, Command, Day, Id, Text, refuse
+from tracker.core.commands import Allowed, Changes, Command, Day, Id, Limit, refuse
 from tracker.deadlines.enums import (
     BlockingDays,
     DeadlineStatus,
@@ -43,7 +43,7 @@ def _rule_code(value: str) -> str:
 
 #: a new rule's code as sent ("be-test"): trimmed and in capitals once checked
 RuleCode = Annotated[
-    Text(limits.RULE_CODE),
+    Annotated[str, Limit(limits.RULE_CODE)],
     pydantic.AfterValidator(_rule_code),
     pydantic.WithJsonSchema(
         {
@@ -81,19 +81,19 @@ class NewDeadline(Command):
     """Set a deadline by hand ({title, due_on, explanation}) or compute it with a rule from
     a trigger event ({rule, trigger_event_id}, the title defaulting to the rule's)."""
 
-    title: Text(limits.TITLE, required=False) | None = None
+    title: Annotated[str, Limit(limits.TITLE, required=False)] | None = None
     due_on: Day | None = None
-    explanation: Text(limits.EXPLANATION, required=False) | None = None
-    rule: Text(limits.RULE_CODE, required=False) | None = None
+    explanation: Annotated[str, Limit(limits.EXPLANATION, required=False)] | None = None
+    rule: Annotated[str, Limit(limits.RULE_CODE, required=False)] | None = None
     trigger_event_id: Id | None = None
 
 
 class DeadlineChanges(Changes):
     """Mark a deadline done or waived, reopen it, retitle it, or override its due date."""
 
-    title: Text(limits.TITLE) | None = None
+    title: Annotated[str, Limit(limits.TITLE)] | None = None
     due_on: Day | None = None
-    status: Choice(DeadlineStatus) | None = None
+    status: Annotated[DeadlineStatus, Allowed()] | None = None
 
 
 # --- rules --------------------------------------------------------------------------------
@@ -103,17 +103,17 @@ class NewRuleVersion(Command):
     """The computation of a rule version, what a statute changes: a new version of a rule
     takes all of it, from `valid_from` (before `valid_to`, if given)."""
 
-    title: Text(limits.TITLE)
+    title: Annotated[str, Limit(limits.TITLE)]
     #: the event kind that starts the period (judgment, service, decision...)
-    trigger_kind: Text(limits.KIND)
+    trigger_kind: Annotated[str, Limit(limits.KIND)]
     amount: Amount
-    unit: Choice(OffsetUnit)
-    end_shift: Choice(EndShift)
-    blocking_days: Choice(BlockingDays)
-    vacation_policy: Choice(VacationPolicy)
+    unit: Annotated[OffsetUnit, Allowed()]
+    end_shift: Annotated[EndShift, Allowed()]
+    blocking_days: Annotated[BlockingDays, Allowed()]
+    vacation_policy: Annotated[VacationPolicy, Allowed()]
     valid_from: Day | None = None
     valid_to: Day | None = None
-    source: Text(limits.SOURCE, required=False) = ""
+    source: Annotated[str, Limit(limits.SOURCE, required=False)] = ""
 
 
 class NewRule(NewRuleVersion):
@@ -129,8 +129,8 @@ class RuleChanges(Changes):
     #: null: no source
     nullable = frozenset({"source"})
 
-    title: Text(limits.TITLE) | None = None
-    source: Text(limits.SOURCE, required=False) | None = None
+    title: Annotated[str, Limit(limits.TITLE)] | None = None
+    source: Annotated[str, Limit(limits.SOURCE, required=False)] | None = None
 
 
 # --- answers ------------------------------------------------------------------------------

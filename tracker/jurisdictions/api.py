@@ -20,7 +20,7 @@ bp = api.blueprint("jurisdictions_api")
 def list_jurisdictions(query: JurisdictionsQuery) -> api.Items[JurisdictionOut]:
     """List every jurisdiction by code."""
     rows = operations.list_jurisdictions(web.session())
-    return api.items([dump(j) for j in rows])
+    return api.Items(items=[dump(j) for j in rows])
 
 
 @bp.post("/jurisdictions")
@@ -28,4 +28,4 @@ def create_jurisdiction(body: NewJurisdiction) -> api.Created[JurisdictionOut]:
     """Add a jurisdiction (admins)."""
     jurisdiction = operations.create_jurisdiction(web.session(), api.actor(), clock.now(), body)
     api.commit()
-    return api.created(dump(jurisdiction))
+    return api.Created(dump(jurisdiction))

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import pydantic
 
 from tracker.core import limits
-from tracker.core.commands import Changes, Choice, Command, Day, Text, Zone, refuse
+from tracker.core.commands import Allowed, Changes, Command, Day, Limit, Query, Zone, refuse
 from tracker.jurisdictions import calendars
 from tracker.jurisdictions.enums import VacationEffect
 from tracker.jurisdictions.models import Jurisdiction
@@ -34,7 +34,7 @@ def _code(value: str) -> str:
 
 #: a jurisdiction's code as sent ("be", " ECHR "): trimmed and in capitals once checked
 JurisdictionCode = Annotated[
-    Text(limits.JURISDICTION_CODE),
+    Annotated[str, Limit(limits.JURISDICTION_CODE)],
     pydantic.AfterValidator(_code),
     pydantic.WithJsonSchema(
         {
@@ -104,7 +104,7 @@ class NewJurisdiction(Command):
     """Add a state or an international body (admins)."""
 
     code: JurisdictionCode
-    name: Text(limits.NAME)
+    name: Annotated[str, Limit(limits.NAME)]
     timezone: Zone
     holiday_country: HolidayCountry | None = None
 
@@ -115,7 +115,7 @@ class JurisdictionChanges(Changes):
     #: null: weekends only, no public holidays
     nullable = frozenset({"holiday_country"})
 
-    name: Text(limits.NAME) | None = None
+    name: Annotated[str, Limit(limits.NAME)] | None = None
     timezone: Zone | None = None
     holiday_country: HolidayCountry | None = None
 
@@ -126,8 +126,8 @@ class NewVacation(Command):
     `extend_to_*` is the day periods are extended to, for an `extend` vacation only.
     """
 
-    name: Text(limits.NAME)
-    effect: Choice(VacationEffect)
+    name: Annotated[str, Limit(limits.NAME)]
+    effect: Annotated[VacationEffect, Allowed()]
     start_month: Month
     start_day: DayOfMonth
     end_month: Month
@@ -136,7 +136,7 @@ class NewVacation(Command):
     extend_to_day: DayOfMonth | None = None
     valid_from: Day | None = None
     valid_to: Day | None = None
-    source: Text(limits.SOURCE, required=False) = ""
+    source: Annotated[str, Limit(limits.SOURCE, required=False)] = ""
 
 
 class ChangedVacation(NewVacation):
@@ -149,15 +149,8 @@ class ChangedVacation(NewVacation):
 # --- queries ------------------------------------------------------------------------------
 
 
-class JurisdictionsQuery(pydantic.BaseModel):
-    """GET /jurisdictions takes no filter: every jurisdiction is listed, by code.
-
-    The same configuration as `tracker.web.api.Query` (an unknown parameter is a 422
-    naming it), declared here because operations import this module and the domains'
-    operations do not import the web layer.
-    """
-
-    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+class JurisdictionsQuery(Query):
+    """GET /jurisdictions takes no filter: every jurisdiction is listed, by code."""
 
 
 # --- answers ------------------------------------------------------------------------------

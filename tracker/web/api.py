@@ -38,12 +38,7 @@ TOKEN_USER = "tracker.token_user"  # noqa: S105 (an extension name)
 # kept for the endpoints' bodies: a body is a command
 Body = commands.Command
 Id = commands.Id
-
-
-class Query(pydantic.BaseModel):
-    """A list endpoint's filters: unknown parameters are an error; text is converted."""
-
-    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+Query = commands.Query
 
 
 class Items(pydantic.BaseModel, Generic[M]):
