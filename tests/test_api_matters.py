@@ -664,6 +664,56 @@ def test_proceedings_are_listed_in_the_same_order_on_every_database(staff):
     assert [p["id"] for p in items] == [early["id"], late["id"], undated["id"], other["id"]]
 
 
+def test_proceedings_are_filtered_by_jurisdiction_whatever_its_case(staff):
+    first, in_belgium = factories.dossier(staff)
+    in_spain = factories.proceeding(staff, first["id"], jurisdiction="ES")
+    _, elsewhere_in_spain = factories.dossier(staff)
+    elsewhere_in_spain = factories.ok(
+        staff.patch(
+            f"/proceedings/{elsewhere_in_spain['id']}", {"version": 1, "jurisdiction": "ES"}
+        )
+    )
+
+    spain = staff.get("/proceedings?jurisdiction=es").get_json()["items"]
+    belgium = staff.get("/proceedings", query_string={"jurisdiction": "BE"}).get_json()["items"]
+    spain_in_first = staff.get(f"/proceedings?jurisdiction=ES&matter_id={first['id']}")
+
+    assert [p["id"] for p in spain] == [in_spain["id"], elsewhere_in_spain["id"]]
+    assert [p["id"] for p in belgium] == [in_belgium["id"]]
+    assert factories.ok(spain_in_first)["items"] == [in_spain]
+
+
+def test_proceedings_of_a_jurisdiction_without_any_are_none(staff):
+    """Not every proceeding, as the unfiltered list once answered ?jurisdiction=KZ."""
+    factories.dossier(staff)
+
+    response = staff.get("/proceedings?jurisdiction=KZ")
+
+    assert factories.ok(response)["items"] == []
+
+
+def test_a_too_long_jurisdiction_filter_is_refused(staff):
+    response = staff.get("/proceedings", query_string={"jurisdiction": "K" * 17})
+
+    assert_error(response, 422, "invalid", "jurisdiction")
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [
+        ("/proceedings?country=KZ", "country"),
+        ("/proceedings?matter_id=1&page=2", "page"),
+        ("/matters?title=Alpha", "title"),
+    ],
+)
+def test_an_unknown_list_parameter_is_refused_by_name(staff, path, parameter):
+    factories.dossier(staff)
+
+    error = assert_error(staff.get(path), 422, "invalid", parameter)
+
+    assert parameter in error["message"]
+
+
 @pytest.mark.parametrize("value", ["abc", "", "-1", "0", "1.5", "²", "99999999999999999999"])
 def test_a_bad_matter_id_filter_is_refused(staff, value):
     response = staff.get("/proceedings", query_string={"matter_id": value})

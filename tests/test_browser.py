@@ -176,6 +176,7 @@ def _store_long_words(server) -> dict[str, int]:
     from tracker.jurisdictions.schemas import NewJurisdiction
     from tracker.matters import events
     from tracker.matters import operations as matters
+    from tracker.matters.schemas import NewEvent, NewMatter, NewProceeding
     from tracker.models import DelayFlag
 
     now, today = clock.now(), clock.today()
@@ -196,25 +197,31 @@ def _store_long_words(server) -> dict[str, int]:
             session,
             SETUP,
             now,
-            title=_word(limits.TITLE),
-            subject=_word(limits.NAME),
-            summary=_word(limits.SUMMARY),
+            NewMatter.parse(
+                {
+                    "title": _word(limits.TITLE),
+                    "subject": _word(limits.NAME),
+                    "summary": _word(limits.SUMMARY),
+                }
+            ),
         )
         session.flush()
         proceeding = matters.create_proceeding(
             session,
             SETUP,
             now,
-            matter,
-            {
-                "jurisdiction": _word(limits.JURISDICTION_CODE),
-                "kind": "criminal_case",
-                "title": _word(limits.TITLE),
-                "client_role": "accused",
-                "reference": _word(limits.REFERENCE),
-                "authority": _word(limits.NAME),
-                "opened_on": (today - dt.timedelta(days=400)).isoformat(),
-            },
+            NewProceeding.parse(
+                {
+                    "matter_id": matter.id,
+                    "jurisdiction": _word(limits.JURISDICTION_CODE),
+                    "kind": "criminal_case",
+                    "title": _word(limits.TITLE),
+                    "client_role": "accused",
+                    "reference": _word(limits.REFERENCE),
+                    "authority": _word(limits.NAME),
+                    "opened_on": (today - dt.timedelta(days=400)).isoformat(),
+                }
+            ),
         )
         session.flush()
         events.create_event(
@@ -222,12 +229,14 @@ def _store_long_words(server) -> dict[str, int]:
             SETUP,
             now,
             proceeding,
-            {
-                "kind": "filing",
-                "occurred_on": (today - dt.timedelta(days=300)).isoformat(),
-                "summary": _word(limits.SUMMARY),
-                "source": _word(limits.SOURCE),
-            },
+            NewEvent.parse(
+                {
+                    "kind": "filing",
+                    "occurred_on": (today - dt.timedelta(days=300)).isoformat(),
+                    "summary": _word(limits.SUMMARY),
+                    "source": _word(limits.SOURCE),
+                }
+            ),
         )
         past = hearings.schedule_hearing(
             session,

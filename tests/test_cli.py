@@ -483,23 +483,26 @@ def test_scan_escapes_control_characters_in_what_people_typed(upgraded, tmp_path
     from tracker.deadlines import operations as deadlines
     from tracker.deadlines.schemas import NewDeadline
     from tracker.matters import operations as matters
+    from tracker.matters.schemas import NewMatter, NewProceeding
 
     actor, now = SystemActor("system:tests"), clock.now()
     database = Database(db_url)
     with database.unit_of_work() as session:
-        matter = matters.create_matter(session, actor, now, title="M")
+        matter = matters.create_matter(session, actor, now, NewMatter.parse({"title": "M"}))
         session.flush()
         proceeding = matters.create_proceeding(
             session,
             actor,
             now,
-            matter,
-            {
-                "jurisdiction": "BE",
-                "kind": "trial",
-                "title": "P",
-                "client_role": "victim",
-            },
+            NewProceeding.parse(
+                {
+                    "matter_id": matter.id,
+                    "jurisdiction": "BE",
+                    "kind": "trial",
+                    "title": "P",
+                    "client_role": "victim",
+                }
+            ),
         )
         due = (now + dt.timedelta(days=2)).date().isoformat()
         title = "Appeal\r\nwarning   deadline_near  forged line\x1b[2J"

@@ -24,6 +24,7 @@ from tracker.hearings import operations as hearings
 from tracker.hearings.schemas import NewHearing, Outcome, Postpone
 from tracker.matters import events
 from tracker.matters import operations as matters
+from tracker.matters.schemas import NewEvent, NewMatter, NewProceeding, ProceedingChanges
 from tracker.models import Deadline as DeadlineRow
 from tracker.models import DelayFlag, Hearing, Matter, Proceeding
 
@@ -41,7 +42,8 @@ class Build:
     def __init__(self, database):
         self.database = database
         with database.unit_of_work() as session:
-            self.matter_id = matters.create_matter(session, SETUP, NOW, title="Client").id
+            made = matters.create_matter(session, SETUP, NOW, NewMatter.parse({"title": "Client"}))
+            self.matter_id = made.id
 
     @contextmanager
     def session(self):
@@ -50,27 +52,29 @@ class Build:
 
     def proceeding(self, kind: str = "criminal_case", **fields) -> int:
         data = {
+            "matter_id": self.matter_id,
             "jurisdiction": "BE",
             "kind": kind,
             "title": f"Proceeding {next(_titles)}",
             "client_role": "requested_person",
         }
         with self.session() as session:
-            matter = session.get(Matter, self.matter_id)
-            made = matters.create_proceeding(session, SETUP, NOW, matter, data | fields)
+            command = NewProceeding.parse(data | fields)
+            made = matters.create_proceeding(session, SETUP, NOW, command)
             session.flush()
             return made.id
 
     def update_proceeding(self, proceeding_id: int, **changes) -> None:
         with self.session() as session:
             found = session.get(Proceeding, proceeding_id)
-            matters.update_proceeding(session, SETUP, NOW, found, version=None, changes=changes)
+            command = ProceedingChanges.parse({"version": found.version} | changes)
+            matters.update_proceeding(session, SETUP, NOW, found, command)
 
     def event(self, proceeding_id: int, occurred_on: str, kind: str = "filing") -> int:
         with self.session() as session:
             found = session.get(Proceeding, proceeding_id)
             data = {"kind": kind, "occurred_on": occurred_on}
-            made = events.create_event(session, SETUP, NOW, found, data)
+            made = events.create_event(session, SETUP, NOW, found, NewEvent.parse(data))
             session.flush()
             return made.id
 

@@ -28,6 +28,7 @@ from tracker.jurisdictions.schemas import NewJurisdiction
 from tracker.matters import events
 from tracker.matters import operations as matters
 from tracker.matters.models import Matter, Proceeding
+from tracker.matters.schemas import NewEvent, NewMatter, NewProceeding
 from tracker.users import operations as users
 from tracker.users.models import Role, User
 
@@ -40,7 +41,7 @@ DEMO_USERS = (
 )
 DEMO_TIMEZONE = "Europe/Brussels"
 
-#: proceeding fields passed to `create_proceeding` as they are in the file
+#: proceeding fields of the file that are `NewProceeding`'s as they are
 PROCEEDING_FIELDS = (
     "jurisdiction",
     "authority",
@@ -125,16 +126,15 @@ def _load_matter(
     summary: Summary,
 ) -> None:
     assignees = [email for email, _role, _name, keys in DEMO_USERS if item["key"] in keys]
-    matter = matters.create_matter(
-        session,
-        DEMO,
-        now,
-        title=item["title"],
-        subject=item.get("subject"),
-        summary=item.get("summary", ""),
-        assignees=assignees,
-        key=item["key"],
+    command = NewMatter.parse(
+        {
+            "title": item["title"],
+            "subject": item.get("subject"),
+            "summary": item.get("summary", ""),
+            "assignees": assignees,
+        }
     )
+    matter = matters.create_matter(session, DEMO, now, command, key=item["key"])
     summary.created["matters"] += 1
     for proceeding, data in _create_proceedings(session, now, matter, item["proceedings"]):
         summary.created["proceedings"] += 1
@@ -165,11 +165,12 @@ def _create_proceedings(
             )
         for item in ready:
             data = {name: item[name] for name in PROCEEDING_FIELDS if name in item}
+            data["matter_id"] = matter.id
             if "parent" in item:
                 data["parent_id"] = ids[item["parent"]]
             if "origin" in item:
                 data["origin_id"] = ids[item["origin"]]
-            proceeding = matters.create_proceeding(session, DEMO, now, matter, data)
+            proceeding = matters.create_proceeding(session, DEMO, now, NewProceeding.parse(data))
             ids[item["key"]] = proceeding.id
             created.append((proceeding, item))
         waiting = [p for p in waiting if p["key"] not in ids]
@@ -193,7 +194,7 @@ def _create_event(
 ) -> None:
     data = {name: item[name] for name in ("kind", "occurred_on", "precision", "summary")}
     data["source"] = _source(sources, item.get("source"))
-    events.create_event(session, DEMO, now, proceeding, data)
+    events.create_event(session, DEMO, now, proceeding, NewEvent.parse(data))
 
 
 def _create_hearing(

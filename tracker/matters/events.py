@@ -6,43 +6,16 @@ transaction: this module sits above the deadlines' operations for that.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import sqlalchemy.orm as so
 
 from tracker.audit import operations as audit
-from tracker.core import edits, fields, limits
+from tracker.core import edits
 from tracker.core.actors import Actor
-from tracker.core.errors import Invalid
 from tracker.deadlines import operations as deadlines
 from tracker.matters import operations as matters
 from tracker.matters.models import Event, Proceeding
-
-
-def _event_values(data: dict[str, Any]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    if "kind" in data:
-        kind = fields.text(data["kind"], "kind", max_length=limits.KIND).lower()
-        if not kind.replace("_", "").isalnum():
-            raise Invalid(
-                f"{kind!r} is not an event kind (a word like request_received)", field="kind"
-            )
-        values["kind"] = kind
-    if "occurred_on" in data or "precision" in data:
-        if data.get("occurred_on") is None:
-            raise Invalid("occurred_on: this field is required", field="occurred_on")
-        values["occurred_on"], values["precision"] = fields.partial_date(
-            data["occurred_on"], "occurred_on", data.get("precision")
-        )
-    if "summary" in data:
-        values["summary"] = fields.text(
-            data["summary"], "summary", max_length=limits.SUMMARY, required=False
-        )
-    if "source" in data:
-        values["source"] = (
-            fields.text(data["source"], "source", max_length=limits.SOURCE, required=False) or None
-        )
-    return values
+from tracker.matters.schemas import EventChanges, NewEvent
 
 
 def create_event(
@@ -50,12 +23,17 @@ def create_event(
     actor: Actor,
     now: dt.datetime,
     proceeding: Proceeding,
-    data: dict[str, Any],
+    command: NewEvent,
 ) -> Event:
-    for name in ("kind", "occurred_on"):
-        if data.get(name) in (None, ""):
-            raise Invalid(f"{name}: this field is required", field=name)
-    event = Event(proceeding=proceeding, **_event_values(data))
+    occurred_on, precision = matters.partial_date(command, "occurred_on", None)
+    event = Event(
+        proceeding=proceeding,
+        kind=command.kind,
+        occurred_on=occurred_on,
+        precision=precision,
+        summary=command.summary,
+        source=command.source or None,
+    )
     session.add(event)
     audit.record(session, actor, now, "create", event, matter_id=proceeding.matter_id)
     return event
@@ -66,18 +44,19 @@ def update_event(
     actor: Actor,
     now: dt.datetime,
     event: Event,
-    *,
-    version: int | None,
-    changes: dict[str, Any],
+    command: EventChanges,
 ) -> Event:
     """Correct an event; the deadlines it triggers move with it, in the same transaction."""
-    edits.check_version(event, version)
-    if "precision" in changes and "occurred_on" not in changes:
-        changes = changes | {"occurred_on": matters.reformat(event.occurred_on, changes)}
+    edits.check_version(event, command.version)
+    values = command.changes()
+    if command.sent("source"):
+        values["source"] = values["source"] or None
+    if command.sent("occurred_on") or command.sent("precision"):
+        values["occurred_on"], values["precision"] = matters.partial_date(
+            command, "occurred_on", event.occurred_on
+        )
     before = (event.occurred_on, event.precision)
-    edits.apply(
-        session, actor, now, event, _event_values(changes), matter_id=event.proceeding.matter_id
-    )
+    edits.apply(session, actor, now, event, values, matter_id=event.proceeding.matter_id)
     if (event.occurred_on, event.precision) != before:
         deadlines.recompute_for_event(session, actor, now, event)
     return event

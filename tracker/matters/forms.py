@@ -1,6 +1,12 @@
-"""Forms of the matter and proceeding pages: search, add and edit."""
+"""Forms of the matter and proceeding pages: search, add and edit.
+
+Each form that writes builds its command (`matters.schemas`) in one method: the command
+checks the values, and the form's required and length checks are read from it.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -15,10 +21,19 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from tracker.core import limits
-from tracker.matters.models import ClientRole, ProceedingKind, ProceedingStatus
+from tracker.core import errors, limits
+from tracker.matters.enums import ClientRole, ProceedingKind, ProceedingStatus
+from tracker.matters.schemas import (
+    MatterChanges,
+    NewEvent,
+    NewMatter,
+    NewProceeding,
+    ProceedingChanges,
+)
 from tracker.web.display import words
+from tracker.web.pages import CommandForm, checks
 
+#: the form of a partial date; the command says whether it is a real one in the range
 PARTIAL_DATE = Regexp(
     r"^\d{4}(-\d{2}(-\d{2})?)?$", message="Write YYYY-MM-DD, or YYYY-MM or YYYY when less is known."
 )
@@ -71,30 +86,59 @@ class MultiCheckbox(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class MatterForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=limits.TITLE)])
-    subject = StringField("Client", validators=[Optional(), Length(max=limits.NAME)])
-    summary = TextAreaField("Summary", validators=[Optional(), Length(max=limits.SUMMARY)])
+def stated_version(form: Any) -> int:
+    """The version the edit form was shown at (a refusal beside the version field, which
+    the page shows as a conflict, if it did not come back as a number)."""
+    value = str(form.version.data or "").strip()
+    if not (value.isascii() and value.isdigit()):
+        raise errors.Invalid("the form has no version: reload the page", field="version")
+    return int(value)
+
+
+class MatterForm(CommandForm):
+    title = StringField("Title", validators=checks(NewMatter, "title"))
+    subject = StringField("Client", validators=checks(NewMatter, "subject"))
+    summary = TextAreaField("Summary", validators=checks(NewMatter, "summary"))
     assignees = MultiCheckbox("Assigned to", choices=[], coerce=str)
 
+    def command(self) -> NewMatter:
+        return NewMatter.parse(
+            {
+                "title": self.title.data or "",
+                "subject": self.subject.data or None,
+                "summary": self.summary.data or "",
+                "assignees": self.assignees.data or [],
+            }
+        )
 
-class MatterEditForm(FlaskForm):
+
+class MatterEditForm(CommandForm):
     version = HiddenField()
-    title = StringField("Title", validators=[DataRequired(), Length(max=limits.TITLE)])
-    summary = TextAreaField("Summary", validators=[Optional(), Length(max=limits.SUMMARY)])
+    title = StringField("Title", validators=checks(MatterChanges, "title"))
+    summary = TextAreaField("Summary", validators=checks(MatterChanges, "summary"))
     assignees = MultiCheckbox("Assigned to", choices=[], coerce=str)
 
+    def changes(self) -> MatterChanges:
+        return MatterChanges.parse(
+            {
+                "version": stated_version(self),
+                "title": self.title.data or "",
+                "summary": self.summary.data or "",
+                "assignees": self.assignees.data or [],
+            }
+        )
 
-class ProceedingForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=limits.TITLE)])
+
+class ProceedingForm(CommandForm):
+    title = StringField("Title", validators=checks(NewProceeding, "title"))
     jurisdiction = SelectField("Jurisdiction", choices=[], validators=[DataRequired()])
     authority = StringField(
         "Authority",
-        validators=[Optional(), Length(max=limits.NAME)],
+        validators=checks(NewProceeding, "authority"),
         render_kw={"list": "authorities"},
     )
     kind = SelectField("Kind", choices=_choices(ProceedingKind, ""), validators=[DataRequired()])
-    reference = StringField("Case number", validators=[Optional(), Length(max=limits.REFERENCE)])
+    reference = StringField("Case number", validators=checks(NewProceeding, "reference"))
     client_role = SelectField(
         "The client is", choices=_choices(ClientRole, ""), validators=[DataRequired()]
     )
@@ -113,18 +157,52 @@ class ProceedingForm(FlaskForm):
     origin_id = SelectField("Requested by / based on", choices=[], coerce=str, default="")
     origin_other = IntegerField(
         "…or proceeding no. in another matter",
-        validators=[Optional(), NumberRange(min=1, max=2**31 - 1)],
+        validators=[Optional(), NumberRange(min=1, max=limits.MAX_ID)],
     )
+
+    def values(self) -> dict[str, Any]:
+        """The proceeding's fields under the command's names."""
+        return {
+            "jurisdiction": self.jurisdiction.data or "",
+            "authority": self.authority.data or None,
+            "kind": self.kind.data,
+            "title": self.title.data or "",
+            "reference": self.reference.data or None,
+            "client_role": self.client_role.data,
+            "status": self.status.data,
+            "opened_on": (self.opened_on.data or "").strip() or None,
+            "closed_on": self.closed_on.data or None,
+            "parent_id": int(self.parent_id.data) if self.parent_id.data else None,
+            "origin_id": self._origin(),
+        }
+
+    def _origin(self) -> int | None:
+        """The origin chosen in the list, or given by number (not both)."""
+        origin = int(self.origin_id.data) if self.origin_id.data else None
+        if self.origin_other.data:
+            if origin is not None:
+                raise errors.Invalid(
+                    "choose the origin in the list or give its number, not both",
+                    field="origin_other",
+                )
+            origin = self.origin_other.data
+        return origin
+
+    def command(self, matter_id: int) -> NewProceeding:
+        return NewProceeding.parse({"matter_id": matter_id, **self.values()})
 
 
 class ProceedingEditForm(ProceedingForm):
     version = HiddenField()
 
+    def changes(self) -> ProceedingChanges:
+        return ProceedingChanges.parse({"version": stated_version(self), **self.values()})
 
-class EventForm(FlaskForm):
+
+class EventForm(CommandForm):
     kind = StringField(
         "What happened",
-        validators=[DataRequired(), Length(max=limits.KIND)],
+        validators=checks(NewEvent, "kind"),
         render_kw={"list": "event-kinds", "autocomplete": "off"},
     )
     occurred_on = StringField(
@@ -132,5 +210,16 @@ class EventForm(FlaskForm):
         validators=[DataRequired(), PARTIAL_DATE],
         render_kw={"placeholder": "YYYY-MM-DD, YYYY-MM or YYYY", "inputmode": "numeric"},
     )
-    summary = TextAreaField("Summary", validators=[Optional(), Length(max=limits.SUMMARY)])
-    source = StringField("Source", validators=[Optional(), Length(max=limits.SOURCE)])
+    summary = TextAreaField("Summary", validators=checks(NewEvent, "summary"))
+    source = StringField("Source", validators=checks(NewEvent, "source"))
+
+    def command(self) -> NewEvent:
+        """The event; words typed with spaces ("Decision served") are one kind."""
+        return NewEvent.parse(
+            {
+                "kind": "_".join((self.kind.data or "").lower().split()),
+                "occurred_on": (self.occurred_on.data or "").strip(),
+                "summary": self.summary.data or "",
+                "source": self.source.data or None,
+            }
+        )

@@ -3,31 +3,39 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.audit import operations as audit
-from tracker.core import edits, fields, limits
+from tracker.core import edits
 from tracker.core.actors import Actor
+from tracker.core.commands import Command, PartialDay, with_precision
 from tracker.core.dates import Precision, format_partial
 from tracker.core.db import snapshot
 from tracker.core.errors import Invalid, NotFound
+from tracker.deadlines.models import Deadline
+from tracker.hearings.models import Hearing
 from tracker.jurisdictions import operations as jurisdictions
-from tracker.matters.models import (
-    ClientRole,
-    Event,
-    Matter,
-    Person,
-    Proceeding,
-    ProceedingKind,
-    ProceedingStatus,
-)
+from tracker.jurisdictions.models import Jurisdiction
+from tracker.matters.models import Event, Matter, Person, Proceeding
+from tracker.matters.schemas import MatterChanges, NewMatter, NewProceeding, ProceedingChanges
 from tracker.users import access
 from tracker.users.models import Role, User
 
 MATTER_CREATORS = (Role.admin, Role.coordinator, Role.staff)
+
+
+def may_create_matters(actor: Actor) -> bool:
+    """Who may open a dossier: everyone but lawyers (the command line and the system too)."""
+    role = getattr(actor, "role", None)
+    return role is None or role in MATTER_CREATORS
+
+
+def require_matter_creator(actor: Actor) -> None:
+    """403 unless `actor` may open a dossier: the one answer of every entry point."""
+    access.require_role(actor, *MATTER_CREATORS, doing="create matters")
+
 
 # --- reads --------------------------------------------------------------------------------
 
@@ -60,9 +68,6 @@ def get_event(session: so.Session, actor: Actor, event_id: int, field: str | Non
 
 def load_contents(session: so.Session, proceeding: Proceeding) -> None:
     """Load a proceeding's hearings (with postponements), events and deadlines at once."""
-    from tracker.deadlines.models import Deadline
-    from tracker.hearings.models import Hearing
-
     session.scalars(
         sa.select(Proceeding)
         .where(Proceeding.id == proceeding.id)
@@ -87,8 +92,12 @@ def list_matters(session: so.Session, actor: Actor) -> list[Matter]:
 
 
 def list_proceedings(
-    session: so.Session, actor: Actor, matter_id: int | None = None
+    session: so.Session,
+    actor: Actor,
+    matter_id: int | None = None,
+    jurisdiction: str | None = None,
 ) -> list[Proceeding]:
+    """The proceedings the actor may see, of one matter or one jurisdiction (by code)."""
     query = (
         sa.select(Proceeding)
         .where(access.matter_filter(actor, Proceeding.matter_id))
@@ -98,6 +107,10 @@ def list_proceedings(
     )
     if matter_id is not None:
         query = query.where(Proceeding.matter_id == matter_id)
+    if jurisdiction is not None:
+        code = jurisdiction.strip().upper()
+        ids = sa.select(Jurisdiction.id).where(Jurisdiction.code == code)
+        query = query.where(Proceeding.jurisdiction_id.in_(ids))
     return list(session.scalars(query))
 
 
@@ -117,26 +130,24 @@ def create_matter(
     session: so.Session,
     actor: Actor,
     now: dt.datetime,
+    command: NewMatter,
     *,
-    title: str,
-    subject: str | None = None,
-    summary: str = "",
-    assignees: list[str] = (),
     key: str | None = None,
 ) -> Matter:
-    access.require_role(actor, *MATTER_CREATORS, doing="create matters")
+    """Open a dossier; `key` is the stable key of an imported one (the demo's)."""
+    require_matter_creator(actor)
     matter = Matter(
-        title=fields.text(title, "title", max_length=limits.TITLE),
-        summary=fields.text(summary, "summary", max_length=limits.SUMMARY, required=False),
+        title=command.title,
+        summary=command.summary,
         key=key,
-        assignees=_assignees(session, list(assignees)),
+        assignees=_assignees(session, command.assignees),
     )
-    if subject and subject.strip():
-        matter.subject = Person(name=fields.text(subject, "subject", max_length=limits.NAME))
+    if command.subject:
+        matter.subject = Person(name=command.subject)
     session.add(matter)
     session.flush()
     after = snapshot(matter) | {
-        "subject": subject,
+        "subject": command.subject,
         "assignees": [u.email for u in matter.assignees],
     }
     audit.record(session, actor, now, "create", matter, matter_id=matter.id, after=after)
@@ -148,39 +159,46 @@ def update_matter(
     actor: Actor,
     now: dt.datetime,
     matter: Matter,
-    *,
-    version: int | None,
-    changes: dict[str, Any],
+    command: MatterChanges,
 ) -> Matter:
-    edits.check_version(matter, version)
-    values: dict[str, Any] = {}
-    if "title" in changes:
-        values["title"] = fields.text(changes["title"], "title", max_length=limits.TITLE)
-    if "summary" in changes:
-        values["summary"] = fields.text(
-            changes["summary"], "summary", max_length=limits.SUMMARY, required=False
-        )
+    edits.check_version(matter, command.version)
+    values = command.changes()
+    assignees = values.pop("assignees", None)
     updated = edits.apply(session, actor, now, matter, values, matter_id=matter.id)
-    if "assignees" in changes:
-        before = sorted(u.email for u in matter.assignees)
-        matter.assignees = _assignees(session, changes["assignees"] or [])
-        after = sorted(u.email for u in matter.assignees)
-        if before != after:
-            matter.updated_at = now  # touch the row so its version moves too
-            if not updated:  # (once per edit; and even when the clock has not moved)
-                so.attributes.flag_modified(matter, "updated_at")
-            session.flush()
-            audit.record(
-                session,
-                actor,
-                now,
-                "assign",
-                matter,
-                matter_id=matter.id,
-                before={"assignees": before},
-                after={"assignees": after},
-            )
+    if assignees is not None:
+        _assign(session, actor, now, matter, assignees, touched=updated)
     return matter
+
+
+def _assign(
+    session: so.Session,
+    actor: Actor,
+    now: dt.datetime,
+    matter: Matter,
+    emails: list[str],
+    *,
+    touched: bool,
+) -> None:
+    """Replace the matter's assignees; a change moves its version and is audited."""
+    before = sorted(u.email for u in matter.assignees)
+    matter.assignees = _assignees(session, emails)
+    after = sorted(u.email for u in matter.assignees)
+    if before == after:
+        return
+    matter.updated_at = now  # touch the row so its version moves too
+    if not touched:  # (once per edit; and even when the clock has not moved)
+        so.attributes.flag_modified(matter, "updated_at")
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        now,
+        "assign",
+        matter,
+        matter_id=matter.id,
+        before={"assignees": before},
+        after={"assignees": after},
+    )
 
 
 # --- proceedings --------------------------------------------------------------------------
@@ -209,66 +227,61 @@ def _check_no_cycle(session: so.Session, proceeding: Proceeding, parent_id: int 
         )
 
 
-def _proceeding_values(
+def partial_date(
+    command: Command, field: str, stored: dt.date | None
+) -> tuple[dt.date | None, Precision]:
+    """The date `field` of a command and its precision, as the columns hold them.
+
+    The text says how precisely the date is known and `precision`, if sent, must agree;
+    `precision` sent alone rewrites the `stored` date at it ("2024-03-15" at month
+    precision is "2024-03"). A date not known at all is at day precision, unless told.
+    """
+    precision: Precision | None = getattr(command, "precision", None)
+    partial: PartialDay | None = getattr(command, field)
+    if not command.sent(field) and stored is not None and precision is not None:
+        partial = PartialDay.read(format_partial(stored, precision) or "", precision, field)
+    partial = with_precision(partial, precision, field)
+    if partial is None:
+        return None, precision or Precision.day
+    return partial.value, partial.precision
+
+
+def _authority_id(
     session: so.Session,
     actor: Actor,
     now: dt.datetime,
-    data: dict[str, Any],
-    matter_id: int,
-    jurisdiction_id: int | None,
-) -> dict[str, Any]:
-    """Turn API-shaped input into column values, checking each field."""
-    values: dict[str, Any] = {}
-    if "jurisdiction" in data:
-        jurisdiction = jurisdictions.by_code(session, data["jurisdiction"])
-        values["jurisdiction_id"] = jurisdiction_id = jurisdiction.id
-    if "authority" in data:
-        name = fields.text(data["authority"], "authority", max_length=limits.NAME, required=False)
-        values["authority_id"] = None
-        if name:
-            jurisdiction = jurisdictions.get(session, jurisdiction_id)
-            values["authority_id"] = jurisdictions.authority(
-                session, actor, now, jurisdiction, name
-            ).id
-    if "kind" in data:
-        values["kind"] = fields.choice(ProceedingKind, data["kind"], "kind")
-    if "title" in data:
-        values["title"] = fields.text(data["title"], "title", max_length=limits.TITLE)
-    if "reference" in data:
-        values["reference"] = (
-            fields.text(data["reference"], "reference", max_length=limits.REFERENCE, required=False)
-            or None
-        )
-    if "client_role" in data:
-        values["client_role"] = fields.choice(ClientRole, data["client_role"], "client_role")
-    if "status" in data:
-        values["status"] = fields.choice(ProceedingStatus, data["status"], "status")
-    if "opened_on" in data or "precision" in data:
-        opened, precision = fields.partial_date(
-            data.get("opened_on"), "opened_on", data.get("precision")
-        )
-        values["opened_on"], values["opened_precision"] = opened, precision
-    if "closed_on" in data:
-        values["closed_on"] = fields.date(data["closed_on"], "closed_on")
-    if "parent_id" in data:
-        values["parent_id"] = _link(session, actor, data["parent_id"], "parent_id", matter_id)
-    if "origin_id" in data:
-        values["origin_id"] = _link(session, actor, data["origin_id"], "origin_id", None)
-    return values
-
-
-REQUIRED_PROCEEDING_FIELDS = ("jurisdiction", "kind", "title", "client_role")
+    jurisdiction: Jurisdiction,
+    name: str | None,
+) -> int | None:
+    """The authority of that name in the jurisdiction (created on first mention), if any."""
+    if not name:
+        return None
+    return jurisdictions.authority(session, actor, now, jurisdiction, name).id
 
 
 def create_proceeding(
-    session: so.Session, actor: Actor, now: dt.datetime, matter: Matter, data: dict[str, Any]
+    session: so.Session, actor: Actor, now: dt.datetime, command: NewProceeding
 ) -> Proceeding:
-    """Open a proceeding in a matter; `data` has the API's field names."""
-    for name in REQUIRED_PROCEEDING_FIELDS:
-        if data.get(name) in (None, ""):
-            raise Invalid(f"{name}: this field is required", field=name)
-    values = _proceeding_values(session, actor, now, data, matter.id, None)
-    proceeding = Proceeding(matter_id=matter.id, **values)
+    """Open a proceeding in the matter `command.matter_id` (404 if the actor may not see it)."""
+    matter = get_matter(session, actor, command.matter_id)
+    jurisdiction = jurisdictions.by_code(session, command.jurisdiction)
+    authority_id = _authority_id(session, actor, now, jurisdiction, command.authority)
+    opened_on, precision = partial_date(command, "opened_on", None)
+    proceeding = Proceeding(
+        matter_id=matter.id,
+        jurisdiction_id=jurisdiction.id,
+        authority_id=authority_id,
+        kind=command.kind,
+        title=command.title,
+        reference=command.reference or None,
+        client_role=command.client_role,
+        status=command.status,
+        opened_on=opened_on,
+        opened_precision=precision,
+        closed_on=command.closed_on,
+        parent_id=_link(session, actor, command.parent_id, "parent_id", matter.id),
+        origin_id=_link(session, actor, command.origin_id, "origin_id", None),
+    )
     _check_dates(proceeding)
     session.add(proceeding)
     audit.record(session, actor, now, "create", proceeding, matter_id=matter.id)
@@ -280,22 +293,32 @@ def update_proceeding(
     actor: Actor,
     now: dt.datetime,
     proceeding: Proceeding,
-    *,
-    version: int | None,
-    changes: dict[str, Any],
+    command: ProceedingChanges,
 ) -> Proceeding:
-    edits.check_version(proceeding, version)
-    if "precision" in changes and "opened_on" not in changes:
-        changes = changes | {"opened_on": reformat(proceeding.opened_on, changes)}
-    if "authority" in changes and "jurisdiction" not in changes:
-        changes = changes | {"jurisdiction": proceeding.jurisdiction.code}
-    values = _proceeding_values(
-        session, actor, now, changes, proceeding.matter_id, proceeding.jurisdiction_id
-    )
-    if "parent_id" in values:
-        _check_no_cycle(session, proceeding, values["parent_id"])
-    if values.get("origin_id") == proceeding.id:
-        raise Invalid("a proceeding cannot originate from itself", field="origin_id")
+    """Edit the fields sent, checked in the order a new proceeding's are."""
+    edits.check_version(proceeding, command.version)
+    values = command.changes()
+    jurisdiction = proceeding.jurisdiction
+    if command.sent("jurisdiction"):
+        jurisdiction = jurisdictions.by_code(session, values.pop("jurisdiction"))
+        values["jurisdiction_id"] = jurisdiction.id
+    if command.sent("authority"):
+        name = values.pop("authority")
+        values["authority_id"] = _authority_id(session, actor, now, jurisdiction, name)
+    if command.sent("reference"):
+        values["reference"] = values["reference"] or None
+    if command.sent("opened_on") or command.sent("precision"):
+        values.pop("precision", None)
+        values["opened_on"], values["opened_precision"] = partial_date(
+            command, "opened_on", proceeding.opened_on
+        )
+    if command.sent("parent_id"):
+        parent_id = _link(session, actor, command.parent_id, "parent_id", proceeding.matter_id)
+        _check_no_cycle(session, proceeding, parent_id)
+    if command.sent("origin_id"):
+        _link(session, actor, command.origin_id, "origin_id", None)
+        if command.origin_id == proceeding.id:
+            raise Invalid("a proceeding cannot originate from itself", field="origin_id")
     edits.apply(session, actor, now, proceeding, values, matter_id=proceeding.matter_id)
     _check_dates(proceeding)
     return proceeding
@@ -308,8 +331,3 @@ def _check_dates(proceeding: Proceeding) -> None:
         and proceeding.closed_on < proceeding.opened_on
     ):
         raise Invalid("closed_on is before opened_on", field="closed_on")
-
-
-def reformat(value: dt.date | None, changes: dict[str, Any]) -> str | None:
-    """A stored date written at a newly given precision (a precision-only edit)."""
-    return format_partial(value, fields.choice(Precision, changes["precision"], "precision"))

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.core.actors import Actor
+from tracker.core.dates import in_zone
 from tracker.core.errors import NotFound
 from tracker.deadlines.models import Deadline, DeadlineRule
 from tracker.delays.models import DelayFlag, Severity
@@ -24,6 +25,7 @@ from tracker.hearings.models import Hearing, HearingStatus, Postponement
 from tracker.jurisdictions.models import Authority, Jurisdiction
 from tracker.matters.models import (
     OPEN_STATUSES,
+    Event,
     Matter,
     Person,
     Proceeding,
@@ -520,8 +522,6 @@ def assignable_users(session: so.Session) -> list[User]:
 
 def event_kinds(session: so.Session) -> list[str]:
     """Event kinds already used or that deadline rules count from, for a datalist."""
-    from tracker.matters.models import Event
-
     used = sa.select(Event.kind).distinct()
     triggers = sa.select(DeadlineRule.trigger_kind).distinct()
     return sorted(set(session.scalars(used)) | set(session.scalars(triggers)))
@@ -543,8 +543,6 @@ class Ledger:
 
 def ledger(hearing: Hearing) -> Ledger:
     """The postponement facts of a hearing whose postponements are loaded."""
-    from tracker.core.dates import in_zone
-
     moves = hearing.postponements
     if not moves:
         return Ledger(0, None, False)

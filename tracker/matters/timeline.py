@@ -16,6 +16,7 @@ import sqlalchemy.orm as so
 from tracker.core.dates import Precision, format_partial, in_zone
 from tracker.deadlines.models import Deadline
 from tracker.hearings.models import Hearing, Postponement
+from tracker.matters import svg
 from tracker.matters.models import Event, Matter, Proceeding
 
 #: at the same date, a proceeding opens before its facts are listed
@@ -116,8 +117,6 @@ def _words(code: str) -> str:
 
 def picture(title: str, found: list[Entry], today: dt.date, *, ident: str = "timeline") -> str:
     """The SVG timeline of a matter's chronology (`entries`): lanes, bars, marks, links."""
-    from tracker.matters import svg
-
     proceedings = sorted(
         (e.row for e in found if e.type == "proceeding"),
         key=lambda p: (p.opened_on or dt.date.max, p.id),
@@ -149,9 +148,7 @@ def picture(title: str, found: list[Entry], today: dt.date, *, ident: str = "tim
     )
 
 
-def _bar(proceeding: Proceeding):
-    from tracker.matters import svg
-
+def _bar(proceeding: Proceeding) -> svg.Bar:
     opened = format_partial(proceeding.opened_on, proceeding.opened_precision) or "unknown"
     closed = f", closed {proceeding.closed_on.isoformat()}" if proceeding.closed_on else ""
     return svg.Bar(
@@ -172,8 +169,6 @@ def _bar(proceeding: Proceeding):
 
 
 def _marks(entry: Entry) -> list[Any]:
-    from tracker.matters import svg
-
     row = entry.row
     if entry.type == "hearing":
         when = row.local_start.strftime("%Y-%m-%d %H:%M" if row.time_known else "%Y-%m-%d")

@@ -9,7 +9,7 @@ from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from tracker import web
-from tracker.core import clock, errors
+from tracker.core import clock
 from tracker.core.dates import format_partial
 from tracker.matters import events, forms, operations, queries, timeline
 from tracker.matters.models import Matter, Proceeding
@@ -46,28 +46,21 @@ def index():
         form=form,
         found=found,
         filters={k: v for k, v in request.args.items() if k != "page" and v},
-        may_create=pages.actor().role in operations.MATTER_CREATORS,
+        may_create=operations.may_create_matters(pages.actor()),
     ), (200 if valid else 422)
 
 
 @bp.route("/matters/new", methods=["GET", "POST"])
 def new_matter():
-    """Open a client's dossier."""
-    pages.require(*operations.MATTER_CREATORS, doing="create matters")
+    """Open a client's dossier (the operation says who may; the page is not shown to
+    those it would refuse)."""
     session, me = web.session(), pages.actor()
+    if request.method == "GET":
+        operations.require_matter_creator(me)
     form = forms.MatterForm()
     form.assignees.choices = _people(session)
     matter = pages.submit(
-        form,
-        lambda: operations.create_matter(
-            session,
-            me,
-            clock.now(),
-            title=form.title.data,
-            subject=form.subject.data,
-            summary=form.summary.data or "",
-            assignees=form.assignees.data or [],
-        ),
+        form, lambda: operations.create_matter(session, me, clock.now(), form.command())
     )
     if matter is not None:
         flash(f"Matter “{matter.title}” opened.")
@@ -104,19 +97,7 @@ def edit_matter(matter_id: int):
     form = forms.MatterEditForm(data=_matter_values(matter))
     form.assignees.choices = _people(session)
     saved = pages.submit(
-        form,
-        lambda: operations.update_matter(
-            session,
-            me,
-            clock.now(),
-            matter,
-            version=_version(form),
-            changes={
-                "title": form.title.data,
-                "summary": form.summary.data or "",
-                "assignees": form.assignees.data or [],
-            },
-        ),
+        form, lambda: operations.update_matter(session, me, clock.now(), matter, form.changes())
     )
     if saved is not None:
         flash("Matter saved.")
@@ -143,7 +124,7 @@ def new_proceeding(matter_id: int):
     _proceeding_choices(form, matter)
     proceeding = pages.submit(
         form,
-        lambda: operations.create_proceeding(session, me, clock.now(), matter, _proceeding(form)),
+        lambda: operations.create_proceeding(session, me, clock.now(), form.command(matter.id)),
     )
     if proceeding is not None:
         flash(f"Proceeding “{proceeding.title}” opened.")
@@ -175,9 +156,7 @@ def edit_proceeding(proceeding_id: int):
     _proceeding_choices(form, found.matter, editing=found)
     saved = pages.submit(
         form,
-        lambda: operations.update_proceeding(
-            session, me, clock.now(), found, version=_version(form), changes=_proceeding(form)
-        ),
+        lambda: operations.update_proceeding(session, me, clock.now(), found, form.changes()),
     )
     if saved is not None:
         flash("Proceeding saved.")
@@ -197,19 +176,7 @@ def new_event(proceeding_id: int):
     found = operations.get_proceeding(session, me, proceeding_id)
     form = forms.EventForm()
     event = pages.submit(
-        form,
-        lambda: events.create_event(
-            session,
-            me,
-            clock.now(),
-            found,
-            {
-                "kind": "_".join((form.kind.data or "").lower().split()),
-                "occurred_on": form.occurred_on.data.strip(),
-                "summary": form.summary.data or "",
-                "source": form.source.data or None,
-            },
-        ),
+        form, lambda: events.create_event(session, me, clock.now(), found, form.command())
     )
     if event is not None:
         flash("Event recorded.")
@@ -245,13 +212,6 @@ def _opened(proceeding: Proceeding) -> str:
     return proceeding.opened_on.isoformat() if proceeding.opened_on else "9999"
 
 
-def _version(form: Any) -> int | None:
-    try:
-        return int(form.version.data)
-    except (TypeError, ValueError):
-        raise errors.Invalid("the form has no version: reload the page", field="version") from None
-
-
 def _stale(form: Any) -> bool:
     return bool(getattr(form, "version", None) is not None and form.version.errors)
 
@@ -275,30 +235,6 @@ def _proceeding_choices(form: Any, matter: Matter, editing: Proceeding | None = 
     ):
         origins.append(SelectChoice(str(editing.origin_id), f"Proceeding no. {editing.origin_id}"))
     form.origin_id.choices = [SelectChoice("", "None"), *origins]
-
-
-def _proceeding(form: Any) -> dict[str, Any]:
-    """The form's values under the API's names, for the operations."""
-    origin: int | None = int(form.origin_id.data) if form.origin_id.data else None
-    if form.origin_other.data:
-        if origin is not None:
-            raise errors.Invalid(
-                "choose the origin in the list or give its number, not both", field="origin_other"
-            )
-        origin = form.origin_other.data
-    return {
-        "jurisdiction": form.jurisdiction.data,
-        "authority": form.authority.data or None,
-        "kind": form.kind.data,
-        "title": form.title.data,
-        "reference": form.reference.data or None,
-        "client_role": form.client_role.data,
-        "status": form.status.data,
-        "opened_on": (form.opened_on.data or "").strip() or None,
-        "closed_on": form.closed_on.data or None,
-        "parent_id": int(form.parent_id.data) if form.parent_id.data else None,
-        "origin_id": origin,
-    }
 
 
 def _stored(proceeding: Proceeding) -> dict[str, Any]:
