@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -38,16 +40,16 @@ COUNT_CAP = 200
 #: how far ahead the hearings panel looks
 AHEAD = dt.timedelta(days=30)
 
-NOW = sa.bindparam("now")
-UNTIL = sa.bindparam("until")
-USER = sa.bindparam("user_id")
+NOW: sa.BindParameter[dt.datetime] = sa.bindparam("now")
+UNTIL: sa.BindParameter[dt.datetime] = sa.bindparam("until")
+USER: sa.BindParameter[int] = sa.bindparam("user_id")
 
 
 @dataclass
 class Panel:
     """The first rows of a panel and how many rows match in all (up to COUNT_CAP + 1)."""
 
-    rows: list[sa.Row] = field(default_factory=list)
+    rows: Sequence[sa.Row[Any]] = field(default_factory=list)
     total: int = 0
 
     @property
@@ -85,7 +87,9 @@ def dashboard(session: so.Session, actor: Actor, now: dt.datetime) -> Dashboard:
     )
 
 
-def _panel(rows: list[sa.Row], fetched: list[sa.Row] | None = None, total: str = "total") -> Panel:
+def _panel(
+    rows: Sequence[sa.Row[Any]], fetched: Sequence[sa.Row[Any]] | None = None, total: str = "total"
+) -> Panel:
     """A panel of `rows`; its count is on every row fetched with them (none: nothing matches)."""
     fetched = rows if fetched is None else fetched
     return Panel(rows, fetched[0]._mapping[total] if fetched else 0)
@@ -106,7 +110,7 @@ class _Panels:
 
     # --- which rows -----------------------------------------------------------------------
 
-    def visible(self, proceeding_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
+    def visible(self, proceeding_id: sa.SQLColumnExpression[int]) -> sa.ColumnElement[bool]:
         """Rows of the proceedings the reader may see (every row for all but lawyers)."""
         if self.sees_all:
             return sa.true()
@@ -150,9 +154,9 @@ class _Panels:
             query = query.where(DelayFlag.severity == severity)
         return query.order_by(DelayFlag.id)
 
-    def first(self, query: sa.Select, **tags: str) -> sa.Subquery:
-        """The first rows of `query`, in a subquery of their own: SQLite takes no ORDER BY
-        or LIMIT in a UNION's parts."""
+    def first(self, query: sa.Select, **tags: str) -> sa.Select:
+        """The first rows of `query`, selected from a subquery of their own: SQLite takes no
+        ORDER BY or LIMIT in a UNION's parts."""
         tagged = query.add_columns(*(sa.literal(v).label(k) for k, v in tags.items()))
         return sa.select(tagged.limit(self.limit).subquery())
 

@@ -43,7 +43,7 @@ class ListPage:
 
 
 def visible_proceedings(
-    actor: Actor, proceeding_id: sa.ColumnElement[int], country: str | None
+    actor: Actor, proceeding_id: sa.SQLColumnExpression[int], country: str | None
 ) -> sa.ColumnElement[bool]:
     """Rows of the proceedings the actor may see, of one country when given."""
     if not country and access.sees_all_matters(actor):
@@ -58,8 +58,8 @@ def fetch_page(
     session: so.Session,
     ids: sa.Select,
     shown: sa.Select,
-    row_id: sa.ColumnElement[int],
-    order: tuple[sa.ColumnElement, ...],
+    row_id: sa.SQLColumnExpression[int],
+    order: tuple[sa.SQLColumnExpression[Any], ...],
     page: int,
 ) -> ListPage:
     """Page `page` (the last one when past it) of the rows `ids` picks, in `order`.
@@ -77,7 +77,7 @@ def fetch_page(
     return ListPage(list(rows), total, page, pages)
 
 
-def with_context(query: sa.Select, proceeding_id: sa.ColumnElement[int]) -> sa.Select:
+def with_context(query: sa.Select, proceeding_id: sa.SQLColumnExpression[int]) -> sa.Select:
     """Join a list's rows to their proceeding, matter and jurisdiction (the `where` macro)."""
     return (
         query.add_columns(
@@ -154,7 +154,7 @@ def awaiting(now: Any) -> list[sa.ColumnElement[bool]]:
     ]
 
 
-def _order(show: str) -> tuple[sa.ColumnElement, ...]:
+def _order(show: str) -> tuple[sa.SQLColumnExpression[Any], ...]:
     """Soonest first; past ones latest first. Both along the partial index."""
     if show == "awaiting":
         return Hearing.starts_at.desc(), Hearing.id.desc()
