@@ -44,7 +44,7 @@ PER_PAGE = 50
 
 
 #: the reader's id, bound at each run: one statement serves every lawyer
-READER = sa.bindparam("reader_id")
+READER: sa.BindParameter[int] = sa.bindparam("reader_id")
 
 
 @dataclass(frozen=True)
@@ -404,10 +404,10 @@ def _flags_statement() -> sa.Select:
 
 @_built_once
 def _elsewhere_statement(actor: Actor) -> sa.Select:
-    matter_id = sa.bindparam("matter_id")
+    matter_id: sa.BindParameter[int] = sa.bindparam("matter_id")
     ours = sa.select(Proceeding.id).where(Proceeding.matter_id == matter_id)
     # a union, not an OR of two IN: each half is an index lookup, an OR scans the table
-    linked = sa.union(
+    linked: sa.CompoundSelect[int | None] = sa.union(
         sa.select(Proceeding.origin_id).where(Proceeding.matter_id == matter_id),
         sa.select(Proceeding.id).where(Proceeding.origin_id.in_(ours)),
     )

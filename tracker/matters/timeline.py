@@ -42,12 +42,12 @@ class Entry:
 
 def entries(session: so.Session, matter: Matter) -> list[Entry]:
     ours = {"matter_id": matter.id}
-    proceedings, hearings, events, deadlines = _statements()
-    proceedings = list(session.scalars(proceedings, ours))
-    hearings = list(session.scalars(hearings, ours).unique())
+    of_proceedings, of_hearings, of_events, of_deadlines = _statements()
+    proceedings = list(session.scalars(of_proceedings, ours))
+    hearings = list(session.scalars(of_hearings, ours).unique())
     postponements = [p for hearing in hearings for p in hearing.postponements]
-    events = session.scalars(events, ours)
-    deadlines = session.scalars(deadlines, ours)
+    events = session.scalars(of_events, ours)
+    deadlines = session.scalars(of_deadlines, ours)
     found = [Entry("proceeding", p.opened_on, None, p, p.opened_precision) for p in proceedings]
     found += [Entry("hearing", h.local_start.date(), h.starts_at, h) for h in hearings]
     found += [Entry("postponement", _postponed_on(p), None, p) for p in postponements]
@@ -60,10 +60,12 @@ def entries(session: so.Session, matter: Matter) -> list[Entry]:
 
 
 @functools.cache
-def _statements() -> tuple[sa.Select, ...]:
+def _statements() -> tuple[
+    sa.Select[Proceeding], sa.Select[Hearing], sa.Select[Event], sa.Select[Deadline]
+]:
     """The matter's proceedings, hearings (with their moves), events and deadlines: built
     once, the matter bound at each run (the same SQL text, so PostgreSQL keeps its plans)."""
-    matter_id = sa.bindparam("matter_id")
+    matter_id: sa.BindParameter[int] = sa.bindparam("matter_id")
     ours = sa.select(Proceeding.id).where(Proceeding.matter_id == matter_id).scalar_subquery()
     return (
         sa.select(Proceeding)
@@ -171,12 +173,13 @@ def _bar(proceeding: Proceeding) -> svg.Bar:
 def _marks(entry: Entry) -> list[Any]:
     row = entry.row
     if entry.type == "hearing":
-        when = row.local_start.strftime("%Y-%m-%d %H:%M" if row.time_known else "%Y-%m-%d")
+        local = row.local_start
+        when = local.strftime("%Y-%m-%d %H:%M" if row.time_known else "%Y-%m-%d")
         return [
             svg.Mark(
                 "hearing",
                 row.proceeding_id,
-                entry.date,
+                local.date(),  # the entry's date
                 f"{row.title}, {when} ({row.status.value})",
                 f"/hearings/{row.id}",
                 state=row.status.value,
