@@ -26,9 +26,10 @@ class Ledger:
     """A hearing's moves: how many, where it was first set, and how far it slipped."""
 
     count: int
-    #: the first date it was set for (UTC), and whether its time was known then
+    #: the first date it was set for (UTC), and whether its time was known then (None: a
+    #: move recorded before moves kept that flag)
     first: dt.datetime
-    first_time_known: bool
+    first_time_known: bool | None
     #: days it slipped from the first date; None when it has no date (sine die)
     slip_days: int | None
     #: postponed with no new date
