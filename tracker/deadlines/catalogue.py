@@ -8,6 +8,7 @@ Rows already in the database are left alone, so an admin's edits survive upgrade
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from tracker.deadlines.enums import BlockingDays, EndShift, OffsetUnit, VacationPolicy
 from tracker.jurisdictions.enums import VacationEffect
@@ -21,7 +22,8 @@ JURISDICTIONS = (
     ("ECHR", "European Court of Human Rights", "Europe/Paris", None),
 )
 
-VACATIONS = (
+#: a record per vacation and per rule: the columns of their rows, by name
+VACATIONS: tuple[dict[str, Any], ...] = (
     {
         "jurisdiction": "BE",
         "name": "judicial vacation",
@@ -42,7 +44,7 @@ VACATIONS = (
     },
 )
 
-BE_CRIMINAL = {
+BE_CRIMINAL: dict[str, Any] = {
     "jurisdiction": "BE",
     "unit": OffsetUnit.days,
     "end_shift": EndShift.next_working_day,
@@ -50,7 +52,7 @@ BE_CRIMINAL = {
     "vacation_policy": VacationPolicy.ignore,
 }
 
-RULES = (
+RULES: tuple[dict[str, Any], ...] = (
     BE_CRIMINAL
     | {
         "code": "BE-CRIM-APPEAL",
