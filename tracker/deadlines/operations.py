@@ -249,6 +249,7 @@ def recompute_for_event(session: so.Session, actor: Actor, now: dt.datetime, eve
     if triggered:
         _require_exact(event, "occurred_on")
     for deadline in triggered:
+        assert deadline.rule is not None  # selected with a rule
         row, computation = compute(session, deadline.rule.code, event.occurred_on)
         values: dict[str, Any] = {
             "rule_id": row.id,
@@ -405,4 +406,5 @@ def count_computed(session: so.Session, rule_ids: list[int]) -> dict[int, int]:
         .where(Deadline.rule_id.in_(rule_ids))
         .group_by(Deadline.rule_id)
     )
-    return dict(rows.all())
+    # rule_id IN (...) is never null
+    return {rule_id: count for rule_id, count in rows if rule_id is not None}

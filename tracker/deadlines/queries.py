@@ -167,6 +167,9 @@ def deadlines_moved(session: so.Session, jurisdiction: Jurisdiction) -> list[Mov
 
 
 def _recomputed(deadline: Deadline, calendar: calendars.Calendar) -> dt.date | None:
+    # read joined to its rule and trigger (inner joins): neither is None
+    assert deadline.rule is not None
+    assert deadline.trigger_event is not None
     rule = dataclasses.replace(operations.as_rule(deadline.rule), valid_from=None, valid_to=None)
     try:
         return rules.compute(rule, deadline.trigger_event.occurred_on, calendar).due_on

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 
 from tracker.deadlines.enums import BlockingDays, EndShift, OffsetUnit, VacationPolicy
-from tracker.jurisdictions.calendars import Calendar
+from tracker.jurisdictions.calendars import Calendar, Vacation
 from tracker.jurisdictions.enums import VacationEffect
 
 ONE_DAY = dt.timedelta(days=1)
@@ -150,7 +150,10 @@ def _count_with_suspension(
         if stopped:
             steps.append(f"Time did not run for {stopped} days of suspension → {day(end)}")
         return end
-    current, counted, first, paused = trigger, 0, None, []
+    current, counted = trigger, 0
+    first: dt.date | None = None
+    # each suspension the count ran into: the vacation, its year, the days counted before
+    paused: list[tuple[Vacation, int, int]] = []
     while counted < rule.amount:
         current = _next(current, trigger)
         suspension = calendar.vacation(current, VacationEffect.suspend)
@@ -174,6 +177,7 @@ def _count_with_suspension(
                 f"Time stops during the {suspension.describe(year)} after {before} "
                 f"of {rule.amount} days, and runs again from {day(last + ONE_DAY)}."
             )
+    assert first is not None  # an amount is at least 1: a day was counted
     steps.append(f"{rule.offset} counted from {day(first)} (day 1) → {day(current)}")
     return current
 
