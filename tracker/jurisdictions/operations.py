@@ -331,7 +331,12 @@ def calendar_of(jurisdiction: Jurisdiction) -> calendars.Calendar:
                 effect=v.effect,
                 start=(v.start_month, v.start_day),
                 end=(v.end_month, v.end_day),
-                extend_to=(v.extend_to_month, v.extend_to_day) if v.extend_to_month else None,
+                # stored together (`_vacation_values`): both or neither
+                extend_to=(
+                    (v.extend_to_month, v.extend_to_day)
+                    if v.extend_to_month and v.extend_to_day
+                    else None
+                ),
                 valid_from=v.valid_from,
                 valid_to=v.valid_to,
                 source=v.source or "",
