@@ -20,7 +20,6 @@ import datetime as dt
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -49,7 +48,7 @@ USER: sa.BindParameter[int] = sa.bindparam("user_id")
 class Panel:
     """The first rows of a panel and how many rows match in all (up to COUNT_CAP + 1)."""
 
-    rows: Sequence[sa.Row[Any]] = field(default_factory=list)
+    rows: Sequence[sa.Row] = field(default_factory=list)
     total: int = 0
 
     @property
@@ -88,7 +87,7 @@ def dashboard(session: so.Session, actor: Actor, now: dt.datetime) -> Dashboard:
 
 
 def _panel(
-    rows: Sequence[sa.Row[Any]], fetched: Sequence[sa.Row[Any]] | None = None, total: str = "total"
+    rows: Sequence[sa.Row], fetched: Sequence[sa.Row] | None = None, total: str = "total"
 ) -> Panel:
     """A panel of `rows`; its count is on every row fetched with them (none: nothing matches)."""
     fetched = rows if fetched is None else fetched
