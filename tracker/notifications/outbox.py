@@ -38,7 +38,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -189,7 +189,7 @@ PAGE_SIZE = 50
 class OutboxPage:
     """Up to `size` rows older than `before` (newest first), and where the next page starts."""
 
-    rows: list[sa.Row]
+    rows: Sequence[sa.Row]
     #: the id to pass as `before` for the next (older) page; None on the last page
     next_before: int | None
 
@@ -244,7 +244,7 @@ def page(
     return OutboxPage(rows, rows[-1].id if more else None)
 
 
-def _contains(column: sa.ColumnElement[str], text: str) -> sa.ColumnElement[bool]:
+def _contains(column: sa.SQLColumnExpression[str], text: str) -> sa.ColumnElement[bool]:
     """Case-insensitive substring match; % and _ in `text` are taken literally."""
     return sa.func.lower(column).contains(text.lower(), autoescape=True)
 
@@ -370,7 +370,7 @@ def _taken(session: so.Session, row: sa.Row, now: dt.datetime, take: _Take) -> b
         ),
         execution_options={"synchronize_session": False},
     )
-    return taken.rowcount == 1
+    return cast(sa.CursorResult[Any], taken).rowcount == 1  # an UPDATE's result
 
 
 def _held(claims: Sequence[Claim]) -> tuple[sa.ColumnElement[bool], ...]:
@@ -389,7 +389,7 @@ def _update_held(database: Database, claims: Sequence[Claim], **values: Any) -> 
             sa.update(Notification).where(*_held(claims)).values(**values),
             execution_options={"synchronize_session": False},
         )
-    return result.rowcount
+    return cast(sa.CursorResult[Any], result).rowcount  # an UPDATE's result
 
 
 def renew(
