@@ -233,6 +233,8 @@ def _from_status(exc: http_errors.HTTPError) -> SendError:
 def _reset_at(headers) -> dt.datetime | None:
     """X-RateLimit-Reset: the epoch second at which the limit resets."""
     value = headers.get("X-RateLimit-Reset") if headers is not None else None
+    if value is None:
+        return None
     try:
         return dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
     except (TypeError, ValueError, OverflowError, OSError):
