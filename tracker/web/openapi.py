@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pydantic
-from flask import Flask, current_app, jsonify
-from pydantic.json_schema import JsonSchemaMode, models_json_schema
+from flask import Flask, Response, current_app, jsonify
+from pydantic.json_schema import JsonSchemaMode, JsonSchemaValue, models_json_schema
 from werkzeug.routing import FloatConverter, IntegerConverter, PathConverter, Rule, UUIDConverter
 
 from tracker.core.limits import MAX_ID
@@ -159,7 +159,7 @@ def _argument(converter: type) -> dict[str, Any]:
 
 def _schemas(
     operations: list[_Operation],
-) -> tuple[dict[tuple[type[pydantic.BaseModel], JsonSchemaMode], Any], dict[str, Any]]:
+) -> tuple[dict[Any, JsonSchemaValue], JsonSchemaValue]:
     """Every model's schema, by (model, mode), and the definitions they refer to: one call
     to pydantic, so that a model used both ways gets one name per mode."""
     wanted: list[tuple[type[pydantic.BaseModel], JsonSchemaMode]] = [(Error, "serialization")]
@@ -338,7 +338,7 @@ def _itself() -> dict[str, Any]:
 # --- serving it ----------------------------------------------------------------------------------
 
 
-def serve():
+def serve() -> Response:
     """This document (public: it describes the API, it holds no data)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app, not its proxy
     if EXTENSION not in app.extensions:
