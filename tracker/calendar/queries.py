@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -38,9 +39,9 @@ class Terms:
     is_mine: sa.ColumnElement[bool]
     is_matter: sa.ColumnElement[bool]
     is_jurisdiction: sa.ColumnElement[bool]
-    matter_id: sa.ColumnElement
-    jurisdiction_id: sa.ColumnElement
-    owner_id: sa.ColumnElement
+    matter_id: sa.SQLColumnExpression[int | None]
+    jurisdiction_id: sa.SQLColumnExpression[int | None]
+    owner_id: sa.SQLColumnExpression[int]
     sees_all: sa.ColumnElement[bool]
 
 
@@ -193,12 +194,15 @@ def _plain(column) -> sa.ColumnElement[str]:
     return sa.type_coerce(column, sa.String).label(column.key)
 
 
-def _context_columns(full: bool) -> list[sa.ColumnElement]:
+def _context_columns(full: bool) -> list[sa.SQLColumnExpression[Any]]:
     """The proceeding's context; a minimal feed reads only the jurisdiction's code.
 
     Always last in a row, in this order: `publishing._context` unpacks it.
     """
-    columns: list[sa.ColumnElement] = [Proceeding.id.label("proceeding_id"), Jurisdiction.code]
+    columns: list[sa.SQLColumnExpression[Any]] = [
+        Proceeding.id.label("proceeding_id"),
+        Jurisdiction.code,
+    ]
     if full:
         columns += [
             Proceeding.title.label("proceeding_title"),
@@ -230,7 +234,7 @@ def hearings(terms: Terms, today: dt.date, *, full: bool) -> sa.Select:
     """
     since = dt.datetime.combine(today - PAST, dt.time(), UTC)
     cancelled_since = dt.datetime.combine(today - CANCELLED_KEPT, dt.time(), UTC)
-    columns = [
+    columns: list[sa.SQLColumnExpression[Any]] = [
         Hearing.id,
         Hearing.title,
         Hearing.starts_at,
@@ -259,7 +263,7 @@ def hearings(terms: Terms, today: dt.date, *, full: bool) -> sa.Select:
 
 def deadlines(terms: Terms, today: dt.date, *, full: bool) -> sa.Select:
     """Deadlines of the window: the deadline's columns, then the context (by position)."""
-    columns = [
+    columns: list[sa.SQLColumnExpression[Any]] = [
         Deadline.id,
         Deadline.title,
         Deadline.due_on,
