@@ -88,6 +88,15 @@ class Base(so.DeclarativeBase):
         return f"<{type(self).__name__} {ident[0] if ident else 'new'}>"
 
 
+def table_of(model: type[Base]) -> sa.Table:
+    """The table a model is mapped to, for Core statements. (`__table__` is typed as any
+    FROM clause, as a model may be mapped to a join or a select: ours never are.)"""
+    table = model.__table__
+    if not isinstance(table, sa.Table):
+        raise TypeError(f"{model.__name__} is not mapped to a table")
+    return table
+
+
 def now_utc() -> dt.datetime:
     return clock.now()
 
