@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -20,6 +21,7 @@ import sqlalchemy.orm as so
 from tracker.calendar import ical, queries, timezones
 from tracker.calendar.cache import bodies
 from tracker.calendar.models import CalendarFeed, FeedFetch, FeedPrivacy
+from tracker.core.db import table_of
 
 #: compared against when no feed has the token, so a miss costs what a hit costs
 _NO_FEED = hashlib.sha256(b"no feed has this token").hexdigest()
@@ -114,8 +116,8 @@ def _body(
     return body, etag
 
 
-_FEEDS = CalendarFeed.__table__
-_FETCHES = FeedFetch.__table__
+_FEEDS = table_of(CalendarFeed)
+_FETCHES = table_of(FeedFetch)
 
 #: the fetch log's two writes, built once (they run on every request), without the
 #: ORM: the feed's version and updated_at stay put, it is not a change of the feed
@@ -173,7 +175,7 @@ def build(session: so.Session, row: sa.Row, today: dt.date, base_url: str) -> by
 
 
 def _context(
-    proceeding_id: int, code: str, details: tuple, contexts: dict[int, ical.Proceeding]
+    proceeding_id: int, code: str, details: Sequence[Any], contexts: dict[int, ical.Proceeding]
 ) -> ical.Proceeding:
     """One shared context per proceeding; `details` are the full feed's context columns."""
     context = contexts.get(proceeding_id)
@@ -193,6 +195,7 @@ def _hearings(
     """
     items: list[ical.HearingItem] = []
     last = None
+    details: Sequence[Any]  # the full feed's context columns; none in a minimal one
     for row in rows:
         id_, title, start, tz, known, place, status, outcome, sequence, changed, *rest = row
         if full:
