@@ -24,6 +24,7 @@ import importlib.metadata
 import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from tracker.calendar import lines
 
@@ -54,7 +55,9 @@ class Onset:
 
 def _state(instant: float, zone: zoneinfo.ZoneInfo) -> tuple[dt.timedelta, dt.timedelta, str]:
     local = dt.datetime.fromtimestamp(instant, zone)
-    return local.utcoffset(), local.dst(), local.tzname()
+    # an instant read in a ZoneInfo zone: it always has an offset, a dst and a name
+    state = local.utcoffset(), local.dst(), local.tzname()
+    return cast("tuple[dt.timedelta, dt.timedelta, str]", state)
 
 
 def onsets(zone: zoneinfo.ZoneInfo, start: dt.datetime, end: dt.datetime) -> list[Onset]:
@@ -88,7 +91,9 @@ def onsets(zone: zoneinfo.ZoneInfo, start: dt.datetime, end: dt.datetime) -> lis
 def _rules(wall: dt.datetime) -> set[tuple]:
     """The yearly rules an onset fits: last/nth weekday of its month, or its day."""
     day, weekday = wall.day, _WEEKDAYS[wall.weekday()]
-    found = {("nth", wall.month, f"{(day - 1) // 7 + 1}{weekday}", wall.time())}
+    found: set[tuple[str, int, str | int, dt.time]] = {
+        ("nth", wall.month, f"{(day - 1) // 7 + 1}{weekday}", wall.time())
+    }
     if (wall + dt.timedelta(days=7)).month != wall.month:
         found.add(("last", wall.month, f"-1{weekday}", wall.time()))
     found.add(("day", wall.month, day, wall.time()))
