@@ -447,11 +447,11 @@ def user() -> None:
 def user_add(email: str, role: str, name: str, timezone: str) -> None:
     """Create a user and print a one-time password."""
     from tracker.users import operations as users
+    from tracker.users.schemas import NewUser
 
     with unit_of_work() as session:
-        created, password = users.create_user(
-            session, CLI, clock.now(), email=email, role=role, name=name, timezone=timezone
-        )
+        command = NewUser.parse({"email": email, "role": role, "name": name, "timezone": timezone})
+        created, password = users.create_user(session, CLI, clock.now(), command)
     click.echo(f"Created {created.email} ({created.role.value}). One-time password:")
     click.echo(password)
 
@@ -480,10 +480,13 @@ def token() -> None:
 def token_create(email: str, name: str) -> None:
     """Create an API token for a user and print it (it is shown only once)."""
     from tracker.users import operations as users
+    from tracker.users.schemas import NewToken
 
     with unit_of_work() as session:
         found = users.get_by_email(session, email)
-        new_token = users.create_token(session, CLI, clock.now(), found, name=name)
+        new_token = users.create_token(
+            session, CLI, clock.now(), found, NewToken.parse({"name": name})
+        )
     click.echo(f"API token for {found.email} ({found.role.value}):")
     click.echo(new_token)
 

@@ -84,6 +84,13 @@ class Changes(Command):
         return {name: value for name, value in self.given().items() if name != "version"}
 
 
+class Query(pydantic.BaseModel):
+    """A list's filters, read from a query string: unknown parameters are an error, text
+    is converted (`?page=2` is a number)."""
+
+    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+
+
 def refusal(exc: pydantic.ValidationError) -> errors.TrackerError:
     """The first error of a failed validation, as the 400 or 422 an entry point answers."""
     first = exc.errors(include_url=False)[0]
@@ -113,41 +120,49 @@ def _name(info: pydantic.ValidationInfo) -> str:
 
 
 @dataclass(frozen=True)
-class TextLimit:
-    """What a `Text` field takes: forms read it to say the same (`text_limit`)."""
+class Limit:
+    """Text stripped of surrounding blanks, within its limit (`tracker.core.limits`):
+    ``title: Annotated[str, Limit(limits.TITLE)]``. Forms read it to say the same."""
 
     max_length: int
-    required: bool
+    required: bool = True
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: pydantic.GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.with_info_after_validator_function(self._check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: pydantic.GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        found = handler(schema)
+        found["maxLength"] = self.max_length
+        if self.required:
+            found["minLength"] = 1
+        return found
+
+    def _check(self, value: str, info: core_schema.ValidationInfo) -> str:
+        value = value.strip()
+        if self.required and not value:
+            raise refuse(f"{_name(info)} must not be empty")
+        if len(value) > self.max_length:
+            raise refuse(f"{_name(info)} is longer than {self.max_length} characters")
+        return value
 
 
 def Text(max_length: int, *, required: bool = True) -> Any:
-    """Text stripped of surrounding blanks, within its limit (`tracker.core.limits`)."""
-
-    def check(value: str, info: pydantic.ValidationInfo) -> str:
-        value = value.strip()
-        if required and not value:
-            raise refuse(f"{_name(info)} must not be empty")
-        if len(value) > max_length:
-            raise refuse(f"{_name(info)} is longer than {max_length} characters")
-        return value
-
-    extra = {"maxLength": max_length} | ({"minLength": 1} if required else {})
-    return Annotated[
-        str,
-        pydantic.AfterValidator(check),
-        pydantic.WithJsonSchema({"type": "string", **extra}),
-        TextLimit(max_length, required),
-    ]
+    """Transitional spelling of ``Annotated[str, Limit(max_length, required)]``."""
+    return Annotated[str, Limit(max_length, required)]
 
 
-def text_limit(command: type[pydantic.BaseModel], name: str) -> TextLimit:
+def text_limit(command: type[pydantic.BaseModel], name: str) -> Limit:
     """The limit of a command's text field (also when it may be null or not sent)."""
     field = command.model_fields[name]
-    found = [m for m in field.metadata if isinstance(m, TextLimit)]
+    found = [m for m in field.metadata if isinstance(m, Limit)]
     for arg in typing.get_args(field.annotation):
-        found += [m for m in getattr(arg, "__metadata__", ()) if isinstance(m, TextLimit)]
+        found += [m for m in getattr(arg, "__metadata__", ()) if isinstance(m, Limit)]
     if not found:
-        raise LookupError(f"{command.__name__}.{name} is not a Text field")
+        raise LookupError(f"{command.__name__}.{name} is not a text field with a limit")
     return found[0]
 
 
@@ -188,23 +203,38 @@ Zone = Annotated[
 ]
 
 
+class Allowed:
+    """One of an enum's values, refused with the list of the allowed ones:
+    ``result: Annotated[OutcomeResult, Allowed()]``."""
+
+    values: list[Any]
+
+    def __get_pydantic_core_schema__(
+        self, source: type[enum.Enum], _handler: pydantic.GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        self.values = [member.value for member in source]
+        allowed = ", ".join(str(value) for value in self.values)
+
+        def check(value: Any, info: core_schema.ValidationInfo) -> enum.Enum:
+            try:
+                return source(value)
+            except (ValueError, TypeError):
+                raise refuse(f"{value!r} is not a valid {_name(info)} ({allowed})") from None
+
+        return core_schema.with_info_plain_validator_function(
+            check,
+            serialization=core_schema.plain_serializer_function_ser_schema(lambda m: m.value),
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, _handler: pydantic.GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        return {"type": "string", "enum": self.values}
+
+
 def Choice(enum_class: type[E]) -> Any:
-    """One of an enum's values, refused with the list of allowed ones."""
-    allowed = ", ".join(str(member.value) for member in enum_class)
-
-    def check(value: Any, info: pydantic.ValidationInfo) -> E:
-        try:
-            return enum_class(value)
-        except (ValueError, TypeError):
-            raise refuse(f"{value!r} is not a valid {_name(info)} ({allowed})") from None
-
-    schema = {"type": "string", "enum": [member.value for member in enum_class]}
-    return Annotated[
-        enum_class,
-        pydantic.PlainValidator(check),
-        pydantic.PlainSerializer(lambda member: member.value),
-        pydantic.WithJsonSchema(schema),
-    ]
+    """Transitional spelling of ``Annotated[enum_class, Allowed()]``."""
+    return Annotated[enum_class, Allowed()]
 
 
 @dataclass(frozen=True)

@@ -112,7 +112,8 @@ def submit(form: FlaskForm, save: Callable[[], Any]) -> Any:
     """Validate `form` and run `save` in the request's unit of work.
 
     Returns what `save` returned, committed; or None when the form is invalid or the
-    operation refused it, with the errors on the form and nothing written.
+    operation refused it, with the errors on the form and nothing written. An operation
+    that refuses the actor (403) is answered with the error page.
     """
     if not form.validate_on_submit():
         return None
@@ -120,6 +121,9 @@ def submit(form: FlaskForm, save: Callable[[], Any]) -> Any:
     try:
         result = save()
         session.flush()
+    except errors.Forbidden:
+        session.rollback()
+        raise  # a refusal of the actor, not of what the form says: the 403 page
     except errors.TrackerError as exc:
         session.rollback()
         refused(form, exc)
