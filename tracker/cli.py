@@ -518,26 +518,26 @@ def feed_create(
 ) -> None:
     """Make a feed for a user and print its URL (it is shown only once)."""
     from tracker.calendar import operations as feeds
+    from tracker.calendar.schemas import NewFeed
     from tracker.users import operations as users
 
     if matter_id is not None and jurisdiction is not None:
         raise click.UsageError("give --matter or --jurisdiction, not both")
     scope = "matter" if matter_id is not None else "jurisdiction" if jurisdiction else "mine"
+    command = NewFeed.parse(
+        {
+            "scope": scope,
+            "matter_id": matter_id,
+            "jurisdiction": jurisdiction,
+            "privacy": privacy,
+            "alarms": alarms,
+            "name": name,
+        }
+    )
     settings = _settings()
     with unit_of_work() as session:
         owner = users.get_by_email(session, email)
-        made, secret = feeds.create_feed(
-            session,
-            CLI,
-            clock.now(),
-            owner,
-            scope=scope,
-            matter_id=matter_id,
-            jurisdiction=jurisdiction,
-            privacy=privacy,
-            alarms=alarms,
-            name=name,
-        )
+        made, secret = feeds.create_feed(session, CLI, clock.now(), owner, command)
         label = f"Feed {made.id} for {owner.email}: {printable(made.name)} ({made.privacy.value})"
     url, webcal = feeds.urls(settings.base_url, secret)
     click.echo(label)
@@ -562,9 +562,9 @@ def feed_revoke(url_or_token: str) -> None:
 def feed_revoke_all(email: str) -> None:
     """Revoke every live feed of a user (someone left, a device was lost)."""
     from tracker.calendar import operations as feeds
-    from tracker.users import operations as users
+    from tracker.calendar.schemas import FeedsOf
 
+    command = FeedsOf.parse({"email": email})
     with unit_of_work() as session:
-        owner = users.get_by_email(session, email)
-        revoked = feeds.revoke_all(session, CLI, clock.now(), owner)
+        owner, revoked = feeds.revoke_feeds_of(session, CLI, clock.now(), command)
     click.echo(f"Revoked {len(revoked)} feed{'' if len(revoked) == 1 else 's'} of {owner.email}.")
