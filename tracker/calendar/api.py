@@ -25,7 +25,7 @@ bp = api.blueprint("feeds_api")
 @bp.get("/feeds")
 def list_feeds() -> api.Items[FeedOut]:
     """The caller's feeds (the URLs are not shown again: only their hashes are kept)."""
-    return api.items([dump(f) for f in operations.list_feeds(web.session(), api.actor())])
+    return api.Items(items=[dump(f) for f in operations.list_feeds(web.session(), api.actor())])
 
 
 @bp.post("/feeds")
@@ -35,7 +35,7 @@ def create_feed(body: NewFeed) -> api.Created[NewFeedOut]:
     feed, token = operations.create_feed(session, actor, clock.now(), actor, body)
     api.commit()
     url, webcal = operations.urls(web.settings().base_url, token)
-    return api.created(dump_new(feed, url, webcal))
+    return api.Created(dump_new(feed, url, webcal))
 
 
 @bp.get("/feeds/<int:feed_id>")
@@ -43,7 +43,7 @@ def get_feed(feed_id: int) -> FeedDetailOut:
     """One feed with its last fetches (when, by which app, from which address)."""
     session = web.session()
     feed = operations.get_feed(session, api.actor(), feed_id)
-    return api.answer(dump_detail(feed, operations.recent_fetches(session, feed)))
+    return dump_detail(feed, operations.recent_fetches(session, feed))
 
 
 @bp.post("/feeds/<int:feed_id>/revoke")
@@ -53,7 +53,7 @@ def revoke_feed(feed_id: int) -> FeedOut:
     feed = operations.get_feed(session, actor, feed_id)
     operations.revoke_feed(session, actor, clock.now(), feed)
     api.commit()
-    return api.answer(dump(feed))
+    return dump(feed)
 
 
 @bp.post("/users/<email>/feeds/revoke")
@@ -62,4 +62,4 @@ def revoke_user_feeds(email: str) -> RevokedOut:
     command = FeedsOf.parse({"email": email})
     _owner, revoked = operations.revoke_feeds_of(web.session(), api.actor(), clock.now(), command)
     api.commit()
-    return api.answer(dump_revoked(revoked))
+    return dump_revoked(revoked)

@@ -14,7 +14,7 @@ bp = api.blueprint("users_api")
 @bp.get("/me")
 def me() -> MeOut:
     """The caller's account and settings."""
-    return api.answer(dump(api.actor()))
+    return dump(api.actor())
 
 
 @bp.patch("/me")
@@ -23,4 +23,4 @@ def update_me(body: SettingsChanges) -> MeOut:
     actor = api.actor()
     operations.update_settings(web.session(), actor, clock.now(), actor, body)
     api.commit()
-    return api.answer(dump(actor))
+    return dump(actor)

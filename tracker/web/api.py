@@ -14,9 +14,9 @@ from the model returned. Every failure is a JSON error (`tracker.web.errors`).
 from __future__ import annotations
 
 import functools
-import inspect
 import typing
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import pydantic
@@ -38,12 +38,7 @@ TOKEN_USER = "tracker.token_user"  # noqa: S105 (an extension name)
 # kept for the endpoints' bodies: a body is a command
 Body = commands.Command
 Id = commands.Id
-
-
-class Query(pydantic.BaseModel):
-    """A list endpoint's filters: unknown parameters are an error; text is converted."""
-
-    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+Query = commands.Query
 
 
 class Items(pydantic.BaseModel, Generic[M]):
@@ -52,25 +47,50 @@ class Items(pydantic.BaseModel, Generic[M]):
     items: list[M]
 
 
+@dataclass(frozen=True)
 class Created(Generic[M]):
     """The answer of an endpoint that creates a record: the record, with status 201."""
+
+    record: M
 
 
 class NoContent:
     """The answer of an endpoint that answers nothing (204)."""
 
 
-class ApiBlueprint(Blueprint):
-    """A blueprint under /api/v1 whose every endpoint needs a bearer token and reads its
-    typed parameters (`body`, `query`) for it."""
+View = TypeVar("View", bound=Callable[..., Any])
 
-    def add_url_rule(self, rule: str, endpoint: str | None = None, view_func=None, **options):
+
+class ApiBlueprint(Blueprint):
+    """A blueprint under /api/v1 whose every endpoint needs a bearer token, reads its
+    typed parameters (`body`, `query`) and answers the model it returns."""
+
+    def add_url_rule(  # type: ignore[override]  # views return models, not responses
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: Callable[..., Any] | None = None,
+        **options: Any,
+    ) -> None:
         if view_func is not None:
             view_func = typed(view_func)
         super().add_url_rule(rule, endpoint, view_func, **options)
 
+    # Flask types its decorators for views that return responses; these return models.
+    def get(self, rule: str, **options: Any) -> Callable[[View], View]:
+        return self.route(rule, methods=["GET"], **options)
 
-def blueprint(name: str) -> Blueprint:
+    def post(self, rule: str, **options: Any) -> Callable[[View], View]:
+        return self.route(rule, methods=["POST"], **options)
+
+    def patch(self, rule: str, **options: Any) -> Callable[[View], View]:
+        return self.route(rule, methods=["PATCH"], **options)
+
+    def delete(self, rule: str, **options: Any) -> Callable[[View], View]:
+        return self.route(rule, methods=["DELETE"], **options)
+
+
+def blueprint(name: str) -> ApiBlueprint:
     bp = ApiBlueprint(name, __name__, url_prefix=PREFIX)
     bp.before_request(_authenticate)
     bp.before_request(_check_ids)
@@ -101,9 +121,6 @@ def signature(view: Callable[..., Any]) -> Signature:
 
 def typed(view: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap `view` so that it gets its typed `body` and `query`, and its model answered."""
-    parameters = inspect.signature(view).parameters
-    if "body" not in parameters and "query" not in parameters:
-        return view
     read = signature(view)
 
     @functools.wraps(view)
@@ -112,7 +129,7 @@ def typed(view: Callable[..., Any]) -> Callable[..., Any]:
             kwargs["body"] = _body_or_refusal(read.body)
         if read.query is not None:
             kwargs["query"] = query(read.query)
-        return view(**kwargs)
+        return respond(view(**kwargs))
 
     run.signature = read  # type: ignore[attr-defined]  # read by tracker.web.openapi
     return run
@@ -203,6 +220,18 @@ def query_id(name: str) -> int | None:
     if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_ID:
         raise errors.Invalid(f"{value!r} is not an id", field=name)
     return int(value)
+
+
+def respond(result: Any) -> Any:
+    """A view's result as the answer: a model as JSON (201 if `Created`), 204 for
+    `NoContent`; a response (or anything else Flask answers) as it is."""
+    if isinstance(result, Created):
+        return answer(result.record, 201)
+    if isinstance(result, NoContent):
+        return Response(status=204)
+    if isinstance(result, pydantic.BaseModel):
+        return answer(result)
+    return result
 
 
 def answer(payload: pydantic.BaseModel | dict[str, Any], status: int = 200) -> Response:
