@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tracker import config, migrate
 from tracker.app import create_app
 from tracker.calendar import cache, operations, timezones
+from tracker.calendar.schemas import NewFeed
 from tracker.core import clock
 from tracker.core.actors import SystemActor
 from tracker.core.db import Database, make_engine, normalize_url
@@ -121,7 +122,7 @@ def populate(database: Database) -> dict[str, str]:
         session.flush()
         return {
             privacy: operations.create_feed(
-                session, BENCH, NOW, owner, privacy=privacy, alarms=True
+                session, BENCH, NOW, owner, NewFeed.parse({"privacy": privacy, "alarms": True})
             )[1]
             for privacy in ("full", "minimal")
         }

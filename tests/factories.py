@@ -25,6 +25,7 @@ from tracker.jurisdictions.schemas import NewJurisdiction
 from tracker.models import ApiToken, Base, User
 from tracker.users import operations as users
 from tracker.users.models import Role
+from tracker.users.schemas import NewToken
 
 API = "/api/v1"
 SETUP = SystemActor("system:tests")
@@ -77,7 +78,7 @@ def make_user(
         # users.create_user would also hash a password (scrypt: a tenth of a second each)
         user = User(email=users.normalize_email(email), role=Role(role), active=active)
         session.add(user)
-        token = users.create_token(session, SETUP, clock.now(), user)
+        token = users.create_token(session, SETUP, clock.now(), user, NewToken())
         return user.id, user.email, token
 
 

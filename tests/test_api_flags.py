@@ -155,6 +155,12 @@ def test_a_bad_as_of_is_422(staff, value):
     assert "date" in error["message"]
 
 
+@pytest.mark.parametrize("query", ["?asof=2026-12-03", "?as_of=2026-12-03&country=BE"])
+def test_an_unknown_parameter_is_422_naming_it(staff, query):
+    name = query.rsplit("&", 1)[-1].lstrip("?").split("=")[0]
+    assert_error(staff.get(f"/flags{query}"), 422, "invalid", name)
+
+
 def test_flags_need_a_token(client, database, frozen_now):
     assert_error(client.get("/api/v1/flags"), 401, "unauthorized")
 

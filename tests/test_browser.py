@@ -21,6 +21,7 @@ from tracker.core import clock
 from tracker.core.actors import SystemActor
 from tracker.delays import scan
 from tracker.delays.rules import Thresholds
+from tracker.delays.schemas import Acknowledge
 from tracker.hearings import operations as hearings
 from tracker.hearings.schemas import NewHearing, Outcome, Postpone
 from tracker.models import Hearing, Matter, Postponement, Proceeding
@@ -298,7 +299,13 @@ def _store_long_words(server) -> dict[str, int]:
         flag = session.scalars(
             sa.select(DelayFlag).where(DelayFlag.deadline_id == deadline.id)
         ).first()
-        delays.acknowledge(session, SETUP, now, flag, note=_word(limits.NOTE), version=flag.version)
+        delays.acknowledge(
+            session,
+            SETUP,
+            now,
+            flag,
+            Acknowledge.parse({"note": _word(limits.NOTE), "version": flag.version}),
+        )
         return {
             "matter": matter.id,
             "proceeding": proceeding.id,

@@ -26,6 +26,7 @@ from tracker.models import (
     User,
 )
 from tracker.users import operations as users
+from tracker.users.schemas import NewUser
 
 DOSSIER = demo.read_dossier()
 
@@ -122,9 +123,10 @@ def test_the_demo_users_get_working_passwords_once(loaded, session):
 
 def test_existing_users_jurisdictions_and_matters_are_left_alone(database, frozen_now):
     with database.unit_of_work() as session:
-        users.create_user(
-            session, DEMO, frozen_now, email="admin@demo.example", role="staff", password="kept"
+        command = NewUser.parse(
+            {"email": "admin@demo.example", "role": "staff", "password": "kept"}
         )
+        users.create_user(session, DEMO, frozen_now, command)
     partial = copy.deepcopy(DOSSIER)
     partial["matters"] = partial["matters"][:1]
     first = load(database, frozen_now, partial)

@@ -447,11 +447,11 @@ def user() -> None:
 def user_add(email: str, role: str, name: str, timezone: str) -> None:
     """Create a user and print a one-time password."""
     from tracker.users import operations as users
+    from tracker.users.schemas import NewUser
 
     with unit_of_work() as session:
-        created, password = users.create_user(
-            session, CLI, clock.now(), email=email, role=role, name=name, timezone=timezone
-        )
+        command = NewUser.parse({"email": email, "role": role, "name": name, "timezone": timezone})
+        created, password = users.create_user(session, CLI, clock.now(), command)
     click.echo(f"Created {created.email} ({created.role.value}). One-time password:")
     click.echo(password)
 
@@ -480,10 +480,13 @@ def token() -> None:
 def token_create(email: str, name: str) -> None:
     """Create an API token for a user and print it (it is shown only once)."""
     from tracker.users import operations as users
+    from tracker.users.schemas import NewToken
 
     with unit_of_work() as session:
         found = users.get_by_email(session, email)
-        new_token = users.create_token(session, CLI, clock.now(), found, name=name)
+        new_token = users.create_token(
+            session, CLI, clock.now(), found, NewToken.parse({"name": name})
+        )
     click.echo(f"API token for {found.email} ({found.role.value}):")
     click.echo(new_token)
 
@@ -515,26 +518,26 @@ def feed_create(
 ) -> None:
     """Make a feed for a user and print its URL (it is shown only once)."""
     from tracker.calendar import operations as feeds
+    from tracker.calendar.schemas import NewFeed
     from tracker.users import operations as users
 
     if matter_id is not None and jurisdiction is not None:
         raise click.UsageError("give --matter or --jurisdiction, not both")
     scope = "matter" if matter_id is not None else "jurisdiction" if jurisdiction else "mine"
+    command = NewFeed.parse(
+        {
+            "scope": scope,
+            "matter_id": matter_id,
+            "jurisdiction": jurisdiction,
+            "privacy": privacy,
+            "alarms": alarms,
+            "name": name,
+        }
+    )
     settings = _settings()
     with unit_of_work() as session:
         owner = users.get_by_email(session, email)
-        made, secret = feeds.create_feed(
-            session,
-            CLI,
-            clock.now(),
-            owner,
-            scope=scope,
-            matter_id=matter_id,
-            jurisdiction=jurisdiction,
-            privacy=privacy,
-            alarms=alarms,
-            name=name,
-        )
+        made, secret = feeds.create_feed(session, CLI, clock.now(), owner, command)
         label = f"Feed {made.id} for {owner.email}: {printable(made.name)} ({made.privacy.value})"
     url, webcal = feeds.urls(settings.base_url, secret)
     click.echo(label)
@@ -559,9 +562,9 @@ def feed_revoke(url_or_token: str) -> None:
 def feed_revoke_all(email: str) -> None:
     """Revoke every live feed of a user (someone left, a device was lost)."""
     from tracker.calendar import operations as feeds
-    from tracker.users import operations as users
+    from tracker.calendar.schemas import FeedsOf
 
+    command = FeedsOf.parse({"email": email})
     with unit_of_work() as session:
-        owner = users.get_by_email(session, email)
-        revoked = feeds.revoke_all(session, CLI, clock.now(), owner)
+        owner, revoked = feeds.revoke_feeds_of(session, CLI, clock.now(), command)
     click.echo(f"Revoked {len(revoked)} feed{'' if len(revoked) == 1 else 's'} of {owner.email}.")

@@ -31,6 +31,7 @@ from tracker.matters.models import Matter, Proceeding
 from tracker.matters.schemas import NewEvent, NewMatter, NewProceeding
 from tracker.users import operations as users
 from tracker.users.models import Role, User
+from tracker.users.schemas import NewUser
 
 #: (email, role, name, keys of the matters the user is assigned to)
 DEMO_USERS = (
@@ -111,9 +112,10 @@ def _load_users(session: so.Session, now: dt.datetime, summary: Summary) -> None
         if session.scalar(sa.select(User.id).where(User.email == email)) is not None:
             summary.skipped["users"] += 1
             continue
-        _user, password = users.create_user(
-            session, DEMO, now, email=email, role=role, name=name, timezone=DEMO_TIMEZONE
+        command = NewUser.parse(
+            {"email": email, "role": role, "name": name, "timezone": DEMO_TIMEZONE}
         )
+        _user, password = users.create_user(session, DEMO, now, command)
         summary.created["users"] += 1
         summary.passwords[email] = password
 

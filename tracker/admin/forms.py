@@ -35,7 +35,8 @@ from tracker.jurisdictions.schemas import (
     NewVacation,
 )
 from tracker.users.login import MIN_PASSWORD
-from tracker.users.models import Role
+from tracker.users.models import Role, User
+from tracker.users.schemas import ActiveChange, NewUser, RoleChange, SettingsChanges
 from tracker.web.pages import CommandForm, checks
 
 ROLES = [
@@ -81,13 +82,19 @@ def _zones() -> list[SelectChoice]:
 # --- users ------------------------------------------------------------------------------------
 
 
-class UserForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=limits.EMAIL)])
-    name = StringField("Name", validators=[Length(max=limits.NAME)])
+class UserForm(CommandForm):
+    email = EmailField(
+        "Email",
+        # the address itself is the command's to check (`Email`), its length the form's too,
+        # in the form's words
+        validators=[DataRequired(), Length(max=limits.EMAIL)],
+    )
+    name = StringField("Name", validators=checks(NewUser, "name"))
     role = SelectField("Role", choices=ROLES, default=Role.lawyer.value)
     timezone = _zone_field()
     password = PasswordField(
         "Password",
+        # the shortest password is the form's rule: the command line generates them
         validators=[Optional(), Length(min=MIN_PASSWORD, max=limits.PASSWORD)],
         render_kw={"autocomplete": "new-password"},
     )
@@ -96,24 +103,48 @@ class UserForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.timezone.choices = _zones()
 
+    def command(self) -> NewUser:
+        return NewUser.parse(
+            {
+                "email": self.email.data or "",
+                "role": self.role.data,
+                "name": self.name.data or "",
+                "timezone": self.timezone.data,
+                "password": self.password.data or None,
+            }
+        )
 
-class RoleForm(Versioned):
+
+class RoleForm(Versioned, CommandForm):
     role = SelectField("Role", choices=ROLES)
 
+    def command(self) -> RoleChange:
+        return RoleChange.parse({"role": self.role.data, "version": self.version.data})
 
-class ActiveForm(Versioned):
+
+class ActiveForm(Versioned, CommandForm):
     """Deactivate or reactivate (the address says which)."""
 
+    def command(self, active: bool) -> ActiveChange:
+        return ActiveChange.parse({"active": active, "version": self.version.data})
 
-class UserSettingsForm(Versioned):
+
+class UserSettingsForm(Versioned, CommandForm):
     """What a user can also change on their account page."""
 
-    name = StringField("Name", validators=[Length(max=limits.NAME)])
+    name = StringField("Name", validators=checks(SettingsChanges, "name"))
     timezone = _zone_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.timezone.choices = _zones()
+
+    def command(self, user: User) -> SettingsChanges:
+        # a form sent without its version (an old page) changes the user as they are now
+        version = self.version.data if self.version.data is not None else user.version
+        return SettingsChanges.parse(
+            {"version": version, "name": self.name.data or "", "timezone": self.timezone.data}
+        )
 
 
 class ResetPasswordForm(FlaskForm):

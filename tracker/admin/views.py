@@ -77,16 +77,7 @@ def create_user():
     form = UserForm()
     made = pages.submit(
         form,
-        lambda: users.create_user(
-            web.session(),
-            pages.actor(),
-            clock.now(),
-            email=form.email.data,
-            role=form.role.data,
-            name=form.name.data,
-            timezone=form.timezone.data,
-            password=form.password.data or None,
-        ),
+        lambda: users.create_user(web.session(), pages.actor(), clock.now(), form.command()),
     )
     if made is None:
         return _users_page(form, status=pages.form_status(form))
@@ -131,14 +122,7 @@ def user_settings(user_id: int):
     form = UserSettingsForm(prefix="settings")
     saved = pages.submit(
         form,
-        lambda: users.update_settings(
-            session,
-            me,
-            clock.now(),
-            found,
-            version=form.version.data,
-            changes={"name": form.name.data, "timezone": form.timezone.data},
-        ),
+        lambda: users.update_settings(session, me, clock.now(), found, form.command(found)),
     )
     if saved is None:
         stale = _stale(form)
@@ -157,9 +141,7 @@ def set_role(user_id: int):
     form = RoleForm()
     saved = pages.submit(
         form,
-        lambda: users.set_role(
-            session, me, clock.now(), found, form.role.data, version=form.version.data
-        ),
+        lambda: users.set_role(session, me, clock.now(), found, form.command()),
     )
     if saved is None:
         stale = _stale(form)
@@ -188,9 +170,7 @@ def _set_active(user_id: int, active: bool):
     form = ActiveForm()
     saved = pages.submit(
         form,
-        lambda: users.set_active(
-            session, me, clock.now(), found, active, version=form.version.data
-        ),
+        lambda: users.set_active(session, me, clock.now(), found, form.command(active)),
     )
     if saved is None:
         stale = _stale(form)

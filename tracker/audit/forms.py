@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice as C
 from wtforms.validators import Length, NumberRange, Optional
 
 from tracker.core import limits
+from tracker.core.limits import MAX_ID
 from tracker.web.display import words
 
 
@@ -22,7 +23,7 @@ class AuditFilters(Form):
     entity = SelectField("Kind of record", choices=[C("", "Any")], default="")
     action = SearchField("Action", validators=[Optional(), Length(max=limits.AUDIT_ACTION)])
     #: keyset pagination: show entries older than this id
-    before = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
+    before = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
 
     def __init__(self, formdata, users: list, entities: list[str]):
         super().__init__(formdata)

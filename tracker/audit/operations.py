@@ -12,6 +12,7 @@ import sqlalchemy.orm as so
 from tracker.audit.models import AuditEntry
 from tracker.core.actors import Actor
 from tracker.core.db import Base, snapshot
+from tracker.matters.models import Matter
 
 
 def record(
@@ -79,8 +80,6 @@ def entries(
 
     `matter` is a matter's id, or words of its title (every matter whose title has them).
     """
-    from tracker.matters.models import Matter
-
     size = size or PAGE_SIZE
     query = (
         sa.select(

@@ -18,14 +18,13 @@ from tracker import web
 from tracker.audit import operations
 from tracker.audit.forms import AuditFilters
 from tracker.models import Base
-from tracker.users.models import Role, User
+from tracker.users import access
+from tracker.users.models import User
 from tracker.web import display, pages
 
 bp = pages.blueprint("audit", __name__)
 
 BLUEPRINTS = (bp,)
-
-READERS = (Role.admin, Role.coordinator)
 
 #: the pages of the records that have one
 PAGES = {
@@ -48,7 +47,7 @@ EMPTY = "—"
 
 @bp.before_request
 def _readers_only() -> None:
-    pages.require(*READERS, doing="read the audit log")
+    access.require_role(pages.actor(), *access.AUDIT_READERS, doing="read the audit log")
 
 
 @bp.get("/audit")

@@ -11,13 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import zoneinfo
-from typing import TYPE_CHECKING
 
 from tracker.calendar import lines
+from tracker.calendar.items import DeadlineItem, HearingItem, Proceeding, Style
 from tracker.calendar.lines import text
-
-if TYPE_CHECKING:
-    from tracker.calendar.ical import DeadlineItem, HearingItem, Proceeding, Style
 
 #: hearings have no end time in the model: they block one hour in calendars
 HEARING_LENGTH = dt.timedelta(hours=1)

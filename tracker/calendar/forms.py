@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from tracker.calendar.models import FeedPrivacy, FeedScope
+from tracker.calendar.enums import FeedPrivacy, FeedScope
+from tracker.calendar.schemas import FeedsOf, NewFeed
 from tracker.core import limits
 from tracker.core.limits import MAX_ID
+from tracker.web.pages import CommandForm, checks
 
 SCOPES = [
     SelectChoice(FeedScope.mine.value, "My matters"),
@@ -36,8 +37,8 @@ def _stripped(text: str | None) -> str | None:
     return text.strip() if isinstance(text, str) else text
 
 
-class FeedForm(FlaskForm):
-    name = StringField("Name", validators=[Length(max=limits.NAME)])
+class FeedForm(CommandForm):
+    name = StringField("Name", validators=checks(NewFeed, "name"))
     scope = SelectField("What it shows", choices=SCOPES, default=FeedScope.mine.value)
     #: typed, not picked from a list: a coordinator sees thousands of matters. The form
     #: checks it is a number; the operation checks the owner may see it (a lawyer's
@@ -82,6 +83,25 @@ class FeedForm(FlaskForm):
         if self.scope.data == FeedScope.jurisdiction.value and not field.data:
             raise ValidationError("Choose the jurisdiction this feed shows.")
 
+    def command(self) -> NewFeed:
+        """The feed chosen; a matter or jurisdiction typed, then another scope chosen, is
+        left out."""
+        scope = self.scope.data
+        return NewFeed.parse(
+            {
+                "scope": scope,
+                "matter_id": self.matter_number,
+                "jurisdiction": self.jurisdiction.data if scope == FeedScope.jurisdiction else None,
+                "privacy": self.privacy.data,
+                "alarms": bool(self.alarms.data),
+                "name": self.name.data or "",
+            }
+        )
 
-class RevokeAllForm(FlaskForm):
+
+class RevokeAllForm(CommandForm):
+    # the address is the command's to check (`Email`); its length the form says too
     email = EmailField("Email of the user", validators=[DataRequired(), Length(max=limits.EMAIL)])
+
+    def command(self) -> FeedsOf:
+        return FeedsOf.parse({"email": self.email.data or ""})

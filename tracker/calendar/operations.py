@@ -16,15 +16,17 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.audit import operations as audit
-from tracker.calendar.models import CalendarFeed, FeedFetch, FeedPrivacy, FeedScope
+from tracker.calendar.models import CalendarFeed, FeedFetch, FeedScope
 from tracker.calendar.publishing import token_hash
-from tracker.core import fields, limits, tokens
+from tracker.calendar.schemas import FeedsOf, NewFeed
+from tracker.core import tokens
 from tracker.core.actors import Actor
-from tracker.core.errors import Forbidden, Invalid, NotFound
+from tracker.core.errors import Invalid, NotFound
 from tracker.jurisdictions.models import Jurisdiction
 from tracker.matters.models import Matter
 from tracker.users import access
-from tracker.users.models import Role, User
+from tracker.users import operations as users
+from tracker.users.models import User
 
 #: how long the fetch log remembers a fetch (`prune_fetches`, for the scheduler)
 FETCHES_KEPT = dt.timedelta(days=90)
@@ -63,27 +65,20 @@ def create_feed(
     actor: Actor,
     now: dt.datetime,
     owner: User,
-    *,
-    scope: str = "mine",
-    matter_id: int | None = None,
-    jurisdiction: str | None = None,
-    privacy: str = "full",
-    alarms: bool = False,
-    name: str = "",
+    command: NewFeed,
 ) -> tuple[CalendarFeed, str]:
-    """Make a feed for `owner`; returns it with its token (shown this once)."""
-    scope = fields.choice(FeedScope, scope, "scope")
+    """Make a feed for `owner` (one's own; admins for anyone); returns it with its token
+    (shown this once)."""
+    access.require_admin_or_self(actor, owner.id, doing="make feeds for another user")
     feed = CalendarFeed(
-        owner=owner,
-        scope=scope,
-        privacy=fields.choice(FeedPrivacy, privacy, "privacy"),
-        alarms=bool(alarms),
+        owner=owner, scope=command.scope, privacy=command.privacy, alarms=command.alarms
     )
-    _set_target(session, feed, owner, matter_id, jurisdiction)
-    default = DEFAULT_NAMES[scope].format(
-        matter_id=matter_id, jurisdiction=feed.jurisdiction.code if feed.jurisdiction else ""
+    _set_target(session, feed, owner, command.matter_id, command.jurisdiction)
+    default = DEFAULT_NAMES[command.scope].format(
+        matter_id=command.matter_id,
+        jurisdiction=feed.jurisdiction.code if feed.jurisdiction else "",
     )
-    feed.name = fields.text(name, "name", max_length=limits.NAME, required=False) or default
+    feed.name = command.name or default
     token = new_token()
     feed.token_hash = token_hash(token)
     session.add(feed)
@@ -109,7 +104,7 @@ def _set_target(
     elif matter_id is not None:
         raise Invalid(f"matter_id goes only with scope matter, not {feed.scope}", field="matter_id")
     if feed.scope is FeedScope.jurisdiction:
-        code = (jurisdiction or "").strip().upper()
+        code = (jurisdiction or "").upper()
         found = session.scalar(sa.select(Jurisdiction).where(Jurisdiction.code == code))
         if found is None:
             raise Invalid(f"no jurisdiction {jurisdiction!r}", field="jurisdiction")
@@ -151,7 +146,7 @@ def list_feeds(session: so.Session, owner: User) -> list[CalendarFeed]:
 def get_feed(session: so.Session, actor: Actor, feed_id: int) -> CalendarFeed:
     """A feed of the actor's own (admins: anyone's); 404 otherwise."""
     feed = session.get(CalendarFeed, feed_id)
-    if feed is None or not _may_manage(actor, feed.owner_id):
+    if feed is None or not access.may_manage_user(actor, feed.owner_id):
         raise NotFound(f"no feed {feed_id}")
     return feed
 
@@ -165,11 +160,6 @@ def recent_fetches(session: so.Session, feed: CalendarFeed, limit: int = 20) -> 
             .limit(limit)
         )
     )
-
-
-def _may_manage(actor: Actor, owner_id: int) -> bool:
-    role = getattr(actor, "role", None)
-    return role is None or role is Role.admin or actor.id == owner_id  # system actors: yes
 
 
 # --- revoking -------------------------------------------------------------------------------
@@ -213,9 +203,9 @@ def revoke_token(
 def revoke_all(
     session: so.Session, actor: Actor, now: dt.datetime, owner: User
 ) -> list[CalendarFeed]:
-    """Revoke every live feed of a user (someone left, a device was lost)."""
-    if not _may_manage(actor, owner.id):
-        raise Forbidden("only admins may revoke the feeds of another user")
+    """Revoke every live feed of a user (someone left, a device was lost): one's own, or
+    (admins) anyone's."""
+    access.require_admin_or_self(actor, owner.id, doing="revoke the feeds of another user")
     live = session.scalars(
         sa.select(CalendarFeed)
         .where(CalendarFeed.owner_id == owner.id, CalendarFeed.revoked_at.is_(None))
@@ -225,6 +215,20 @@ def revoke_all(
     for feed in revoked:
         revoke_feed(session, actor, now, feed)
     return revoked
+
+
+def revoke_feeds_of(
+    session: so.Session, actor: Actor, now: dt.datetime, command: FeedsOf
+) -> tuple[User, list[CalendarFeed]]:
+    """Revoke every live feed of the user with this address; returns them and their feeds.
+
+    Whether the actor may is decided before the user is looked up, so that the answer
+    to someone who may not is the same whether the address has an account or not.
+    """
+    if command.email != getattr(actor, "email", None):
+        access.require_role(actor, *access.ADMINS, doing="revoke the feeds of another user")
+    owner = users.get_by_email(session, command.email)
+    return owner, revoke_all(session, actor, now, owner)
 
 
 def prune_fetches(session: so.Session, now: dt.datetime, keep: dt.timedelta = FETCHES_KEPT) -> int:

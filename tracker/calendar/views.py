@@ -29,7 +29,6 @@ from tracker.core import clock, errors
 from tracker.core.limits import MAX_ID
 from tracker.hearings import operations as hearings
 from tracker.users import operations as users
-from tracker.users.models import Role
 from tracker.web import pages
 
 bp = Blueprint("calendar", __name__)
@@ -112,8 +111,6 @@ def _hearing_file(actor, hearing_id: int) -> Response:
 
 def _bearer_user():
     """The holder of the API token in the Authorization header (401 if there is none)."""
-    from tracker.users import operations as users
-
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise errors.Unauthorized("send an API token: 'Authorization: Bearer <token>'")
@@ -139,20 +136,7 @@ def index():
         return _index_page(form=form)
     made = pages.submit(
         form,
-        lambda: operations.create_feed(
-            session,
-            me,
-            clock.now(),
-            me,
-            scope=form.scope.data,
-            matter_id=form.matter_number,
-            jurisdiction=form.jurisdiction.data
-            if form.scope.data == FeedScope.jurisdiction
-            else None,
-            privacy=form.privacy.data,
-            alarms=form.alarms.data,
-            name=form.name.data,
-        ),
+        lambda: operations.create_feed(session, me, clock.now(), me, form.command()),
     )
     if made is not None:
         feed, token = made
@@ -199,18 +183,15 @@ def revoke(feed_id: int):
 
 @pages_bp.post("/feeds/revoke-all")
 def revoke_all():
-    """Revoke every live feed of a user, by email (admins)."""
-    pages.require(Role.admin, doing="revoke the feeds of another user")
+    """Revoke every live feed of a user, by email (admins; anyone their own)."""
     session, me = web.session(), pages.actor()
     form = RevokeAllForm()
-    revoked = pages.submit(
-        form,
-        lambda: operations.revoke_all(
-            session, me, clock.now(), users.get_by_email(session, form.email.data)
-        ),
+    done = pages.submit(
+        form, lambda: operations.revoke_feeds_of(session, me, clock.now(), form.command())
     )
-    if revoked is None:
+    if done is None:
         return _index_page(revoke_form=form, status=pages.form_status(form))
+    _owner, revoked = done
     plural = "" if len(revoked) == 1 else "s"
     flash(f"{len(revoked)} live feed{plural} of {form.email.data} revoked.")
     return redirect(url_for("feeds.index"))

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import Form, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice as C
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from tracker.core import limits
+from tracker.core.commands import text_limit
 from tracker.delays import rules
+from tracker.delays.schemas import Acknowledge
 from tracker.web.display import words
+from tracker.web.pages import CommandForm
 
 ACKNOWLEDGED_CHOICES = [C("", "Either"), C("no", "Not yet"), C("yes", "Acknowledged")]
 
@@ -43,12 +44,13 @@ class FlagFilters(Form):
         return self.page.data if self.page.data and not self.page.errors else 1
 
 
-class AcknowledgeForm(FlaskForm):
+class AcknowledgeForm(CommandForm):
     note = TextAreaField(
         "Note",
         validators=[
+            # the command's rule (a note, within its limit), in the page's own words
             DataRequired(message="Say what is being done about this delay."),
-            Length(max=limits.NOTE),
+            Length(max=text_limit(Acknowledge, "note").max_length),
         ],
         render_kw={"rows": 3},
     )
@@ -62,3 +64,6 @@ class AcknowledgeForm(FlaskForm):
             return int(self.version.data)
         except (TypeError, ValueError):
             return None
+
+    def command(self) -> Acknowledge:
+        return Acknowledge.parse({"note": self.note.data or "", "version": self.version_value()})

@@ -19,13 +19,19 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.audit import operations as audit
-from tracker.core import edits, fields, limits
+from tracker.core import edits
 from tracker.core.actors import Actor
 from tracker.core.db import snapshot
 from tracker.core.errors import Conflict, NotFound
+from tracker.deadlines.models import Deadline
 from tracker.delays import rules
 from tracker.delays.models import DelayFlag
+from tracker.delays.schemas import Acknowledge, dump
+from tracker.hearings.models import Hearing
+from tracker.jurisdictions.models import Jurisdiction
+from tracker.matters.models import Matter, Proceeding
 from tracker.users import access
+from tracker.users.models import User
 
 flags_t = DelayFlag.__table__
 
@@ -42,19 +48,7 @@ class StoredFlag:
     first_seen: dt.date
 
     def as_dict(self) -> dict[str, Any]:
-        flag = self.flag
-        return {
-            "id": self.id,
-            "key": flag.key,
-            "rule": flag.rule,
-            "severity": flag.severity,
-            "proceeding_id": flag.proceeding_id,
-            "hearing_id": flag.hearing_id,
-            "deadline_id": flag.deadline_id,
-            "message": flag.message,
-            "first_seen": self.first_seen.isoformat(),
-            "details": dict(flag.details),
-        }
+        return dump(self.flag, id=self.id, first_seen=self.first_seen).model_dump(mode="json")
 
 
 def order(stored: StoredFlag) -> tuple:
@@ -310,8 +304,6 @@ PAGE_SIZE = 50
 
 def get_flag(session: so.Session, actor: Actor, flag_id: int) -> DelayFlag:
     """The flag, or 404 — also when it is about a matter the actor may not see."""
-    from tracker.matters.models import Proceeding
-
     flag = session.get(DelayFlag, flag_id)
     if flag is not None:
         matter_id = session.scalar(
@@ -327,26 +319,21 @@ def acknowledge(
     actor: Actor,
     now: dt.datetime,
     flag: DelayFlag,
-    *,
-    note: str,
-    version: int | None,
+    command: Acknowledge,
 ) -> DelayFlag:
     """Say that someone has seen an open flag and what is done about it; audited.
 
     A later scan clears the acknowledgement when the flag gets worse or comes back.
     """
-    from tracker.matters.models import Proceeding
-
-    edits.check_version(flag, version)
+    edits.check_version(flag, command.version)
     if flag.resolved_at is not None:
         raise Conflict(f"delay flag {flag.id} was resolved: its cause went away")
     if flag.acknowledged_at is not None:
         raise Conflict(f"delay flag {flag.id} is acknowledged already")
-    text = fields.text(note, "note", max_length=limits.NOTE)
     before = snapshot(flag, ACK_FIELDS)
     flag.acknowledged_at = now
     flag.acknowledged_by_id = actor.id
-    flag.acknowledgement = text
+    flag.acknowledgement = command.note
     session.flush()
     matter_id = session.scalar(
         sa.select(Proceeding.matter_id).where(Proceeding.id == flag.proceeding_id)
@@ -397,12 +384,6 @@ def open_flags(
     first), so that no query sorts every open flag; only those are joined to what the
     page shows of them. A second query counts every match.
     """
-    from tracker.deadlines.models import Deadline
-    from tracker.hearings.models import Hearing
-    from tracker.jurisdictions.models import Jurisdiction
-    from tracker.matters.models import Matter, Proceeding
-    from tracker.users.models import User
-
     page_size = page_size or PAGE_SIZE
     f = DelayFlag
     wanted = [f.resolved_at.is_(None)]

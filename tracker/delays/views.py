@@ -10,6 +10,8 @@ from tracker.core import clock
 from tracker.delays import operations
 from tracker.delays.forms import AcknowledgeForm, FlagFilters
 from tracker.jurisdictions.models import Jurisdiction
+from tracker.matters.models import Proceeding
+from tracker.users.models import User
 from tracker.web import pages
 
 bp = pages.blueprint("flags", __name__)
@@ -59,14 +61,7 @@ def acknowledge(flag_id: int):
     form = AcknowledgeForm()
     saved = pages.submit(
         form,
-        lambda: operations.acknowledge(
-            session,
-            me,
-            clock.now(),
-            flag,
-            note=form.note.data,
-            version=form.version_value(),
-        ),
+        lambda: operations.acknowledge(session, me, clock.now(), flag, form.command()),
     )
     if saved is not None:
         flash("The flag is acknowledged.")
@@ -80,9 +75,6 @@ def acknowledge(flag_id: int):
 
 
 def _flag_page(flag, form: AcknowledgeForm, status: int = 200):
-    from tracker.matters.models import Proceeding
-    from tracker.users.models import User
-
     session = web.session()
     proceeding = session.get(Proceeding, flag.proceeding_id)
     by = session.get(User, flag.acknowledged_by_id) if flag.acknowledged_by_id else None

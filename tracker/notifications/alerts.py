@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from tracker.calendar import ical
 from tracker.config import Settings
 from tracker.core.dates import in_zone, written
 from tracker.deadlines.models import Deadline, DeadlineStatus
@@ -170,8 +171,6 @@ def hearing_reminders(session: so.Session, now: dt.datetime, settings: Settings)
 
 def _invite(hearing: Hearing, base_url: str) -> str:
     """The hearing as an iCalendar invitation (minimal privacy: mail is read on phones)."""
-    from tracker.calendar import ical
-
     return ical.hearing_invite(hearing, method="REQUEST", base_url=base_url)
 
 

@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice as C
 from wtforms.validators import Length, NumberRange, Optional
 
 from tracker.core import dates, limits
+from tracker.core.limits import MAX_ID
 from tracker.notifications.models import NotificationStatus
 
 STATUS_CHOICES = [C("", "Any status")] + [C(s.value, s.value) for s in NotificationStatus]
@@ -24,7 +25,7 @@ class OutboxFilters(Form):
     created_from = DateField("Queued from", validators=[Optional()])
     created_to = DateField("Queued to", validators=[Optional()])
     #: keyset pagination: show rows older than this id
-    before = IntegerField(validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
+    before = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
 
     def value(self, name: str):
         """A filter's value, or None when empty or refused."""

@@ -53,6 +53,7 @@ from tracker.core.db import Database, snapshot
 from tracker.core.errors import Conflict, NotFound
 from tracker.notifications import messages, senders
 from tracker.notifications.models import Notification, NotificationStatus
+from tracker.users import access
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +140,9 @@ def resend(
     *,
     actor: Actor = actors.CLI,
 ) -> Notification:
-    """Queue a failed or unknown mail again, with a fresh count of attempts; audited."""
+    """Queue a failed or unknown mail again, with a fresh count of attempts; audited.
+    Admins and coordinators may (they read the outbox); the command line may."""
+    access.require_role(actor, *access.OUTBOX_READERS, doing="resend mail")
     row = session.get(Notification, notification_id)
     if row is None:
         raise NotFound(f"no notification {notification_id}")

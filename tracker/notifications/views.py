@@ -9,20 +9,18 @@ from tracker.core import clock, errors
 from tracker.notifications import outbox
 from tracker.notifications.forms import OutboxFilters, ResendForm
 from tracker.notifications.models import Notification, NotificationStatus
-from tracker.users.models import Role
+from tracker.users import access
 from tracker.web import display, pages
 
 bp = pages.blueprint("outbox", __name__)
 
 BLUEPRINTS = (bp,)
 
-#: who may read the outbox (mail to every user) and resend
-READERS = (Role.admin, Role.coordinator)
-
 
 @bp.before_request
 def _readers_only() -> None:
-    pages.require(*READERS, doing="see the outbox")
+    """Who may read the outbox; resending is refused by `outbox.resend` itself."""
+    access.require_role(pages.actor(), *access.OUTBOX_READERS, doing="see the outbox")
 
 
 @bp.get("/outbox")

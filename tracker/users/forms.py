@@ -9,9 +9,15 @@ from wtforms.validators import DataRequired, Length
 
 from tracker.core import limits
 from tracker.core.dates import zone_names
+from tracker.users.models import User
+from tracker.users.schemas import SettingsChanges
+from tracker.web.pages import CommandForm, checks
 
 
 class LoginForm(FlaskForm):
+    """Not a command: signing in writes through `tracker.users.login`, which takes the
+    address as typed (its buckets count attempts per address written)."""
+
     email = EmailField(
         "Email",
         validators=[DataRequired(), Length(max=limits.EMAIL)],
@@ -25,6 +31,8 @@ class LoginForm(FlaskForm):
 
 
 class PasswordForm(FlaskForm):
+    """Not a command either: `login.change_password` checks the current password first."""
+
     current = PasswordField(
         "Current password",
         validators=[DataRequired(), Length(max=limits.PASSWORD)],
@@ -37,10 +45,21 @@ class PasswordForm(FlaskForm):
     )
 
 
-class SettingsForm(FlaskForm):
-    name = StringField("Name", validators=[Length(max=limits.NAME)])
+class SettingsForm(CommandForm):
+    name = StringField("Name", validators=checks(SettingsChanges, "name"))
     timezone = SelectField("Time zone", choices=[])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.timezone.choices = [SelectChoice(zone) for zone in zone_names()]
+
+    def command(self, user: User) -> SettingsChanges:
+        """The page shows the account as it is now and keeps no version: the change is
+        made over the user's current one."""
+        return SettingsChanges.parse(
+            {
+                "version": user.version,
+                "name": self.name.data or "",
+                "timezone": self.timezone.data,
+            }
+        )

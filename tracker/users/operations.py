@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import re
 import secrets
 
 import sqlalchemy as sa
@@ -13,19 +12,27 @@ import sqlalchemy.orm as so
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.audit import operations as audit
-from tracker.core import edits, fields, limits, tokens
+from tracker.core import edits, tokens
 from tracker.core.actors import Actor
 from tracker.core.errors import Conflict, Invalid, NotFound
+from tracker.users import access
 from tracker.users.models import ApiToken, Role, User
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+from tracker.users.schemas import (
+    ActiveChange,
+    NewToken,
+    NewUser,
+    RoleChange,
+    SettingsChanges,
+    email_address,
+)
 
 
 def normalize_email(email: str) -> str:
-    email = (email or "").strip().lower()
-    if not _EMAIL.match(email) or len(email) > limits.EMAIL:
-        raise Invalid(f"{email!r} is not an email address", field="email")
-    return email
+    """The address as kept (trimmed, lower case); 422 naming `email` if it is not one."""
+    try:
+        return email_address(email)
+    except ValueError as exc:
+        raise Invalid(str(exc), field="email") from None
 
 
 def new_password() -> str:
@@ -33,30 +40,16 @@ def new_password() -> str:
 
 
 def create_user(
-    session: so.Session,
-    actor: Actor,
-    now: dt.datetime,
-    *,
-    email: str,
-    role: Role | str,
-    name: str = "",
-    timezone: str = "UTC",
-    password: str | None = None,
+    session: so.Session, actor: Actor, now: dt.datetime, command: NewUser
 ) -> tuple[User, str]:
-    """Create a user; returns it with its password (generated when none is given)."""
-    email = normalize_email(email)
-    try:
-        role = Role(role)
-    except ValueError:
-        raise Invalid(
-            f"{role!r} is not a role ({', '.join(r.value for r in Role)})", field="role"
-        ) from None
-    timezone = fields.timezone(timezone)
-    name = fields.text(name, "name", max_length=limits.NAME, required=False)
-    if session.scalar(sa.select(User.id).where(User.email == email)) is not None:
-        raise Conflict(f"a user with email {email} exists", field="email")
-    password = password or new_password()
-    user = User(email=email, role=role, name=name, timezone=timezone)
+    """Create a user (admins); returns it with its password (generated when none is given)."""
+    access.require_role(actor, *access.ADMINS, doing="add users")
+    if session.scalar(sa.select(User.id).where(User.email == command.email)) is not None:
+        raise Conflict(f"a user with email {command.email} exists", field="email")
+    password = command.password or new_password()
+    user = User(
+        email=command.email, role=command.role, name=command.name, timezone=command.timezone
+    )
     user.password_hash = generate_password_hash(password)
     session.add(user)
     audit.record(session, actor, now, "create", user, matter_id=None, after=_public(user))
@@ -83,7 +76,9 @@ def get_by_email(session: so.Session, email: str) -> User:
 def set_password(
     session: so.Session, actor: Actor, now: dt.datetime, user: User, password: str | None = None
 ) -> str:
-    """Set (or generate) a user's password; the audit log says that it changed, not to what."""
+    """Set (or generate) a user's password: one's own, or (admins) anyone's; the audit log
+    says that it changed, not to what."""
+    access.require_admin_or_self(actor, user.id, doing="set the password of another user")
     password = password or new_password()
     user.password_hash = generate_password_hash(password)
     session.flush()
@@ -115,10 +110,12 @@ def _hash(token: str) -> str:
 
 
 def create_token(
-    session: so.Session, actor: Actor, now: dt.datetime, user: User, name: str = ""
+    session: so.Session, actor: Actor, now: dt.datetime, user: User, command: NewToken
 ) -> str:
-    """Make an API token; returns the token itself, which is stored only as a hash."""
-    name = fields.text(name, "name", max_length=limits.NAME, required=False)
+    """Make an API token (one's own, or an admin for anyone); returns the token itself,
+    which is stored only as a hash."""
+    access.require_admin_or_self(actor, user.id, doing="make tokens for another user")
+    name = command.name
     token = tokens.new_token(32)
     api_token = ApiToken(user=user, token_hash=_hash(token), name=name)
     session.add(api_token)
@@ -149,29 +146,17 @@ def user_for_token(session: so.Session, token: str, now: dt.datetime) -> User | 
 
 
 def update_settings(
-    session: so.Session,
-    actor: Actor,
-    now: dt.datetime,
-    user: User,
-    *,
-    version: int | None,
-    changes: dict,
+    session: so.Session, actor: Actor, now: dt.datetime, user: User, command: SettingsChanges
 ) -> User:
-    """Change a user's name, time zone or notification settings (merged over the old ones)."""
-    from tracker.users import preferences
-
-    edits.check_version(user, version)
-    values: dict = {}
-    if "name" in changes:
-        values["name"] = fields.text(changes["name"], "name", required=False)
-    if "timezone" in changes:
-        values["timezone"] = fields.timezone(changes["timezone"] or "")
-    if "preferences" in changes:
-        try:
-            update = preferences.check(changes["preferences"] or {})
-        except ValueError as exc:
-            raise Invalid(str(exc), field="preferences") from None
-        values["preferences"] = dict(user.preferences or {}) | update
+    """Change a user's name, time zone or notification settings (merged over the old ones):
+    one's own, or (admins) anyone's."""
+    access.require_admin_or_self(actor, user.id, doing="change the settings of another user")
+    edits.check_version(user, command.version)
+    values = command.changes()
+    if command.sent("name"):
+        values["name"] = command.name or ""
+    if command.sent("preferences"):
+        values["preferences"] = dict(user.preferences or {}) | (command.preferences or {})
     edits.apply(session, actor, now, user, values, matter_id=None)
     return user
 
@@ -192,43 +177,33 @@ def get_user(session: so.Session, user_id: int) -> User:
 
 
 def set_role(
-    session: so.Session,
-    actor: Actor,
-    now: dt.datetime,
-    user: User,
-    role: Role | str,
-    *,
-    version: int | None,
+    session: so.Session, actor: Actor, now: dt.datetime, user: User, command: RoleChange
 ) -> User:
-    """Give a user another role; an admin cannot take away their own admin role."""
-    edits.check_version(user, version)
-    role = fields.choice(Role, role, "role")
-    if user.id == actor.id and role is not Role.admin:
+    """Give a user another role (admins); an admin cannot take away their own admin role."""
+    access.require_role(actor, *access.ADMINS, doing="change the role of a user")
+    edits.check_version(user, command.version)
+    if user.id == actor.id and command.role is not Role.admin:
         raise Invalid("you cannot take away your own admin role: ask another admin", field="role")
-    edits.apply(session, actor, now, user, {"role": role}, matter_id=None)
+    edits.apply(session, actor, now, user, {"role": command.role}, matter_id=None)
     return user
 
 
 def set_active(
-    session: so.Session,
-    actor: Actor,
-    now: dt.datetime,
-    user: User,
-    active: bool,
-    *,
-    version: int | None,
+    session: so.Session, actor: Actor, now: dt.datetime, user: User, command: ActiveChange
 ) -> User:
-    """Deactivate (signs out at once, refuses sign-in and API tokens) or reactivate a user."""
-    edits.check_version(user, version)
-    if user.id == actor.id and not active:
+    """Deactivate (signs out at once, refuses sign-in and API tokens) or reactivate a user
+    (admins)."""
+    access.require_role(actor, *access.ADMINS, doing="deactivate or reactivate users")
+    edits.check_version(user, command.version)
+    if user.id == actor.id and not command.active:
         raise Invalid("you cannot deactivate yourself: ask another admin", field="active")
     edits.apply(
         session,
         actor,
         now,
         user,
-        {"active": bool(active)},
+        {"active": command.active},
         matter_id=None,
-        action="activate" if active else "deactivate",
+        action="activate" if command.active else "deactivate",
     )
     return user

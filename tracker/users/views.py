@@ -110,14 +110,7 @@ def account():
     form = SettingsForm(obj=me, prefix="settings")
     saved = pages.submit(
         form,
-        lambda: operations.update_settings(
-            web.session(),
-            me,
-            clock.now(),
-            me,
-            version=None,
-            changes={"name": form.name.data, "timezone": form.timezone.data},
-        ),
+        lambda: operations.update_settings(web.session(), me, clock.now(), me, form.command(me)),
     )
     if saved is not None:
         flash("Your settings are saved.")
