@@ -55,6 +55,9 @@ bench: venv
 screenshots: venv
 	TRACKER_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -m browser -k sqlite $(PYTEST_ARGS)
 
+# style, formatting, the house's layers (import-linter contracts in pyproject.toml), types
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy

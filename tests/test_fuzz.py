@@ -16,7 +16,6 @@ Run on SQLite and on PostgreSQL: API_EXAMPLES + PAGE_EXAMPLES requests each.
 
 from __future__ import annotations
 
-import inspect
 import json
 import re
 import types
@@ -183,13 +182,7 @@ def _query_names(client, rule, path: str, headers: dict) -> list[str]:
 def _schema(view) -> type[pydantic.BaseModel] | None:
     """The body a view reads: its signature's `body`."""
     read = openapi.signature_of(view)
-    if read is not None:
-        return read.body
-    # TRANSITION (issue 12): a view without a typed signature reads its body itself, so
-    # look for `api.body(SomeBody)` in its source. Delete once every api.py is typed.
-    view = inspect.unwrap(view)
-    found = re.search(r"api\.body\((\w+)\)", inspect.getsource(view))
-    return view.__globals__[found.group(1)] if found else None
+    return read.body if read is not None else None
 
 
 def _query_fields(view) -> list[str]:

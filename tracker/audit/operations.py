@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,7 @@ import sqlalchemy.orm as so
 
 from tracker.audit.models import AuditEntry
 from tracker.core.actors import Actor
-from tracker.core.db import Base, snapshot
+from tracker.core.db import Base, row_id, snapshot
 from tracker.matters.models import Matter
 
 
@@ -34,7 +35,7 @@ def record(
         actor_label=actor.label,
         action=action,
         entity=obj.__tablename__,
-        entity_id=obj.id,
+        entity_id=row_id(obj),
         matter_id=matter_id,
         before=before,
         after=after if after is not None else snapshot(obj),
@@ -61,7 +62,7 @@ PAGE_SIZE = 50
 class AuditPage:
     """Up to `size` entries older than `before` (newest first), and where the next page starts."""
 
-    rows: list[sa.Row]
+    rows: Sequence[sa.Row]
     #: the id to pass as `before` for the next (older) page; None on the last page
     next_before: int | None
 

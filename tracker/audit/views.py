@@ -137,6 +137,6 @@ def _moment(text: str) -> str | None:
 
 
 def _url(**changed: Any) -> str:
-    args = {k: v for k, v in request.args.items() if k not in changed}
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k not in changed}
     args.update({k: v for k, v in changed.items() if v is not None})
     return url_for("audit.index", **args)

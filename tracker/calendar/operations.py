@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -97,8 +97,8 @@ def _set_target(
     if feed.scope is FeedScope.matter:
         if matter_id is None:
             raise Invalid("a matter feed needs matter_id", field="matter_id")
-        found = session.get(Matter, matter_id)
-        if found is None or not access.may_see_matter(session, owner, matter_id):
+        matter = session.get(Matter, matter_id)
+        if matter is None or not access.may_see_matter(session, owner, matter_id):
             raise Invalid(f"no matter {matter_id}", field="matter_id")
         feed.matter_id = matter_id
     elif matter_id is not None:
@@ -234,7 +234,7 @@ def revoke_feeds_of(
 def prune_fetches(session: so.Session, now: dt.datetime, keep: dt.timedelta = FETCHES_KEPT) -> int:
     """Forget fetches older than `keep` (the log stays small); returns how many went."""
     result = session.execute(sa.delete(FeedFetch).where(FeedFetch.at < now - keep))
-    return result.rowcount
+    return cast("sa.CursorResult[Any]", result).rowcount
 
 
 # --- the feeds page -------------------------------------------------------------------------

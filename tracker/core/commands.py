@@ -150,11 +150,6 @@ class Limit:
         return value
 
 
-def Text(max_length: int, *, required: bool = True) -> Any:
-    """Transitional spelling of ``Annotated[str, Limit(max_length, required)]``."""
-    return Annotated[str, Limit(max_length, required)]
-
-
 def text_limit(command: type[pydantic.BaseModel], name: str) -> Limit:
     """The limit of a command's text field (also when it may be null or not sent)."""
     field = command.model_fields[name]
@@ -230,11 +225,6 @@ class Allowed:
         self, schema: core_schema.CoreSchema, _handler: pydantic.GetJsonSchemaHandler
     ) -> dict[str, Any]:
         return {"type": "string", "enum": self.values}
-
-
-def Choice(enum_class: type[E]) -> Any:
-    """Transitional spelling of ``Annotated[enum_class, Allowed()]``."""
-    return Annotated[enum_class, Allowed()]
 
 
 @dataclass(frozen=True)

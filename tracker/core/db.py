@@ -97,6 +97,14 @@ def table_of(model: type[Base]) -> sa.Table:
     return table
 
 
+def row_id(obj: Base) -> int:
+    """The id of a flushed row (every table here has one integer primary key)."""
+    identity = sa.inspect(obj).identity
+    if identity is None:
+        raise ValueError(f"{type(obj).__name__} has no id before it is flushed")
+    return int(identity[0])
+
+
 def now_utc() -> dt.datetime:
     return clock.now()
 

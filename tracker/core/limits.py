@@ -2,8 +2,9 @@
 
 A limit keeps one colleague's paste (10,000 characters without a space) from swelling
 a row, a page or a mail; the pages wrap or cut whatever fits within it. The operations
-refuse one character more with a 422 naming the field (`fields.text`), the forms say so
-next to the field (WTForms `Length`, which also writes the input's `maxlength`).
+refuse one character more with a 422 naming the field (`commands.Limit`), the forms say so
+next to the field (`pages.checks` reads the command's limit into WTForms `Length`, which
+also writes the input's `maxlength`).
 
 A limit that a bounded column holds (`str200` is `String(200)`, `Hearing.location`
 is `String(300)`...) may not exceed that column: tests/test_limits.py checks each pair.

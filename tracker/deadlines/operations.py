@@ -8,8 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from tracker.audit import edits
 from tracker.audit import operations as audit
-from tracker.core import edits
 from tracker.core.actors import Actor
 from tracker.core.dates import Precision
 from tracker.core.errors import Conflict, Invalid, NotFound

@@ -11,17 +11,17 @@ the number of flags.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from tracker.audit import edits
 from tracker.audit import operations as audit
-from tracker.core import edits
 from tracker.core.actors import Actor
-from tracker.core.db import snapshot
+from tracker.core.db import snapshot, table_of
 from tracker.core.errors import Conflict, NotFound
 from tracker.deadlines.models import Deadline
 from tracker.delays import rules
@@ -33,7 +33,7 @@ from tracker.matters.models import Matter, Proceeding
 from tracker.users import access
 from tracker.users.models import User
 
-flags_t = DelayFlag.__table__
+flags_t = table_of(DelayFlag)
 
 #: PostgreSQL advisory lock key: two scans never store at the same time
 SCAN_LOCK = 0x7472_6163_6B73_636E
@@ -256,12 +256,14 @@ def _recordset(connection: sa.Connection, names: Iterable[str]) -> sa.FromClause
     """The objects of the JSON array bound as :rows, as a table with these columns."""
     rows = sa.bindparam("rows", type_=sa.JSON)
     if connection.dialect.name == "postgresql":
-        columns = [sa.column(name, FLAG_COLUMNS[name]) for name in names]
+        columns: list[sa.ColumnClause[Any]] = [
+            sa.column(name, FLAG_COLUMNS[name]) for name in names
+        ]
         return (
             sa.func.json_to_recordset(rows).table_valued(*columns).render_derived(with_types=True)
         )
     each = sa.func.json_each(rows).table_valued("value")
-    fields = [
+    fields: list[sa.Label[Any]] = [
         sa.func.json_extract(each.c.value, f"$.{name}", type_=FLAG_COLUMNS[name]).label(name)
         for name in names
     ]
@@ -309,7 +311,7 @@ def get_flag(session: so.Session, actor: Actor, flag_id: int) -> DelayFlag:
         matter_id = session.scalar(
             sa.select(Proceeding.matter_id).where(Proceeding.id == flag.proceeding_id)
         )
-        if access.may_see_matter(session, actor, matter_id):
+        if matter_id is not None and access.may_see_matter(session, actor, matter_id):
             return flag
     raise NotFound(f"no delay flag {flag_id}")
 
@@ -357,7 +359,7 @@ ACK_FIELDS = ["acknowledged_at", "acknowledged_by_id", "acknowledgement"]
 
 @dataclass(frozen=True)
 class FlagPage:
-    rows: list[sa.Row]
+    rows: Sequence[sa.Row]
     total: int
     page: int
     page_size: int
@@ -386,7 +388,7 @@ def open_flags(
     """
     page_size = page_size or PAGE_SIZE
     f = DelayFlag
-    wanted = [f.resolved_at.is_(None)]
+    wanted: list[sa.ColumnElement[bool]] = [f.resolved_at.is_(None)]
     proceedings = sa.select(Proceeding.id).where(access.matter_filter(actor, Proceeding.matter_id))
     if country:
         proceedings = proceedings.join(Jurisdiction).where(Jurisdiction.code == country)
@@ -399,12 +401,13 @@ def open_flags(
             f.acknowledged_at.is_not(None) if acknowledged else f.acknowledged_at.is_(None)
         )
     end = page * page_size
+    by_rank = sorted(rules.RANK, key=rules.RANK.__getitem__, reverse=True)
     parts = [
         sa.select(f.id, sa.literal(rank).label("severity_order"))
         .where(*wanted, f.severity == severity)
         .order_by(f.id)
         .limit(end)
-        for rank, severity in enumerate(sorted(rules.RANK, key=rules.RANK.get, reverse=True))
+        for rank, severity in enumerate(by_rank)
     ]
     # each part in a subquery of its own: SQLite takes no ORDER BY or LIMIT in a UNION's parts
     ranked = sa.union_all(*(sa.select(part.subquery()) for part in parts)).subquery("ranked")
@@ -448,5 +451,5 @@ def open_flags(
         .order_by(first.c.severity_order, first.c.id)
     )
     rows = session.execute(query).all()
-    total = session.scalar(sa.select(sa.func.count()).select_from(f).where(*wanted))
+    total = session.scalar(sa.select(sa.func.count()).select_from(f).where(*wanted)) or 0
     return FlagPage(rows, total, page, page_size)

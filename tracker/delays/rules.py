@@ -356,6 +356,8 @@ def _proceeding_flag(
 
 
 def _opened(p: ProceedingFacts) -> str:
+    if p.opened_on is None:  # the rules that say it count only proceedings with a date
+        return "opening date unknown"
     return partial(p.opened_on, p.opened_precision, "opened on", "opened in")
 
 

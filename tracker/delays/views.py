@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 
@@ -89,6 +91,6 @@ def _flag_page(flag, form: AcknowledgeForm, status: int = 200):
 
 
 def _page_url(page: int) -> str:
-    args = request.args.to_dict()
+    args: dict[str, Any] = request.args.to_dict()
     args["page"] = page
     return url_for("flags.index", **args)

@@ -8,9 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from tracker.audit import edits
 from tracker.audit import operations as audit
 from tracker.audit.models import AuditEntry
-from tracker.core import edits
 from tracker.core.actors import Actor
 from tracker.core.commands import WallTime
 from tracker.core.db import snapshot

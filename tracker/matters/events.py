@@ -9,8 +9,8 @@ import datetime as dt
 
 import sqlalchemy.orm as so
 
+from tracker.audit import edits
 from tracker.audit import operations as audit
-from tracker.core import edits
 from tracker.core.actors import Actor
 from tracker.deadlines import operations as deadlines
 from tracker.matters import operations as matters

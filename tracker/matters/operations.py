@@ -7,8 +7,8 @@ import datetime as dt
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from tracker.audit import edits
 from tracker.audit import operations as audit
-from tracker.core import edits
 from tracker.core.actors import Actor
 from tracker.core.commands import Command, PartialDay, with_precision
 from tracker.core.dates import Precision, format_partial

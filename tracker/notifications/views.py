@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, render_template, request, url_for
 
 from tracker import web
@@ -88,7 +90,7 @@ def _mail_page(mail: Notification, form: ResendForm, status: int = 200):
     return render_template("outbox/mail.html", mail=mail, form=form), status
 
 
-def _args_without(*names: str) -> dict[str, str]:
+def _args_without(*names: str) -> dict[str, Any]:
     return {k: v for k, v in request.args.items() if k not in names}
 
 

@@ -35,7 +35,9 @@ def sees_all_matters(actor: Actor) -> bool:
     return role is None or role in ALL_MATTERS_ROLES
 
 
-def matter_filter(actor: Actor, matter_id_column: sa.ColumnElement) -> sa.ColumnElement[bool]:
+def matter_filter(
+    actor: Actor, matter_id_column: sa.SQLColumnExpression[int]
+) -> sa.ColumnElement[bool]:
     """A WHERE clause keeping the matters this actor may see."""
     if sees_all_matters(actor):
         return sa.true()

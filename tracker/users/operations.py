@@ -11,8 +11,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from tracker.audit import edits
 from tracker.audit import operations as audit
-from tracker.core import edits, tokens
+from tracker.core import tokens
 from tracker.core.actors import Actor
 from tracker.core.errors import Conflict, Invalid, NotFound
 from tracker.users import access

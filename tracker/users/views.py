@@ -12,6 +12,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.sansio.blueprints import BlueprintSetupState
 from flask_login import UserMixin, current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -52,7 +53,9 @@ def _load_user(value: str) -> SignedIn | None:
 
 # The dummy hash that unknown emails are checked against is made when the app starts,
 # not by the first sign-in of an unknown email (which would then take twice as long).
-public.record_once(lambda _state: operations.dummy_hash())
+@public.record_once
+def _make_the_dummy_hash(_state: BlueprintSetupState) -> None:
+    operations.dummy_hash()
 
 
 @public.route("/login", methods=["GET", "POST"])
@@ -142,7 +145,7 @@ def _trust_this_browser(response: Response, user: User) -> Response:
     """Give the browser that just proved the password a device cookie for the account."""
     response.set_cookie(
         signin.DEVICE_COOKIE,
-        signin.device_cookie(current_app.secret_key, user, clock.now()),
+        signin.device_cookie(str(current_app.secret_key), user, clock.now()),
         max_age=signin.DEVICE_AGE,
         path=url_for("users.login"),  # sent to the login page only
         secure=current_app.config["SESSION_COOKIE_SECURE"],

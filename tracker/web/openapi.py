@@ -207,8 +207,8 @@ class _Operation:
         operation["tags"] = [self.rule.endpoint.partition(".")[0].removesuffix("_api")]
         operation["parameters"] = path_parameters(self.rule, self.app)
         read = self.signature
-        if read is None:
-            return operation | _untyped(self.method)
+        if read is None:  # every endpoint says what it reads and answers
+            raise TypeError(f"{self.rule.endpoint} has no typed signature (tracker.web.api)")
         if read.query is not None:
             operation["parameters"] += _query_parameters(schemas[read.query, "validation"])
         if read.body is not None:
@@ -267,24 +267,6 @@ def _query_parameters(schema: dict[str, Any]) -> list[dict[str, Any]]:
         {"name": name, "in": "query", "required": name in required, "schema": field}
         for name, field in schema.get("properties", {}).items()
     ]
-
-
-# TRANSITION (issue 12): an endpoint whose view has no typed signature yet is described
-# as generically as it is read: path parameters, any JSON object as the body of a write,
-# any JSON answer, every failure. Once every domain's `api.py` is typed, delete this
-# function and its call in `_Operation.describe` (the test then requires a signature).
-def _untyped(method: str) -> dict[str, Any]:
-    described: dict[str, Any] = {"x-untyped": True}
-    if method in ("POST", "PATCH", "PUT"):
-        described["requestBody"] = {
-            "required": True,
-            "content": {JSON: {"schema": {"type": "object"}}},
-        }
-    described["responses"] = {
-        "2XX": {"description": "OK", "content": {JSON: {"schema": {}}}},
-        **_errors(sorted(ERRORS)),
-    }
-    return described
 
 
 # --- the calendar files --------------------------------------------------------------------------

@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy.orm as so
 
 from tracker.audit import operations as audit
 from tracker.core.actors import Actor
-from tracker.core.db import Base, snapshot
+from tracker.core.db import Base, Timestamped, snapshot
 from tracker.core.errors import StaleVersion
 
 
-def check_version(obj: Base, version: int | None) -> None:
+class Editable(Protocol):
+    """A row that people edit: it has an id and a version (optimistic locking)."""
+
+    __tablename__: str
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def version(self) -> int: ...
+
+
+def check_version(obj: Editable, version: int | None) -> None:
     """Refuse an edit made from an older copy of the row (409)."""
     if version is not None and version != obj.version:
         raise StaleVersion(
@@ -40,7 +52,8 @@ def apply(
     old, new = audit.diff(before, snapshot(obj))
     if not new:
         return False
-    obj.updated_at = now
+    if isinstance(obj, Timestamped):
+        obj.updated_at = now
     session.flush()
     audit.record(session, actor, now, action, obj, matter_id=matter_id, before=old, after=new)
     return True
