@@ -182,3 +182,10 @@ def test_an_admin_asking_for_an_unknown_user_gets_404(admin):
 def test_feeds_need_a_token(client, lawyer):
     assert_error(client.get("/api/v1/feeds"), 401, "unauthorized")
     assert_error(client.post("/api/v1/feeds", json={}), 401, "unauthorized")
+
+
+def test_an_unknown_parameter_of_the_feed_list_is_refused_by_name(lawyer):
+    response = lawyer.get("/feeds?scope=mine")
+
+    error = assert_error(response, 422, "invalid", "scope")
+    assert "unknown field" in error["message"]

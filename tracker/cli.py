@@ -10,6 +10,7 @@ printed with its control characters escaped, so a title cannot fake lines of out
 
 from __future__ import annotations
 
+import json
 import logging
 import unicodedata
 from collections.abc import Iterator
@@ -19,14 +20,27 @@ from typing import Any
 import click
 import sqlalchemy.exc as sa_exc
 import sqlalchemy.orm as so
+from sqlalchemy.engine import make_url
 
-from tracker import config
+import tracker.models  # noqa: F401  (every mapper, so relationships resolve)
+from tracker import config, migrate, scheduler
+from tracker import demo as demo_dossier
+from tracker.app import create_app
+from tracker.calendar import operations as feeds
+from tracker.calendar.schemas import FeedsOf, NewFeed
 from tracker.core import clock
 from tracker.core.actors import CLI
+from tracker.core.dates import parse_date
 from tracker.core.db import Database
 from tracker.core.errors import TrackerError
 from tracker.core.limits import MAX_ID
+from tracker.deadlines import operations as deadlines
+from tracker.delays import scan as delays
+from tracker.notifications import alerts, senders
+from tracker.notifications import outbox as mail
+from tracker.users import operations as users
 from tracker.users.models import Role
+from tracker.users.schemas import NewToken, NewUser
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +107,6 @@ def _settings() -> config.Settings:
 @contextmanager
 def unit_of_work() -> Iterator[so.Session]:
     """One session for the whole command; commits when the block ends."""
-    import tracker.models  # noqa: F401  (every mapper, so relationships resolve)
-
     database = Database(_settings().database_url)
     try:
         _require_migrated(database.url)
@@ -105,8 +117,6 @@ def unit_of_work() -> Iterator[so.Session]:
 
 
 def _require_migrated(url: str) -> None:
-    from tracker import migrate
-
     if migrate.pending(url):
         raise click.ClickException(
             "the database is not at the latest revision: run `tracker db upgrade` first"
@@ -133,8 +143,6 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Create the database or migrate it to the latest revision."""
-    from tracker import migrate
-    from tracker.deadlines import operations as deadlines
 
     url = _settings().database_url
     migrate.upgrade(url)
@@ -153,8 +161,6 @@ def db_upgrade() -> None:
 @main.command()
 def demo() -> None:
     """Load the demo dossier shipped with the package (safe to run again)."""
-    from tracker import demo as demo_dossier
-
     dossier = demo_dossier.read_dossier()
     with (
         unit_of_work() as session,
@@ -184,8 +190,6 @@ def demo() -> None:
 @main.command("rules")
 def list_rules() -> None:
     """List the deadline rules: code, jurisdiction, offset, validity, source."""
-    from tracker.deadlines import operations as deadlines
-
     with unit_of_work() as session:
         for row in deadlines.list_rules(session):
             rule = deadlines.as_rule(row)
@@ -216,10 +220,6 @@ def _window(valid_from, valid_to) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
 def deadline(rule: str, trigger: str, as_json: bool) -> None:
     """Compute a deadline without storing it, and show each step."""
-    import json
-
-    from tracker.core.dates import parse_date
-    from tracker.deadlines import operations as deadlines
 
     try:
         trigger_on = parse_date(trigger)
@@ -262,10 +262,6 @@ def deadline(rule: str, trigger: str, as_json: bool) -> None:
 )
 def scan(as_of: str | None, as_json: bool, notify: bool) -> None:
     """Run the delay rules, store the flags, and print the open ones."""
-    import json
-
-    from tracker.core.dates import parse_date
-    from tracker.delays import scan as delays
 
     try:
         day = parse_date(as_of) if as_of is not None else clock.today()
@@ -297,8 +293,6 @@ def scan(as_of: str | None, as_json: bool, notify: bool) -> None:
 
 def _notify(quiet_stdout: bool) -> None:
     """Queue what the scan's flags call for; the outbox sends it (`tracker outbox --send`)."""
-    from tracker.notifications import alerts
-
     settings, now = _settings(), clock.now()
     with unit_of_work() as session:
         prompts = alerts.outcome_prompts(session, now, settings)
@@ -319,8 +313,6 @@ def _notify(quiet_stdout: bool) -> None:
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
 def outbox(send: bool, status: str | None, limit: int) -> None:
     """List the mail outbox (newest first), or send what is due."""
-    from tracker.notifications import outbox as mail
-    from tracker.notifications import senders
 
     if send:
         settings = _settings()
@@ -377,8 +369,6 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
 
     One process only: with several web workers (gunicorn), run `tracker scheduler` apart.
     """
-    from tracker import scheduler
-    from tracker.app import create_app
 
     settings = _settings()
     _require_migrated(settings.database_url)
@@ -400,8 +390,6 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
 @main.command("scheduler")
 def run_scheduler() -> None:
     """Run the periodic jobs alone (delay scan, alerts, reminders, the outbox)."""
-    from tracker import scheduler
-
     settings = _settings()
     _require_migrated(settings.database_url)
     database = Database(settings.database_url)
@@ -419,15 +407,11 @@ def run_scheduler() -> None:
 
 def _log_jobs() -> None:
     """Show what the jobs do on stderr (a deployment's process manager keeps it)."""
-    import logging
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def _redacted(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
     return make_url(url).render_as_string(hide_password=True)
 
 
@@ -446,8 +430,6 @@ def user() -> None:
 @click.option("--timezone", default="UTC", show_default=True, help="IANA zone of the user.")
 def user_add(email: str, role: str, name: str, timezone: str) -> None:
     """Create a user and print a one-time password."""
-    from tracker.users import operations as users
-    from tracker.users.schemas import NewUser
 
     with unit_of_work() as session:
         command = NewUser.parse({"email": email, "role": role, "name": name, "timezone": timezone})
@@ -460,8 +442,6 @@ def user_add(email: str, role: str, name: str, timezone: str) -> None:
 @click.argument("email")
 def user_password(email: str) -> None:
     """Set a new password for a user and print it."""
-    from tracker.users import operations as users
-
     with unit_of_work() as session:
         found = users.get_by_email(session, email)
         password = users.set_password(session, CLI, clock.now(), found)
@@ -479,8 +459,6 @@ def token() -> None:
 @click.option("--name", default="", help="What the token is for (shown in lists).")
 def token_create(email: str, name: str) -> None:
     """Create an API token for a user and print it (it is shown only once)."""
-    from tracker.users import operations as users
-    from tracker.users.schemas import NewToken
 
     with unit_of_work() as session:
         found = users.get_by_email(session, email)
@@ -517,9 +495,6 @@ def feed_create(
     name: str,
 ) -> None:
     """Make a feed for a user and print its URL (it is shown only once)."""
-    from tracker.calendar import operations as feeds
-    from tracker.calendar.schemas import NewFeed
-    from tracker.users import operations as users
 
     if matter_id is not None and jurisdiction is not None:
         raise click.UsageError("give --matter or --jurisdiction, not both")
@@ -549,8 +524,6 @@ def feed_create(
 @click.argument("url_or_token")
 def feed_revoke(url_or_token: str) -> None:
     """Revoke a feed at once, given its URL (https or webcal) or its token."""
-    from tracker.calendar import operations as feeds
-
     with unit_of_work() as session:
         revoked = feeds.revoke_token(session, CLI, clock.now(), url_or_token)
         label = f"Revoked feed {revoked.id} of {revoked.owner.email} ({printable(revoked.name)})."
@@ -561,8 +534,6 @@ def feed_revoke(url_or_token: str) -> None:
 @click.argument("email")
 def feed_revoke_all(email: str) -> None:
     """Revoke every live feed of a user (someone left, a device was lost)."""
-    from tracker.calendar import operations as feeds
-    from tracker.calendar.schemas import FeedsOf
 
     command = FeedsOf.parse({"email": email})
     with unit_of_work() as session:

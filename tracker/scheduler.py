@@ -27,10 +27,13 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from tracker.calendar import operations as feeds
 from tracker.config import Settings
 from tracker.core import clock
 from tracker.core.actors import SCHEDULER, SystemActor
 from tracker.core.db import Database
+from tracker.delays import scan
+from tracker.notifications import alerts, outbox, senders
 
 log = logging.getLogger(__name__)
 
@@ -58,30 +61,22 @@ class Job:
 
 
 def scan_delays(context: Context) -> Any:
-    from tracker.delays import scan
-
     with context.database.unit_of_work() as session:
         return scan.run(session, context.now, context.now.date(), context.settings.delays)
 
 
 def hearing_reminders(context: Context) -> Any:
-    from tracker.notifications import alerts
-
     with context.database.unit_of_work() as session:
         return alerts.hearing_reminders(session, context.now, context.settings)
 
 
 def deadline_reminders(context: Context) -> Any:
-    from tracker.notifications import alerts
-
     with context.database.unit_of_work() as session:
         return alerts.deadline_reminders(session, context.now, context.settings)
 
 
 def delay_alerts(context: Context) -> Any:
     """Outcome prompts to staff and each coordinator's digest, once the hour has come."""
-    from tracker.notifications import alerts
-
     with context.database.unit_of_work() as session:
         prompts = alerts.outcome_prompts(session, context.now, context.settings)
     with context.database.unit_of_work() as session:
@@ -89,15 +84,11 @@ def delay_alerts(context: Context) -> Any:
 
 
 def prune_feed_log(context: Context) -> Any:
-    from tracker.calendar import operations as feeds
-
     with context.database.unit_of_work() as session:
         return f"{feeds.prune_fetches(session, context.now)} old feed fetches forgotten"
 
 
 def send_mail(context: Context) -> Any:
-    from tracker.notifications import outbox, senders
-
     # not context.now: a run reads the clock for each claim and result, however long it is
     sender = senders.sender_for(context.settings)
     return outbox.send_due(context.database, sender, context.settings)

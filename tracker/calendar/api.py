@@ -8,6 +8,7 @@ from tracker.calendar.schemas import (
     FeedDetailOut,
     FeedOut,
     FeedsOf,
+    FeedsQuery,
     NewFeed,
     NewFeedOut,
     RevokedOut,
@@ -23,7 +24,7 @@ bp = api.blueprint("feeds_api")
 
 
 @bp.get("/feeds")
-def list_feeds() -> api.Items[FeedOut]:
+def list_feeds(query: FeedsQuery) -> api.Items[FeedOut]:
     """The caller's feeds (the URLs are not shown again: only their hashes are kept)."""
     return api.Items(items=[dump(f) for f in operations.list_feeds(web.session(), api.actor())])
 

@@ -10,7 +10,7 @@ import pydantic
 from tracker.calendar.enums import FeedPrivacy, FeedScope
 from tracker.calendar.models import CalendarFeed, FeedFetch
 from tracker.core import limits
-from tracker.core.commands import Allowed, Command, Id, Limit
+from tracker.core.commands import Allowed, Command, Id, Limit, Query
 from tracker.users.schemas import Email
 
 # --- commands -----------------------------------------------------------------------------
@@ -36,6 +36,10 @@ class FeedsOf(Command):
 
 
 # --- answers ------------------------------------------------------------------------------
+
+
+class FeedsQuery(Query):
+    """GET /feeds takes no filter: the caller's own feeds."""
 
 
 class FeedOut(pydantic.BaseModel):

@@ -235,14 +235,15 @@ def _success(read: api.Signature, schemas: dict[Any, Any]) -> dict[str, Any]:
 def _failures(read: api.Signature, method: str, parameters: list[dict[str, Any]]) -> list[int]:
     """The failures an endpoint may answer: a body may be malformed, too large or invalid,
     a query invalid; text in the address or the query may hold a NUL (400,
-    `web.refuse_nul`); a write may conflict; any call may be refused or find nothing."""
+    `web.refuse_nul`) or not be a valid value (422); a write may conflict; any call may
+    be refused or find nothing."""
     statuses = {401, 403, 404}
     if read.body is not None:
         statuses |= {400, 413, 422}
     if read.query is not None:
         statuses |= {400, 422}
     if any(parameter["schema"].get("type") == "string" for parameter in parameters):
-        statuses |= {400}
+        statuses |= {400, 422}  # text in the address is read as a value too (an email)
     if method != "GET":
         statuses |= {409}
     return sorted(statuses)
