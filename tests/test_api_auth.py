@@ -1,6 +1,6 @@
 """The JSON API's plumbing: bearer tokens, roles, request bodies and JSON errors.
 
-Every endpoint shares this plumbing (tracker/api.py); the tests run it through a few
+Every endpoint shares this plumbing (tracker/web/api.py); the tests run it through a few
 representative endpoints, on SQLite and on PostgreSQL.
 """
 
