@@ -227,8 +227,24 @@ class Allowed:
         return {"type": "string", "enum": self.values}
 
 
+class _Written:
+    """A value pydantic reads from its text (`_read`) and writes back as that text."""
+
+    @classmethod
+    def _read(cls, value: Any) -> Any:
+        raise NotImplementedError
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, _source: Any, _handler: pydantic.GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls._read, serialization=core_schema.plain_serializer_function_ser_schema(str)
+        )
+
+
 @dataclass(frozen=True)
-class WallTime:
+class WallTime(_Written):
     """A time on a court's wall clock as written: "2026-12-01T09:30", a day alone, or
     "…T02:30+01:00" for a time that occurs twice when the clocks go back.
 
@@ -246,14 +262,6 @@ class WallTime:
 
     def __str__(self) -> str:
         return self.text
-
-    @classmethod
-    def __get_pydantic_core_schema__(
-        cls, _source: Any, _handler: pydantic.GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        return core_schema.no_info_plain_validator_function(
-            cls._read, serialization=core_schema.plain_serializer_function_ser_schema(str)
-        )
 
     @classmethod
     def __get_pydantic_json_schema__(cls, _schema: Any, _handler: Any) -> dict[str, Any]:
@@ -281,7 +289,7 @@ class WallTime:
 
 
 @dataclass(frozen=True)
-class PartialDay:
+class PartialDay(_Written):
     """A date known to the day, month or year: "2016-11-05", "2016-11" or "2016"."""
 
     value: dt.date
@@ -297,14 +305,6 @@ class PartialDay:
             return cls(*dates.parse_partial(text, precision))
         except ValueError as exc:
             raise errors.Invalid(str(exc), field=field) from None
-
-    @classmethod
-    def __get_pydantic_core_schema__(
-        cls, _source: Any, _handler: pydantic.GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        return core_schema.no_info_plain_validator_function(
-            cls._read, serialization=core_schema.plain_serializer_function_ser_schema(str)
-        )
 
     @classmethod
     def __get_pydantic_json_schema__(cls, _schema: Any, _handler: Any) -> dict[str, Any]:

@@ -24,7 +24,6 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from tracker import web
 from tracker.core import clock, commands, errors
-from tracker.core.dates import parse_date
 from tracker.core.limits import MAX_ID
 
 PREFIX = "/api/v1"
@@ -34,11 +33,6 @@ M = TypeVar("M")
 
 #: finds the user of a bearer token: (session, token, now) -> user or None; set by the registry
 TOKEN_USER = "tracker.token_user"  # noqa: S105 (an extension name)
-
-# kept for the endpoints' bodies: a body is a command
-Body = commands.Command
-Id = commands.Id
-Query = commands.Query
 
 
 class Items(pydantic.BaseModel, Generic[M]):
@@ -201,27 +195,6 @@ def query(schema: type[Schema]) -> Schema:
         raise commands.refusal(exc) from None
 
 
-def query_date(name: str):
-    """An optional ?name=YYYY-MM-DD query argument."""
-    value = request.args.get(name)
-    if value is None:
-        return None
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise errors.Invalid(str(exc), field=name) from None
-
-
-def query_id(name: str) -> int | None:
-    """An optional ?name=ID query argument."""
-    value = request.args.get(name)
-    if value is None:
-        return None
-    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_ID:
-        raise errors.Invalid(f"{value!r} is not an id", field=name)
-    return int(value)
-
-
 def respond(result: Any) -> Any:
     """A view's result as the answer: a model as JSON (201 if `Created`), 204 for
     `NoContent`; a response (or anything else Flask answers) as it is."""
@@ -234,27 +207,11 @@ def respond(result: Any) -> Any:
     return result
 
 
-def answer(payload: pydantic.BaseModel | dict[str, Any], status: int = 200) -> Response:
-    """A model (or a dict) as the JSON answer."""
-    if isinstance(payload, pydantic.BaseModel):
-        payload = payload.model_dump(mode="json", by_alias=True)
-    response = jsonify(payload)
+def answer(payload: pydantic.BaseModel, status: int = 200) -> Response:
+    """A model as the JSON answer."""
+    response = jsonify(payload.model_dump(mode="json", by_alias=True))
     response.status_code = status
     return response
-
-
-def items(rows: list[Any]) -> Response:
-    return answer({"items": [_plain(row) for row in rows]})
-
-
-def created(payload: pydantic.BaseModel | dict[str, Any]) -> Response:
-    return answer(payload, 201)
-
-
-def _plain(row: Any) -> Any:
-    return (
-        row.model_dump(mode="json", by_alias=True) if isinstance(row, pydantic.BaseModel) else row
-    )
 
 
 def commit() -> None:
