@@ -16,8 +16,9 @@ from typing import Any
 
 from werkzeug.security import generate_password_hash
 
+from tracker.core import clock
 from tracker.core.db import Database
-from tracker.users.login import session_id
+from tracker.users import sessions
 from tracker.users.models import Role, User
 
 PASSWORD = "a long test password"
@@ -97,10 +98,18 @@ class Browser:
 def sign_in(client: Any, database: Database, role: str = "staff", **user: Any) -> Browser:
     """A new user of `role`, signed in on `client` without going through the form."""
     found = make_user(database, role, **user)
-    with client.session_transaction() as session:
-        session["_user_id"] = session_id(found)
-        session["_fresh"] = True
+    put_session(client, database, found)
     return Browser(client, found)
+
+
+def put_session(client: Any, database: Database, user: User) -> str:
+    """Start a server-side session for `user` and put its id in the client's cookie."""
+    with database.unit_of_work() as db:
+        raw = sessions.start(db, db.merge(user), clock.now(), sessions.Lifetimes())
+    with client.session_transaction() as session:
+        session["_user_id"] = raw
+        session["_fresh"] = True
+    return raw
 
 
 def text(response) -> str:

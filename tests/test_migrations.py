@@ -19,6 +19,7 @@ from tracker.models import Base
 TABLES = {
     "api_tokens",
     "audit_entries",
+    "audit_head",
     "authorities",
     "calendar_feeds",
     "deadline_rules",
@@ -37,6 +38,10 @@ TABLES = {
     "persons",
     "postponements",
     "proceedings",
+    "recovery_codes",
+    "second_factors",
+    "site_settings",
+    "user_sessions",
     "users",
 }
 

@@ -311,7 +311,9 @@ def test_a_deactivated_user_is_signed_out_and_can_be_reactivated(app, database, 
     assert other.get("/account").status_code == 302
     assert "deactivated" in text(admin.get("/admin"))
     assert admin.post(f"/admin/users/{other.user.id}/reactivate", {"version": 2}).status_code == 302
-    assert other.get("/account").status_code == 200
+    # the sessions ended with the deactivation: reactivating does not bring them back
+    assert other.get("/account").status_code == 302
+    assert Browser(app.test_client()).log_in(other.user.email).status_code == 302
     actions = [(e["action"], e["after"]) for e in factories.audit_entries(database, "users")]
     assert actions == [("deactivate", {"active": False}), ("activate", {"active": True})]
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 import sqlalchemy as sa
-from pages import PASSWORD, Browser, make_user, sign_in, text
+from pages import PASSWORD, Browser, make_user, put_session, sign_in, text
 
 from tracker.core import clock
 from tracker.models import AuditEntry, LoginBucket, User
@@ -310,10 +310,9 @@ def test_log_out_needs_a_post_with_csrf(client, database):
 
 def test_change_password_ends_other_sessions(client, app, database):
     browser = sign_in(client, database)
-    other = sign_in(app.test_client(), database)
-    # the same user signed in elsewhere
-    with other.client.session_transaction() as session, client.session_transaction() as mine:
-        session["_user_id"] = mine["_user_id"]
+    other = Browser(app.test_client(), browser.user)  # the same user, in another browser
+    put_session(other.client, database, browser.user)
+    assert other.get("/account").status_code == 200
     browser.get("/account")
 
     response = browser.post(

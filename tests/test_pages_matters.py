@@ -11,10 +11,9 @@ import factories
 import pytest
 import sqlalchemy as sa
 from factories import nothing_written
-from pages import make_user, sign_in, text
+from pages import make_user, put_session, sign_in, text
 
 from tracker.models import Matter, matter_assignees
-from tracker.users.login import session_id
 
 
 @pytest.fixture
@@ -85,8 +84,7 @@ def test_a_lawyer_sees_only_assigned_matters_and_cannot_create(client, database,
     factories.matter(admin, "Somebody else's")
     assign(database, mine["id"], lawyer.id)
     browser = sign_in(client, database, "lawyer", email="other-lawyer@example.org")
-    with browser.client.session_transaction() as session:
-        session["_user_id"] = session_id(lawyer)
+    put_session(browser.client, database, lawyer)
 
     page = text(browser.get("/matters"))
 
@@ -180,8 +178,7 @@ def test_each_lawyer_lists_their_own_matters(client, database, admin):
         assign(database, factories.matter(admin, title)["id"], lawyer.id)
     seen = {}
     for lawyer in (first, second, first):
-        with client.session_transaction() as session:
-            session["_user_id"] = session_id(lawyer)
+        put_session(client, database, lawyer)
         page = text(client.get("/matters?q=dossier"))
         seen[lawyer.id] = [title for title in ("Alpha dossier", "Beta dossier") if title in page]
 

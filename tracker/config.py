@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from collections.abc import Mapping
@@ -25,6 +26,9 @@ MAIL_LEASE_MAX = 86_400
 #: MAIL_RATE_LIMIT_MAX_WAIT: the longest a run waits for a rate limit to reset
 MAIL_RATE_LIMIT_MAX_WAIT_DEFAULT = 60
 MAIL_RATE_LIMIT_MAX_WAIT_MAX = 3_600
+#: sessions: minutes idle (5 min to a day), hours in all (1 h to 30 days)
+SESSION_IDLE_DEFAULT = 120
+SESSION_LIFETIME_DEFAULT = 12
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,10 @@ class Settings:
     max_body: int = 1024 * 1024
     #: reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed
     proxies: int = 0
+    #: a session unused this long ends (SESSION_IDLE_MINUTES)
+    session_idle: dt.timedelta = dt.timedelta(minutes=SESSION_IDLE_DEFAULT)
+    #: a session ends this long after its sign-in, however active (SESSION_LIFETIME_HOURS)
+    session_lifetime: dt.timedelta = dt.timedelta(hours=SESSION_LIFETIME_DEFAULT)
     #: the delay rules' thresholds (DELAY_* variables)
     delays: Thresholds = field(default_factory=Thresholds)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -89,6 +97,12 @@ def load(environ: dict[str, str] | None = None) -> Settings:
         ),
         base_url=env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         proxies=_count(env, "TRUSTED_PROXIES"),
+        session_idle=dt.timedelta(
+            minutes=_seconds(env, "SESSION_IDLE_MINUTES", SESSION_IDLE_DEFAULT, 5, 1440, "minutes")
+        ),
+        session_lifetime=dt.timedelta(
+            hours=_seconds(env, "SESSION_LIFETIME_HOURS", SESSION_LIFETIME_DEFAULT, 1, 720, "hours")
+        ),
         delays=delay_thresholds(env),
     )
 
@@ -118,10 +132,17 @@ def _count(env: Mapping[str, str], name: str) -> int:
     return int(text)
 
 
-def _seconds(env: Mapping[str, str], name: str, default: int, minimum: int, maximum: int) -> int:
+def _seconds(
+    env: Mapping[str, str],
+    name: str,
+    default: int,
+    minimum: int,
+    maximum: int,
+    unit: str = "seconds",
+) -> int:
     if not env.get(name, "").strip():
         return default
-    return _whole(name, env[name], minimum, maximum, unit=" of seconds")
+    return _whole(name, env[name], minimum, maximum, unit=f" of {unit}")
 
 
 def _instance_secret(instance: Path) -> str:

@@ -1,6 +1,6 @@
 """Every model, imported once so that the metadata is complete (Alembic, tests)."""
 
-from tracker.audit.models import AuditEntry
+from tracker.audit.models import AuditEntry, AuditHead
 from tracker.calendar.models import CalendarFeed, FeedFetch
 from tracker.core.db import Base
 from tracker.deadlines.models import Deadline, DeadlineRule
@@ -9,11 +9,20 @@ from tracker.hearings.models import Hearing, Postponement
 from tracker.jurisdictions.models import Authority, JudicialVacation, Jurisdiction
 from tracker.matters.models import Event, Matter, Person, Proceeding, matter_assignees
 from tracker.notifications.models import FlagAlert, Notification
-from tracker.users.models import ApiToken, LoginBucket, User
+from tracker.users.models import (
+    ApiToken,
+    LoginBucket,
+    RecoveryCode,
+    SecondFactor,
+    SiteSetting,
+    User,
+    UserSession,
+)
 
 __all__ = [
     "ApiToken",
     "AuditEntry",
+    "AuditHead",
     "Authority",
     "Base",
     "CalendarFeed",
@@ -32,6 +41,10 @@ __all__ = [
     "Person",
     "Postponement",
     "Proceeding",
+    "RecoveryCode",
+    "SecondFactor",
+    "SiteSetting",
     "User",
+    "UserSession",
     "matter_assignees",
 ]

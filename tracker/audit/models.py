@@ -1,4 +1,5 @@
-"""The audit log: who changed what, when; append-only."""
+"""The audit log: who changed what, when; append-only and hash-chained
+(`tracker.audit.chain`)."""
 
 from __future__ import annotations
 
@@ -24,10 +25,32 @@ class AuditEntry(Base):
     action: so.Mapped[str] = so.mapped_column(sa.String(40))
     #: the table of the changed row, and its id
     entity: so.Mapped[str] = so.mapped_column(sa.String(40))
-    entity_id: so.Mapped[int]
+    #: None for an attempt that names no row (a failed sign-in with an unknown email)
+    entity_id: so.Mapped[int | None]
     #: the matter the row belongs to, so a dossier's history is one query
     matter_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("matters.id", ondelete="SET NULL"), index=True
     )
     before: so.Mapped[dict[str, Any] | None]
     after: so.Mapped[dict[str, Any] | None]
+    #: the hash of the entry before this one (the chain's start: 64 zeros), and this
+    #: entry's own: SHA-256 of the previous hash and this entry's fields
+    prev_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+    hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+
+
+class AuditHead(Base):
+    """The chain's end as last written: one row, locked while entries are added.
+
+    Taking its row lock (an UPDATE) serialises the writers of the chain on both
+    databases; it also tells `verify` how many entries there should be, so entries
+    cut from the end are seen too (unless the head was rewritten with them).
+    """
+
+    __tablename__ = "audit_head"
+
+    id: so.Mapped[intpk]
+    #: entries in the chain, the last one's id and hash
+    entries: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0)
+    last_id: so.Mapped[int | None]
+    hash: so.Mapped[str] = so.mapped_column(sa.String(64))

@@ -1,4 +1,11 @@
-"""Write the audit log: every change to a matter's data goes through `record`."""
+"""Write the audit log: every change to a matter's data goes through `record`.
+
+Entries are chained (`tracker.audit.chain`) when their transaction commits: the
+writer takes the chain head's row lock, links the entries after the last one and
+inserts them, last of all its statements. Writers thus take their turn only for the
+moment of their commit, and never hold the head while waiting for another row.
+Nothing here updates or deletes an entry.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +16,10 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.dialects import postgresql, sqlite
 
-from tracker.audit.models import AuditEntry
+from tracker.audit import chain
+from tracker.audit.models import AuditEntry, AuditHead
 from tracker.core.actors import Actor
 from tracker.core.db import Base, row_id, snapshot
 from tracker.matters.models import Matter
@@ -27,7 +36,10 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Add an audit entry in the caller's transaction (flushes to get the row's id)."""
+    """Add an audit entry to the caller's transaction, written (chained) when it commits.
+
+    Flushes first to learn the row's id.
+    """
     session.flush()
     entry = AuditEntry(
         at=now,
@@ -40,8 +52,106 @@ def record(
         before=before,
         after=after if after is not None else snapshot(obj),
     )
-    session.add(entry)
+    _pending(session).append((entry, _innermost(session)))
     return entry
+
+
+def record_attempt(
+    session: so.Session,
+    actor: Actor,
+    now: dt.datetime,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    *,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """An entry about an attempt rather than a row's change: a failed sign-in (maybe for
+    an email that has no account: no row), a sign-out, a recovery code used..."""
+    entry = AuditEntry(
+        at=now,
+        actor_id=actor.id,
+        actor_label=actor.label,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        matter_id=None,
+        before=None,
+        after=after,
+    )
+    _pending(session).append((entry, _innermost(session)))
+    return entry
+
+
+# --- the chain --------------------------------------------------------------------------
+
+_PENDING = "tracker.audit.pending"
+
+
+def _pending(session: so.Session) -> list[tuple[AuditEntry, Any]]:
+    return session.info.setdefault(_PENDING, [])
+
+
+def _innermost(session: so.Session) -> Any:
+    return session.get_nested_transaction() or session.get_transaction()
+
+
+@sa.event.listens_for(so.Session, "before_commit")
+def _seal(session: so.Session) -> None:
+    """Chain and insert the transaction's entries: the last statements before COMMIT."""
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    session.flush()  # every other change first: the head's lock is the last one taken
+    head = _locked_head(session)
+    previous = head.hash
+    for entry, _tx in pending:
+        entry.prev_hash = previous
+        entry.hash = previous = chain.digest(previous, _fields(entry))
+        session.add(entry)
+        session.flush()  # one at a time: ids follow the chain's order
+    head.entries += len(pending)
+    head.last_id = pending[-1][0].id
+    head.hash = previous
+
+
+def _locked_head(session: so.Session) -> AuditHead:
+    """The chain's head, its row locked until the commit (made if it is missing: the
+    migration makes it, but a truncated table loses it)."""
+    lock = sa.update(AuditHead).where(AuditHead.id == 1).values(id=AuditHead.id)
+    if session.execute(lock).rowcount == 0:
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        session.execute(
+            insert(AuditHead)
+            .values(id=1, entries=0, last_id=None, hash=chain.GENESIS)
+            .on_conflict_do_nothing(index_elements=[AuditHead.id])
+        )
+        session.execute(lock)
+    head = session.get(AuditHead, 1, populate_existing=True)
+    assert head is not None
+    return head
+
+
+def _fields(entry: AuditEntry) -> dict[str, Any]:
+    return {name: getattr(entry, name) for name in chain.FIELDS}
+
+
+@sa.event.listens_for(so.Session, "after_soft_rollback")
+def _forget(session: so.Session, previous: Any) -> None:
+    """Entries recorded in a transaction (or savepoint) rolled back are not written."""
+    pending = session.info.get(_PENDING)
+    if not pending:
+        return
+    session.info[_PENDING] = [(e, tx) for e, tx in pending if not _within(tx, previous)]
+
+
+def _within(tx: Any, ended: Any) -> bool:
+    while tx is not None:
+        if tx is ended:
+            return True
+        tx = tx.parent
+    return False
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
@@ -120,3 +230,19 @@ def entries(
     more = len(rows) > size
     rows = rows[:size]
     return AuditPage(rows, rows[-1].id if more else None)
+
+
+# --- verifying the chain --------------------------------------------------------------
+
+
+def verify(session: so.Session, *, batch: int = 5_000) -> chain.Report:
+    """Walk the whole chain in the order of ids, streamed in batches (memory stays flat)."""
+    head = session.execute(
+        sa.select(AuditHead.entries, AuditHead.last_id, AuditHead.hash).where(AuditHead.id == 1)
+    ).first()
+    columns = [AuditEntry.id, AuditEntry.prev_hash, AuditEntry.hash]
+    columns += [getattr(AuditEntry, name) for name in chain.FIELDS]
+    rows = session.execute(
+        sa.select(*columns).order_by(AuditEntry.id).execution_options(yield_per=batch)
+    ).mappings()
+    return chain.walk(rows, head._mapping if head is not None else None)

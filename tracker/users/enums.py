@@ -11,3 +11,17 @@ class Role(enum.StrEnum):
     coordinator = "coordinator"
     staff = "staff"
     lawyer = "lawyer"
+
+
+class TokenScope(enum.StrEnum):
+    """What an API token may do: read only, or read and write."""
+
+    read = "read"
+    read_write = "read-write"
+
+
+class FactorKind(enum.StrEnum):
+    """A second factor: a TOTP app, or a WebAuthn security key or passkey."""
+
+    totp = "totp"
+    webauthn = "webauthn"

@@ -16,7 +16,7 @@ from tracker.audit import operations as audit
 from tracker.core import tokens
 from tracker.core.actors import Actor
 from tracker.core.errors import Conflict, Invalid, NotFound
-from tracker.users import access
+from tracker.users import access, sessions
 from tracker.users.models import ApiToken, Role, User
 from tracker.users.schemas import (
     ActiveChange,
@@ -207,4 +207,6 @@ def set_active(
         matter_id=None,
         action="activate" if command.active else "deactivate",
     )
+    if not command.active:  # signed out everywhere at once (tokens and feeds check `active`)
+        sessions.end_all(session, user.id)
     return user

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from tracker import web
 from tracker.core import clock
 from tracker.users import login as signin
-from tracker.users import operations
+from tracker.users import operations, sessions
 from tracker.users.forms import LoginForm, PasswordForm, SettingsForm
 from tracker.users.models import User
 from tracker.web import pages
@@ -32,23 +32,51 @@ BLUEPRINTS = (public, bp)
 
 
 class SignedIn(UserMixin):
-    """Flask-Login's view of a user; the model itself stays free of web code."""
+    """Flask-Login's view of a signed-in browser: the user, and the id of its session
+    (`tracker.users.sessions`), which is what the cookie carries."""
 
-    def __init__(self, user: User):
+    def __init__(self, user: User, session_id: str):
         self.user = user
+        self.session_id = session_id
 
     def get_id(self) -> str:
-        return signin.session_id(self.user)
+        return self.session_id
 
     @property
     def is_active(self) -> bool:
         return self.user.active
 
 
+def lifetimes() -> sessions.Lifetimes:
+    settings = web.settings()
+    return sessions.Lifetimes(idle=settings.session_idle, absolute=settings.session_lifetime)
+
+
 @pages.login_manager.user_loader
 def _load_user(value: str) -> SignedIn | None:
-    user = signin.user_for_session(web.session(), value)
-    return SignedIn(user) if user is not None else None
+    db = web.session()
+    row = sessions.find(db, value, clock.now(), lifetimes())
+    if row is None:
+        return None
+    if db.dirty and not db.new and not db.deleted:  # only last_seen_at moved on
+        db.commit()  # (loaded before the page runs: nothing of the page's is committed)
+    return SignedIn(row.user, value)
+
+
+def _sign_in(user: User) -> None:
+    """Start a session for `user` in this browser (a fresh Flask session, CSRF token too)."""
+    db = web.session()
+    raw = sessions.start(
+        db,
+        user,
+        clock.now(),
+        lifetimes(),
+        user_agent=request.headers.get("User-Agent", ""),
+        address=request.remote_addr or "",
+    )
+    db.commit()
+    session.clear()
+    login_user(SignedIn(user, raw))
 
 
 # The dummy hash that unknown emails are checked against is made when the app starts,
@@ -91,15 +119,18 @@ def login():
                 form.password.errors = ["Wrong email or password."]
                 status = 401
             else:
-                session.clear()  # a fresh session (and CSRF token) for the signed-in user
-                login_user(SignedIn(found))
+                _sign_in(found)
                 return _trust_this_browser(redirect(target), found)
     return render_template("users/login.html", form=form), status
 
 
 @bp.post("/logout")
 def logout():
-    """Sign out (a form with a CSRF token, so no other site can sign you out)."""
+    """Sign out (a form with a CSRF token, so no other site can sign you out): the session
+    ends on the server, so its cookie, replayed, opens nothing."""
+    db = web.session()
+    sessions.end(db, current_user.session_id)
+    db.commit()
     logout_user()
     session.clear()
     flash("You are signed out.")
@@ -130,8 +161,8 @@ def password():
         db = web.session()
         problem = signin.change_password(db, clock.now(), me, form.current.data, form.new.data)
         if problem is None:
+            sessions.end_all(db, me.id, keep=current_user.session_id)
             db.commit()
-            login_user(SignedIn(me))  # the session id follows the new password
             flash("Your password is changed. Other sessions of this account are signed out.")
             # older device cookies named the old password: this browser stays trusted
             return _trust_this_browser(redirect(url_for("account.account")), me)
