@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from tracker.core import limits
 from tracker.core.dates import zone_names
+from tracker.users import preferences
 from tracker.users.models import User
 from tracker.users.schemas import SettingsChanges
 from tracker.web.pages import CommandForm, checks
@@ -48,18 +49,27 @@ class PasswordForm(FlaskForm):
 class SettingsForm(CommandForm):
     name = StringField("Name", validators=checks(SettingsChanges, "name"))
     timezone = SelectField("Time zone", choices=[])
+    discreet_mail = BooleanField("Discreet mail")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, obj: User | None = None, **kwargs):
+        if obj is not None:  # a setting, not a column: shown as the user's settings say
+            kwargs.setdefault("discreet_mail", _discreet(obj))
+        super().__init__(*args, obj=obj, **kwargs)
         self.timezone.choices = [SelectChoice(zone) for zone in zone_names()]
 
     def command(self, user: User) -> SettingsChanges:
         """The page shows the account as it is now and keeps no version: the change is
-        made over the user's current one."""
-        return SettingsChanges.parse(
-            {
-                "version": user.version,
-                "name": self.name.data or "",
-                "timezone": self.timezone.data,
-            }
-        )
+        made over the user's current one. Discreet mail is stored only when it changes,
+        so a user who never chose keeps following the default of their role."""
+        values = {
+            "version": user.version,
+            "name": self.name.data or "",
+            "timezone": self.timezone.data,
+        }
+        if self.discreet_mail.data != _discreet(user):
+            values["preferences"] = {"discreet_mail": self.discreet_mail.data}
+        return SettingsChanges.parse(values)
+
+
+def _discreet(user: User) -> bool:
+    return preferences.load(user.preferences, user.role).discreet_mail

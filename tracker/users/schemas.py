@@ -112,6 +112,8 @@ class PreferencesOut(pydantic.BaseModel):
     outcome_prompts: bool
     hearing_offsets: list[int]
     deadline_offsets: list[int]
+    #: mail names no client, matter, reference or court (default: on for lawyers)
+    discreet_mail: bool
 
 
 class MeOut(pydantic.BaseModel):
@@ -131,6 +133,6 @@ def dump(user: User) -> MeOut:
         name=user.name,
         role=user.role.value,
         timezone=user.timezone,
-        preferences=PreferencesOut(**preferences.load(user.preferences).as_json()),
+        preferences=PreferencesOut(**preferences.load(user.preferences, user.role).as_json()),
         version=user.version,
     )
