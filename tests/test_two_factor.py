@@ -535,26 +535,9 @@ def by_name(settings, database):
     return app
 
 
-def test_keys_are_offered_at_a_name_and_a_refused_answer_is_named(by_name, database):
-    browser = sign_in(by_name.test_client(), database)
-
-    page = text(browser.get("/account/security"))
-
-    assert 'data-webauthn="create"' in page
-    assert "&#34;id&#34;: &#34;localhost&#34;" in page  # the relying party: the host
-    response = browser.post(
-        "/account/security/keys", {"key-name": "Blue key", "key-credential": '{"id": "x"}'}
-    )
-    assert response.status_code == 422
-    assert "the security key&#39;s answer was refused" in text(response)
-    assert rows(database, SecondFactor) == []
-
-
-@pytest.mark.parametrize("answer", ["", "not json", "[]", '{"id": "abc", "rawId": "abc"}'])
-def test_a_wrong_key_answer_at_sign_in_is_refused_and_audited(by_name, database, answer):
-    client = by_name.test_client()
-    user, _secret, _codes = with_app(client, database)
-    with database.unit_of_work() as session:  # a key, as if registered earlier
+def add_key(database, user: User) -> None:
+    """A security key, as if registered earlier (its id: "abc" in base64url)."""
+    with database.unit_of_work() as session:
         session.add(
             SecondFactor(
                 user_id=user.id,
@@ -564,10 +547,43 @@ def test_a_wrong_key_answer_at_sign_in_is_refused_and_audited(by_name, database,
                 credential_id="abc",
                 public_key=b"\xa0",
                 sign_count=0,
+                transports=["usb"],
             )
         )
+
+
+def test_keys_are_offered_at_a_name_and_a_refused_answer_is_named(by_name, database):
+    browser = sign_in(by_name.test_client(), database)
+    add_key(database, browser.user)
+
+    page = text(browser.get("/account/security")).replace("&#34;", '"')
+
+    assert 'data-webauthn="create"' in page
+    assert '"rp": {"name": "Proceedings tracker", "id": "localhost"}' in page
+    # the key registered already is excluded: an authenticator holding it declines
+    assert (
+        '"excludeCredentials": [{"id": "abc", "type": "public-key", "transports": ["usb"]}]' in page
+    )
+    response = browser.post(
+        "/account/security/keys", {"key-name": "Blue key", "key-credential": '{"id": "x"}'}
+    )
+    assert response.status_code == 422
+    assert "the security key&#39;s answer was refused" in text(response)
+    assert len(rows(database, SecondFactor)) == 1
+
+
+@pytest.mark.parametrize("answer", ["", "not json", "[]", '{"id": "abc", "rawId": "abc"}'])
+def test_a_wrong_key_answer_at_sign_in_is_refused_and_audited(by_name, database, answer):
+    client = by_name.test_client()
+    user, _secret, _codes = with_app(client, database)
+    add_key(database, user)
     browser = password_step(client, user)
-    assert 'data-webauthn="get"' in text(browser.get("/login/verify"))
+    offered = text(browser.get("/login/verify")).replace("&#34;", '"')
+    assert 'data-webauthn="get"' in offered
+    assert (
+        '"allowCredentials": [{"id": "abc", "type": "public-key", "transports": ["usb"]}]'
+        in offered
+    )
 
     response = browser.post("/login/verify/key", {"key-credential": answer})
 

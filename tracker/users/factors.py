@@ -68,7 +68,8 @@ def enrol_totp(
     once: only their hashes are kept). The code is used up by the enrolment.
     """
     try:
-        base64.b32decode(secret, casefold=True)
+        if not base64.b32decode(secret, casefold=True):
+            raise ValueError(secret)
     except (binascii.Error, ValueError):
         raise Invalid("the set-up expired: scan the new QR code", field="code") from None
     step = _matching_step(secret, _code(code), now)
@@ -105,7 +106,7 @@ def check_totp(session: so.Session, user: User, now: dt.datetime, code: str) -> 
         sa.select(SecondFactor).where(
             SecondFactor.user_id == user.id, SecondFactor.kind == FactorKind.totp
         )
-    )
+    ).all()
     for app in apps:
         step = _matching_step(app.totp_secret or "", typed, now)
         if step is not None and _claim_step(session, app, step, now):

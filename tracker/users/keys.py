@@ -188,10 +188,6 @@ def authenticate(
     return moved.rowcount == 1
 
 
-def has_keys(session: so.Session, user: User) -> bool:
-    return bool(_descriptors(session, user))
-
-
 def _key(session: so.Session, user: User, credential_id: object) -> SecondFactor | None:
     if not isinstance(credential_id, str) or len(credential_id) > 1400:
         return None

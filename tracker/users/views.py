@@ -3,6 +3,7 @@ own account (password, name, time zone, second factors)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import segno
@@ -27,6 +28,7 @@ from tracker import web
 from tracker.core import clock, errors
 from tracker.users import factors, keys, operations, policy, sessions
 from tracker.users import login as signin
+from tracker.users.enums import FactorKind
 from tracker.users.forms import (
     CodeForm,
     ConfirmPasswordForm,
@@ -251,7 +253,7 @@ def verify_recovery():
     form = RecoveryForm(prefix="recovery")
     left: list[int] = []
 
-    def check(db: so.Session, user: User, now) -> bool:
+    def check(db: so.Session, user: User, now: dt.datetime) -> bool:
         remaining = factors.use_recovery_code(db, user, now, form.code.data)
         left.extend([] if remaining is None else [remaining])
         return remaining is not None
@@ -272,7 +274,7 @@ def verify_key():
     challenge = session.pop(KEY_SIGN_IN, None)
     rp = _relying_party()
 
-    def check(db: so.Session, user: User, now) -> bool:
+    def check(db: so.Session, user: User, now: dt.datetime) -> bool:
         if rp is None or challenge is None:
             return False
         return keys.authenticate(db, rp, user, now, challenge, form.credential.data)
@@ -288,7 +290,9 @@ _WRONG = {
 }
 
 
-def _second_step(form, method: str, check: Callable[[so.Session, User, object], bool]) -> Response:
+def _second_step(
+    form, method: str, check: Callable[[so.Session, User, dt.datetime], bool]
+) -> Response:
     """Check one second factor of the pending sign-in, within the account's rate limit
     (login.reserve_factor); when right, the pending session ends and a new one starts."""
     pending = _pending()
@@ -322,8 +326,9 @@ def _second_step(form, method: str, check: Callable[[so.Session, User, object], 
 def _verify_page(user: User, forms: dict | None = None, status: int = 200) -> Response:
     forms = forms or {}
     db, rp = web.session(), _relying_party()
+    kinds = {factor.kind for factor in factors.of_user(db, user)}
     ceremony = None
-    if rp is not None and keys.has_keys(db, user):
+    if rp is not None and FactorKind.webauthn in kinds:
         ceremony = keys.sign_in_options(db, rp, user)
         session[KEY_SIGN_IN] = ceremony.challenge
     page = render_template(
@@ -332,8 +337,8 @@ def _verify_page(user: User, forms: dict | None = None, status: int = 200) -> Re
         totp=forms.get("totp") or CodeForm(prefix="totp", formdata=None),
         recovery=forms.get("recovery_code") or RecoveryForm(prefix="recovery", formdata=None),
         key=forms.get("webauthn") or KeyForm(prefix="key", formdata=None),
-        has_app=any(f.kind.value == "totp" for f in factors.of_user(db, user)),
-        has_keys=keys.has_keys(db, user),
+        has_app=FactorKind.totp in kinds,
+        has_keys=FactorKind.webauthn in kinds,
         ceremony=ceremony,
         no_keys=_NO_KEYS if rp is None else None,
     )
@@ -450,7 +455,7 @@ def _two_factor_status(me: User) -> str:
         return (
             "Off: required for your role." if required else "Off: your password alone signs you in."
         )
-    apps = sum(1 for f in mine if f.kind.value == "totp")
+    apps = sum(1 for f in mine if f.kind is FactorKind.totp)
     parts = [_count(apps, "authenticator app"), _count(len(mine) - apps, "security key")]
     listed = ", ".join(p for p in parts if p)
     left = factors.recovery_state(db, me).unused
