@@ -258,13 +258,13 @@ def test_the_code_that_confirmed_the_app_does_not_sign_in(client, database):
     assert response.status_code == 401
 
 
-def test_a_code_of_the_next_step_is_taken_and_one_two_steps_away_is_not(client, database):
+def test_a_code_of_the_next_step_is_taken_and_one_two_steps_ahead_is_not(client, database):
     user, secret, _codes = with_app(client, database)
     browser = password_step(client, user)
     now = clock.now()
 
     assert (
-        browser.post("/login/verify/code", {"totp-code": code(secret, now + 3 * STEP)}).status_code
+        browser.post("/login/verify/code", {"totp-code": code(secret, now + 2 * STEP)}).status_code
         == 401
     )
     assert (

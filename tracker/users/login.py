@@ -12,6 +12,9 @@ against its own bucket only (DEVICE_LIMIT per WINDOW). Any other attempt counts 
 the account as typed (ACCOUNT_LIMIT, the same for an email that has no account, so the
 answer never tells whether it exists) and its address (ADDRESS_LIMIT). Nor does the
 time it takes: an email without an account is checked against a dummy scrypt hash.
+
+The second step (a code or a key, after a right password) has a bucket of its own per
+account (`factor:<user id>`, FACTOR_LIMIT per WINDOW), taken and given back the same way.
 """
 
 from __future__ import annotations

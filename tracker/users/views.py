@@ -248,7 +248,7 @@ def verify_code():
 
 
 @public.post("/login/verify/recovery")
-def verify_recovery():
+def verify_recovery() -> Response:
     """Finish signing in with a recovery code (each works once)."""
     form = RecoveryForm(prefix="recovery")
     left: list[int] = []
