@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
@@ -11,7 +11,7 @@ from tracker.core import limits
 from tracker.core.dates import zone_names
 from tracker.users import preferences
 from tracker.users.models import User
-from tracker.users.schemas import SettingsChanges
+from tracker.users.schemas import NewFactor, SettingsChanges
 from tracker.web.pages import CommandForm, checks
 
 
@@ -73,3 +73,71 @@ class SettingsForm(CommandForm):
 
 def _discreet(user: User) -> bool:
     return preferences.load(user.preferences, user.role).discreet_mail
+
+
+# --- two factors --------------------------------------------------------------------------
+
+
+class CodeForm(FlaskForm):
+    """A code from an authenticator app, typed at sign-in."""
+
+    code = StringField(
+        "Code from your app",
+        validators=[DataRequired(), Length(max=limits.ONE_TIME_CODE)],
+        render_kw={
+            "autocomplete": "one-time-code",
+            "inputmode": "numeric",
+            "autofocus": True,
+            "spellcheck": "false",
+        },
+    )
+
+
+class RecoveryForm(FlaskForm):
+    """A recovery code, typed at sign-in when the usual factor is not at hand."""
+
+    code = StringField(
+        "Recovery code",
+        validators=[DataRequired(), Length(max=limits.ONE_TIME_CODE)],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+
+
+class KeyForm(FlaskForm):
+    """A security key's answer (JSON), put in the form by static/webauthn.js."""
+
+    credential = HiddenField(validators=[DataRequired(), Length(max=limits.KEY_ANSWER)])
+
+
+class NewAppForm(CommandForm):
+    """Add an authenticator app: its name, and a code it shows (proof that it was set up)."""
+
+    name = StringField("Name", validators=checks(NewFactor, "name"), default="Authenticator app")
+    code = StringField(
+        "Code the app shows",
+        validators=[DataRequired(), Length(max=limits.ONE_TIME_CODE)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"},
+    )
+
+    def command(self) -> NewFactor:
+        return NewFactor.parse({"name": self.name.data or ""})
+
+
+class NewKeyForm(CommandForm):
+    """Add a security key or passkey: its name, and the key's answer (static/webauthn.js)."""
+
+    name = StringField("Name", validators=checks(NewFactor, "name"), default="Security key")
+    credential = HiddenField(validators=[Length(max=limits.KEY_ANSWER)])
+
+    def command(self) -> NewFactor:
+        return NewFactor.parse({"name": self.name.data or ""})
+
+
+class ConfirmPasswordForm(FlaskForm):
+    """The password again, for a change that weakens or renews the second step."""
+
+    password = PasswordField(
+        "Your password",
+        validators=[DataRequired(), Length(max=limits.PASSWORD)],
+        render_kw={"autocomplete": "current-password"},
+    )

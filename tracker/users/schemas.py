@@ -101,6 +101,13 @@ class NewToken(Command):
     name: Annotated[str, Limit(limits.NAME, required=False)] = ""
 
 
+class NewFactor(Command):
+    """Name a second factor being added (an authenticator app, a security key): the name
+    tells one's factors apart on the account's security page."""
+
+    name: Annotated[str, Limit(limits.NAME)]
+
+
 # --- answers ------------------------------------------------------------------------------
 
 
