@@ -17,8 +17,10 @@ import factories
 import pyotp
 import pytest
 import sqlalchemy as sa
+from click.testing import CliRunner
 from pages import PASSWORD, Browser, make_user, sign_in, text
 
+from tracker.cli import main
 from tracker.core import clock
 from tracker.core.actors import SystemActor
 from tracker.models import AuditEntry, RecoveryCode, SecondFactor, User, UserSession
@@ -634,3 +636,37 @@ def test_sign_in_failures_and_sign_out_are_audited(client, database):
         "127.0.0.1",
     )
     assert signed["user_agent"].startswith("Werkzeug/")
+
+
+def test_an_admin_resets_the_factors_of_a_user_who_lost_them_all(
+    client, app, database, db_url, tmp_path
+):
+    user, secret, _codes = with_app(client, database, "lawyer")
+    require_two_factors(database, Role.lawyer)
+    signed_in = password_step(app.test_client(), user)
+    with clock.frozen(clock.now() + STEP):
+        assert signed_in.post("/login/verify/code", {"totp-code": code(secret)}).status_code == 302
+
+    result = CliRunner().invoke(
+        main,
+        ["user", "reset-factors", user.email],
+        env={"TRACKER_INSTANCE": str(tmp_path), "DATABASE_URL": db_url, "SECRET_KEY": "test"},
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "Removed 1 second factor" in result.output
+    assert rows(database, SecondFactor, user_id=user.id) == []
+    assert rows(database, RecoveryCode, user_id=user.id) == []
+    assert signed_in.get("/account").status_code == 302  # their sessions ended
+    # the next sign-in is the password, then enrolment (the role must use two factors)
+    browser = Browser(app.test_client())
+    assert browser.log_in(user.email).status_code == 302
+    assert browser.get("/matters").headers["Location"].startswith("/account/security")
+    assert ("factor_removed", {"kind": "totp", "name": "Phone", "user": user.email,
+                               "by": "system:cli"}) in actions(database)  # fmt: skip
+
+
+def test_only_an_admin_resets_factors(client, database):
+    user, _secret, _codes = with_app(client, database)
+    with database.unit_of_work() as session, pytest.raises(Exception, match="may not reset"):
+        factors.reset(session, session.merge(user), clock.now(), session.merge(user))

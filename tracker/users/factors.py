@@ -23,7 +23,6 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
 
 import pyotp
 import sqlalchemy as sa
@@ -31,9 +30,11 @@ import sqlalchemy.orm as so
 from pyotp.exceptions import OTPVerificationError
 
 from tracker.audit import operations as audit
+from tracker.core.actors import Actor
+from tracker.core.db import affected
 from tracker.core.errors import Conflict, Invalid, NotFound
+from tracker.users import access, policy, sessions
 from tracker.users import operations as users
-from tracker.users import policy
 from tracker.users.enums import FactorKind
 from tracker.users.models import RecoveryCode, SecondFactor, User
 from tracker.users.schemas import NewFactor
@@ -132,17 +133,18 @@ def _matching_step(secret: str, code: str, now: dt.datetime) -> int | None:
 
 def _claim_step(session: so.Session, app: SecondFactor, step: int, now: dt.datetime) -> bool:
     """Record `step` as the app's last one unless a step at or after it was used."""
-    claimed = execute_update(
-        session,
-        sa.update(SecondFactor)
-        .where(
-            SecondFactor.id == app.id,
-            sa.or_(SecondFactor.totp_last_step.is_(None), SecondFactor.totp_last_step < step),
+    claimed = affected(
+        session.execute(
+            sa.update(SecondFactor)
+            .where(
+                SecondFactor.id == app.id,
+                sa.or_(SecondFactor.totp_last_step.is_(None), SecondFactor.totp_last_step < step),
+            )
+            .values(totp_last_step=step, last_used_at=now)
+            .execution_options(synchronize_session=False),
         )
-        .values(totp_last_step=step, last_used_at=now)
-        .execution_options(synchronize_session=False),
     )
-    return claimed.rowcount == 1
+    return claimed == 1
 
 
 # --- every kind -----------------------------------------------------------------------------
@@ -204,6 +206,22 @@ def remove(
     session.delete(factor)
     if not others:
         session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+
+
+def reset(session: so.Session, actor: Actor, now: dt.datetime, user: User) -> int:
+    """Remove every second factor and recovery code of a user who lost them all (admins):
+    their sessions end too, and the next sign-in asks for enrolment again if their role
+    must use two factors. Returns how many factors were removed."""
+    access.require_role(actor, *access.ADMINS, doing="reset the second factors of a user")
+    _lock_factors_of(session, user)
+    removed = of_user(session, user)
+    for factor in removed:
+        after = _described(factor, user) | {"by": actor.label}
+        audit.record(session, actor, now, "factor_removed", factor, matter_id=None, after=after)
+        session.delete(factor)
+    session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    sessions.end_all(session, user.id)
+    return len(removed)
 
 
 def _lock_factors_of(session: so.Session, user: User) -> None:
@@ -284,29 +302,25 @@ def use_recovery_code(session: so.Session, user: User, now: dt.datetime, code: s
     typed = "".join((code or "").lower().replace("-", "").split())
     if not _RECOVERY.match(typed):
         return None
-    used = execute_update(
-        session,
-        sa.update(RecoveryCode)
-        .where(
-            RecoveryCode.user_id == user.id,
-            RecoveryCode.code_hash == _digest(typed),
-            RecoveryCode.used_at.is_(None),
+    used = affected(
+        session.execute(
+            sa.update(RecoveryCode)
+            .where(
+                RecoveryCode.user_id == user.id,
+                RecoveryCode.code_hash == _digest(typed),
+                RecoveryCode.used_at.is_(None),
+            )
+            .values(used_at=now)
+            .execution_options(synchronize_session=False),
         )
-        .values(used_at=now)
-        .execution_options(synchronize_session=False),
     )
-    if used.rowcount != 1:
+    if used != 1:
         return None
     remaining = recovery_state(session, user).unused
     audit.record_attempt(
         session, user, now, "recovery_code_used", "users", user.id, after={"remaining": remaining}
     )
     return remaining
-
-
-def execute_update(session: so.Session, statement: sa.Update) -> sa.CursorResult:
-    """Run an UPDATE whose row count decides between two requests at the same instant."""
-    return cast(sa.CursorResult, session.execute(statement))
 
 
 def _recovery_code() -> str:

@@ -33,6 +33,7 @@ from webauthn.helpers.structs import (
 )
 
 from tracker.core import limits
+from tracker.core.db import affected
 from tracker.core.errors import Conflict, Invalid
 from tracker.users import factors
 from tracker.users.enums import FactorKind
@@ -178,14 +179,15 @@ def authenticate(
         )
     except _REFUSED:
         return False
-    moved = factors.execute_update(
-        session,
-        sa.update(SecondFactor)
-        .where(SecondFactor.id == found.id, SecondFactor.sign_count == found.sign_count)
-        .values(sign_count=verified.new_sign_count, last_used_at=now)
-        .execution_options(synchronize_session=False),
+    moved = affected(
+        session.execute(
+            sa.update(SecondFactor)
+            .where(SecondFactor.id == found.id, SecondFactor.sign_count == found.sign_count)
+            .values(sign_count=verified.new_sign_count, last_used_at=now)
+            .execution_options(synchronize_session=False),
+        )
     )
-    return moved.rowcount == 1
+    return moved == 1
 
 
 def _key(session: so.Session, user: User, credential_id: object) -> SecondFactor | None:
