@@ -10,13 +10,18 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.exc import StaleDataError
 
+from tracker.audit import chain
 from tracker.core.db import Database, UTCDateTime
 from tracker.matters.models import ClientRole, ProceedingKind, ProceedingStatus
 from tracker.models import AuditEntry, Jurisdiction, Matter, Person, Proceeding
 
 
 def audit_entry(at: datetime) -> AuditEntry:
-    return AuditEntry(at=at, actor_label="test", action="create", entity="persons", entity_id=1)
+    """A row of a table with a timestamp (unchained: these tests are about the column)."""
+    unchained = {"prev_hash": chain.GENESIS, "hash": chain.GENESIS}
+    return AuditEntry(
+        at=at, actor_label="test", action="create", entity="persons", entity_id=1, **unchained
+    )
 
 
 # --- UTCDateTime -----------------------------------------------------------------------
