@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from tracker.audit import chain
 from tracker.audit.models import AuditEntry, AuditHead
 from tracker.core.actors import Actor
-from tracker.core.db import Base, row_id, snapshot
+from tracker.core.db import Base, row_id, snapshot, table_of
 from tracker.matters.models import Matter
 
 
@@ -277,17 +277,16 @@ def head(session: so.Session) -> sa.Row | None:
     ).first()
 
 
-def verify(session: so.Session, *, batch: int = 5_000) -> chain.Report:
+def verify(session: so.Session, *, batch: int = 1_000) -> chain.Report:
     """Walk the whole chain in the order of ids, streamed in batches (memory stays flat).
 
     The head is read first: entries committed meanwhile follow it and are walked too.
     """
     recorded = head(session)
-    columns = [AuditEntry.id, AuditEntry.prev_hash, AuditEntry.hash]
-    columns += [getattr(AuditEntry, name) for name in chain.FIELDS]
-    rows = session.execute(
-        sa.select(*columns).order_by(AuditEntry.id).execution_options(yield_per=batch)
-    ).mappings()
+    table = table_of(AuditEntry)
+    columns = [table.c.id, table.c.prev_hash, table.c.hash, *(table.c[n] for n in chain.FIELDS)]
+    statement = sa.select(*columns).order_by(table.c.id).execution_options(yield_per=batch)
+    rows = session.connection().execute(statement).mappings()  # Core rows: twice as fast
     report = chain.walk(rows, recorded._asdict() if recorded is not None else None)
     if recorded is None and report.intact and report.entries:
         missing = chain.Break(
