@@ -568,3 +568,16 @@ def test_showing_or_walking_the_chain_writes_nothing(client, database):
     with nothing_written(database):
         assert browser.get("/audit/chain").status_code == 200
         assert browser.post("/audit/chain").status_code == 200
+
+
+def test_the_chain_page_tells_a_missing_head_from_an_empty_log(client, database):
+    open_matters(database, 2)
+    plain_sql(database, "DELETE FROM audit_head")
+    browser = sign_in(client, database, "admin")
+
+    shown = text(browser.get("/audit/chain"))
+    walked = text(browser.post("/audit/chain"))
+
+    assert "No head recorded" in shown
+    assert "No entries yet" not in shown
+    assert "The walk stopped: the chain&#39;s head is missing" in walked
