@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from tracker.core import migrate
+from tracker import migrate
 from tracker.core.db import Database, make_engine, normalize_url
 from tracker.models import Deadline, Event, Hearing, Jurisdiction, Matter, Postponement, Proceeding
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,9 +12,12 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
 from tracker import migrate
+from tracker.audit import chain
+from tracker.audit import operations as audit
 from tracker.core import resources
-from tracker.core.db import make_engine
-from tracker.models import Base
+from tracker.core.actors import CLI
+from tracker.core.db import Database, make_engine
+from tracker.models import AuditEntry, Base
 
 #: every table the models define; a model missing from tracker.models shows up here
 TABLES = {
@@ -45,7 +49,6 @@ TABLES = {
     "users",
 }
 
-SCRATCH_DATABASE = "tracker_migrations_test"
 
 #: alembic.ini's file_template: 2026-11-22_0931_3f2a1c9d8e7b_initial_schema.py
 FILE_NAME = re.compile(
@@ -64,12 +67,14 @@ def _autocommit(url: str, sql: str) -> None:
 
 @pytest.fixture(scope="session")
 def _scratch_postgresql(postgresql_url: str) -> Iterator[str]:
-    """A database of its own on the test server, so the suite's one stays migrated."""
-    scratch = sa.make_url(postgresql_url).set(database=SCRATCH_DATABASE)
-    _autocommit(postgresql_url, f"DROP DATABASE IF EXISTS {SCRATCH_DATABASE} WITH (FORCE)")
-    _autocommit(postgresql_url, f"CREATE DATABASE {SCRATCH_DATABASE}")
+    """A database of its own on the test server, so the suite's one stays migrated; named
+    after it, so that suites sharing a server each have theirs."""
+    name = f"{sa.make_url(postgresql_url).database}_migrations"
+    scratch = sa.make_url(postgresql_url).set(database=name)
+    _autocommit(postgresql_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _autocommit(postgresql_url, f'CREATE DATABASE "{name}"')
     yield scratch.render_as_string(hide_password=False)
-    _autocommit(postgresql_url, f"DROP DATABASE IF EXISTS {SCRATCH_DATABASE} WITH (FORCE)")
+    _autocommit(postgresql_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -187,3 +192,66 @@ def test_file_names_follow_the_date_template():
         assert f"Create Date: {match['date']} {match['time'][:2]}:{match['time'][2:]}" in (
             Path(revision.path).read_text()
         )
+
+
+# --- the audit chain ----------------------------------------------------------------------
+
+#: the revision before the audit log became a chain
+UNCHAINED = "a0f1c6fa0612"
+
+
+def test_the_entries_written_before_the_chain_are_chained_in_the_order_of_their_ids(
+    empty_db_url,
+):
+    migrate.upgrade(empty_db_url, UNCHAINED)
+    entries = sa.table(
+        "audit_entries",
+        sa.column("at", sa.DateTime(timezone=True)),
+        sa.column("actor_label", sa.String),
+        sa.column("action", sa.String),
+        sa.column("entity", sa.String),
+        sa.column("entity_id", sa.Integer),
+        sa.column("before", sa.JSON),
+        sa.column("after", sa.JSON),
+    )
+    at = dt.datetime(2026, 11, 1, 12, 30, 15, 250000, tzinfo=dt.UTC)
+    written = [
+        {"at": at, "actor_label": "system:demo", "action": "create", "entity": "matters",
+         "entity_id": 1, "before": None, "after": {"title": "Dossier A.", "é": [1, 2.5]}},
+        {"at": at, "actor_label": "a@example.org", "action": "update", "entity": "matters",
+         "entity_id": 1, "before": {"title": "Dossier A."}, "after": {"title": "Dossier B."}},
+        {"at": at, "actor_label": "system:cli", "action": "create", "entity": "users",
+         "entity_id": 2, "before": None, "after": {}},
+    ]  # fmt: skip
+    engine = make_engine(empty_db_url, poolclass=sa.NullPool)
+    try:
+        with engine.begin() as connection:
+            connection.execute(entries.insert(), written)
+
+        migrate.upgrade(empty_db_url)
+
+        database = Database(empty_db_url)
+        with database.sessionmaker() as session:
+            report = audit.verify(session)
+            rows = session.execute(
+                sa.select(AuditEntry.id, AuditEntry.prev_hash, AuditEntry.hash).order_by(
+                    AuditEntry.id
+                )
+            ).all()
+        with database.unit_of_work() as session:
+            audit.record_attempt(session, CLI, at, "sign_in", "users", 2)
+        with database.sessionmaker() as session:
+            after_one_more = audit.verify(session)
+        database.dispose()
+    finally:
+        engine.dispose()
+
+    previous, expected = chain.GENESIS, []
+    for entry_id, row in enumerate(written, start=1):
+        digest = chain.digest(previous, row | {"actor_id": None, "matter_id": None})
+        expected.append((entry_id, previous, digest))
+        previous = digest
+    assert [tuple(row) for row in rows] == expected
+    assert report == chain.Report(3, 3, previous, None)
+    assert after_one_more.intact
+    assert after_one_more.entries == 4

@@ -231,3 +231,99 @@ def test_the_log_runs_as_many_queries_for_many_entries_as_for_one(client, databa
 
     assert len(listed(page)) > 10
     assert len(queries) == few
+
+
+# --- sign-ins and accounts -----------------------------------------------------------------
+
+
+def attempts(database, *entries) -> None:
+    """Write entries about attempts (action, entity, entity_id, after), as sign-ins do."""
+    from tracker.audit import operations
+    from tracker.core import clock
+    from tracker.core.actors import SystemActor
+
+    with database.unit_of_work() as session:
+        for action, entity, entity_id, after in entries:
+            operations.record_attempt(
+                session,
+                SystemActor("anonymous"),
+                clock.now(),
+                action,
+                entity,
+                entity_id,
+                after=after,
+            )
+
+
+def test_a_failed_sign_in_of_an_unknown_email_reads_well(client, database, frozen_now):
+    attempts(
+        database,
+        ("sign_in_failed", "users", None, {"email": "who@example.org", "address": "203.0.113.9",
+                                           "reason": "password"}),
+    )  # fmt: skip
+    (entry,) = entry_ids(database, action="sign_in_failed")
+    browser = sign_in(client, database, "admin")
+
+    row = entry_row(browser.get("/audit"), entry)
+
+    assert '<span class="badge failed">Sign in failed</span>' in row
+    assert 'User <span class="muted">(none)</span>' in row
+    assert "None" not in row
+    assert '<th scope="row">Email</th>' in row
+    assert "<ins>who@example.org</ins>" in row
+    assert "<ins>203.0.113.9</ins>" in row
+
+
+def test_the_actions_of_accounts_read_as_words(client, database, frozen_now):
+    attempts(
+        database,
+        ("sign_in", "users", 4, {"email": "a@example.org", "proof": "password+totp"}),
+        ("second_factor_failed", "users", 4, {"method": "totp"}),
+        ("sessions_ended", "users", 4, {"sessions": 2, "by": "admin"}),
+        ("factor_enrolled", "second_factors", 9, {"kind": "webauthn", "name": "Blue key"}),
+        ("revoke", "api_tokens", 3, {"user": "a@example.org", "name": "laptop"}),
+    )
+    browser = sign_in(client, database, "admin")
+
+    page = text(browser.get("/audit"))
+
+    assert "<td>Sign in</td>" in page
+    assert '<span class="badge failed">Second factor failed</span>' in page
+    assert "<td>Sessions ended</td>" in page
+    assert "<td>Factor enrolled</td>" in page
+    assert "Second factor 9" in page
+    assert "API token 3" in page
+    assert "<ins>password+totp</ins>" in page
+
+
+def test_the_action_filter_offers_the_actions_of_accounts(client, database, frozen_now):
+    attempts(
+        database,
+        ("sign_in", "users", 4, {}),
+        ("sign_out", "users", 4, {}),
+        ("sign_in", "users", 5, {}),
+    )
+    browser = sign_in(client, database, "admin")
+
+    page = text(browser.get("/audit"))
+    sign_ins = listed(browser.get("/audit?action=sign_in"))
+
+    for action, words in [
+        ("sign_in_failed", "Sign in failed"),
+        ("factor_removed", "Factor removed"),
+        ("recovery_code_used", "Recovery code used"),
+        ("revoke", "Revoke"),
+    ]:
+        assert f'<option value="{action}">{words}</option>' in page
+    assert sign_ins == entry_ids(database, action="sign_in")
+    assert len(sign_ins) == 2
+
+
+def test_an_action_the_filter_does_not_list_still_filters(client, database, frozen_now):
+    attempts(database, ("sign_in", "users", 4, {}), ("frobnicate", "users", 4, {}))
+    browser = sign_in(client, database, "admin")
+
+    page = browser.get("/audit?action=frobnicate")
+
+    assert listed(page) == entry_ids(database, action="frobnicate")
+    assert '<option selected value="frobnicate">Frobnicate</option>' in text(page)

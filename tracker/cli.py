@@ -26,6 +26,8 @@ import tracker.models  # noqa: F401  (every mapper, so relationships resolve)
 from tracker import config, migrate, scheduler
 from tracker import demo as demo_dossier
 from tracker.app import create_app
+from tracker.audit import chain
+from tracker.audit import operations as audit_log
 from tracker.calendar import operations as feeds
 from tracker.calendar.schemas import FeedsOf, NewFeed
 from tracker.core import clock
@@ -554,3 +556,68 @@ def feed_revoke_all(email: str) -> None:
     with unit_of_work() as session:
         owner, revoked = feeds.revoke_feeds_of(session, CLI, clock.now(), command)
     click.echo(f"Revoked {len(revoked)} feed{'' if len(revoked) == 1 else 's'} of {owner.email}.")
+
+
+# --- the audit log --------------------------------------------------------------------
+
+
+@main.group()
+def audit() -> None:
+    """The audit log: prove that it was not edited."""
+
+
+@audit.command("verify")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as a JSON object.")
+@click.option(
+    "--expect",
+    metavar="HASH",
+    help="Fail unless an entry of the chain has this hash (a head written down earlier).",
+)
+def audit_verify(as_json: bool, expect: str | None) -> None:
+    """Walk the audit log's hash chain from its start; exit 1 naming the first entry that
+    was changed or removed. The head printed last pins every entry before it: write it
+    down elsewhere, and check it later with --expect."""
+    if expect is not None and not chain.is_hash(expect):
+        raise BadInput(f"--expect {printable(expect)!r} is not a hash: 64 hexadecimal digits")
+    with unit_of_work() as session:
+        report = audit_log.verify(session)
+        anchor = audit_log.holding(session, expect.lower()) if expect else None
+    failure = _audit_failure(report, expect, anchor)
+    if as_json:
+        click.echo(json.dumps(_audit_json(report, expect, anchor)))
+    elif failure is None:
+        click.echo(_audit_summary(report, expect, anchor))
+        click.echo(f"Head: {report.head}")
+    if failure is not None:
+        raise click.ClickException(failure)
+
+
+def _audit_failure(report: chain.Report, expect: str | None, anchor: int | None) -> str | None:
+    if report.broken is not None:
+        return f"the audit log was altered: {report.broken.reason}"
+    if expect is not None and anchor is None:
+        return (
+            f"no entry of the chain has the hash {expect.lower()}: the log was rewritten "
+            "after it was written down (or it is another log's)"
+        )
+    return None
+
+
+def _audit_summary(report: chain.Report, expect: str | None, anchor: int | None) -> str:
+    entries = f"{report.entries:,} entr{'y' if report.entries == 1 else 'ies'}"
+    last = f", the last is entry {report.last_id}" if report.last_id is not None else ""
+    pinned = f"; the hash expected is entry {anchor}'s" if expect else ""
+    return f"The audit log's chain is intact: {entries}{last}{pinned}."
+
+
+def _audit_json(report: chain.Report, expect: str | None, anchor: int | None) -> dict[str, Any]:
+    broken = report.broken
+    found = {"expected": expect.lower(), "entry_id": anchor} if expect else None
+    return {
+        "intact": report.intact,
+        "entries": report.entries,
+        "last_id": report.last_id,
+        "head": report.head,
+        "broken": {"entry_id": broken.entry_id, "reason": broken.reason} if broken else None,
+        "expect": found,
+    }

@@ -1,5 +1,11 @@
 """The audit log: who changed what, when; append-only and hash-chained
-(`tracker.audit.chain`)."""
+(`tracker.audit.chain`).
+
+Append-only is kept twice: the ORM refuses to update or delete an entry (one at a
+time or in bulk, below), and the chain shows any change made around the ORM. The ids
+of the actor and of the matter are plain numbers, not foreign keys: deleting a user
+or a matter must not rewrite (SET NULL) the entries that name them.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +22,7 @@ class AuditEntry(Base):
 
     id: so.Mapped[intpk]
     at: so.Mapped[timestamp] = so.mapped_column(index=True)
-    actor_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
+    actor_id: so.Mapped[int | None] = so.mapped_column(index=True)
     #: the actor as it was then: an email, or "system:scheduler", "system:demo"...
     actor_label: so.Mapped[str] = so.mapped_column(sa.String(200))
     #: create, update, postpone, outcome...
@@ -28,9 +32,7 @@ class AuditEntry(Base):
     #: None for an attempt that names no row (a failed sign-in with an unknown email)
     entity_id: so.Mapped[int | None]
     #: the matter the row belongs to, so a dossier's history is one query
-    matter_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("matters.id", ondelete="SET NULL"), index=True
-    )
+    matter_id: so.Mapped[int | None] = so.mapped_column(index=True)
     before: so.Mapped[dict[str, Any] | None]
     after: so.Mapped[dict[str, Any] | None]
     #: the hash of the entry before this one (the chain's start: 64 zeros), and this
@@ -54,3 +56,29 @@ class AuditHead(Base):
     entries: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0)
     last_id: so.Mapped[int | None]
     hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+
+
+# --- append-only ------------------------------------------------------------------------
+
+
+class AppendOnlyError(RuntimeError):
+    """Something tried to change or remove an audit entry."""
+
+
+@sa.event.listens_for(AuditEntry, "before_update")
+@sa.event.listens_for(AuditEntry, "before_delete")
+def _refuse_change(_mapper: Any, _connection: Any, entry: AuditEntry) -> None:
+    raise AppendOnlyError(f"audit entry {entry.id} may not be changed or removed")
+
+
+@sa.event.listens_for(so.Session, "do_orm_execute")
+def _refuse_bulk_change(state: so.ORMExecuteState) -> None:
+    """UPDATE and DELETE statements on the log, through a session, are refused too."""
+    if (state.is_update or state.is_delete) and _names_log(state):
+        raise AppendOnlyError("audit entries may not be changed or removed")
+
+
+def _names_log(state: so.ORMExecuteState) -> bool:
+    table = getattr(state.statement, "table", None)
+    named = getattr(table, "name", None) == AuditEntry.__tablename__
+    return named or any(mapper.class_ is AuditEntry for mapper in state.all_mappers)

@@ -3,16 +3,19 @@
 Entries are chained (`tracker.audit.chain`) when their transaction commits: the
 writer takes the chain head's row lock, links the entries after the last one and
 inserts them, last of all its statements. Writers thus take their turn only for the
-moment of their commit, and never hold the head while waiting for another row.
-Nothing here updates or deletes an entry.
+moment of their commit, and never hold the head while waiting for another row (a
+savepoint released does not seal: its entries wait for the outermost commit).
+Nothing here updates or deletes an entry (and `tracker.audit.models` refuses it).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -21,7 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from tracker.audit import chain
 from tracker.audit.models import AuditEntry, AuditHead
 from tracker.core.actors import Actor
-from tracker.core.db import Base, row_id, snapshot
+from tracker.core.db import Base, row_id, snapshot, table_of
 from tracker.matters.models import Matter
 
 
@@ -49,8 +52,8 @@ def record(
         entity=obj.__tablename__,
         entity_id=row_id(obj),
         matter_id=matter_id,
-        before=before,
-        after=after if after is not None else snapshot(obj),
+        before=_as_stored(before),
+        after=_as_stored(after if after is not None else snapshot(obj)),
     )
     _pending(session).append((entry, _innermost(session)))
     return entry
@@ -77,7 +80,7 @@ def record_attempt(
         entity_id=entity_id,
         matter_id=None,
         before=None,
-        after=after,
+        after=_as_stored(after),
     )
     _pending(session).append((entry, _innermost(session)))
     return entry
@@ -86,6 +89,15 @@ def record_attempt(
 # --- the chain --------------------------------------------------------------------------
 
 _PENDING = "tracker.audit.pending"
+#: the savepoint current when a commit was announced (see `_seal`)
+_ANNOUNCED = "tracker.audit.announced"
+
+
+def _as_stored(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A JSON value as the database will give it back (keys as text, tuples as lists...),
+    so that the hash computed now is the one `verify` computes from the stored row.
+    A value JSON cannot hold fails here, at the call, not at the commit."""
+    return None if value is None else json.loads(json.dumps(value))
 
 
 def _pending(session: so.Session) -> list[tuple[AuditEntry, Any]]:
@@ -93,15 +105,29 @@ def _pending(session: so.Session) -> list[tuple[AuditEntry, Any]]:
 
 
 def _innermost(session: so.Session) -> Any:
+    """The transaction an entry belongs to, begun now if none is: an entry recorded on an
+    idle session must not wait for whichever transaction comes next."""
+    if not session.in_transaction():
+        session.connection()
     return session.get_nested_transaction() or session.get_transaction()
 
 
 @sa.event.listens_for(so.Session, "before_commit")
 def _seal(session: so.Session) -> None:
-    """Chain and insert the transaction's entries: the last statements before COMMIT."""
-    pending = session.info.pop(_PENDING, None)
-    if not pending:
+    """Chain and insert the transaction's entries: the last statements before COMMIT.
+
+    SQLAlchemy calls this for a savepoint's release too: those entries wait for the
+    outermost commit (the head stays unlocked meanwhile). It also announces the
+    outermost commit while savepoints are still open, before it releases them: a second
+    call with the same savepoint current is that commit under way, and seals.
+    """
+    if not session.info.get(_PENDING):
         return
+    savepoint = session.get_nested_transaction()
+    if savepoint is not None and session.info.get(_ANNOUNCED) is not savepoint:
+        session.info[_ANNOUNCED] = savepoint
+        return
+    pending = session.info.pop(_PENDING)
     session.flush()  # every other change first: the head's lock is the last one taken
     head = _locked_head(session)
     previous = head.hash
@@ -119,7 +145,7 @@ def _locked_head(session: so.Session) -> AuditHead:
     """The chain's head, its row locked until the commit (made if it is missing: the
     migration makes it, but a truncated table loses it)."""
     lock = sa.update(AuditHead).where(AuditHead.id == 1).values(id=AuditHead.id)
-    if session.execute(lock).rowcount == 0:
+    if cast(sa.CursorResult[Any], session.execute(lock)).rowcount == 0:  # an UPDATE's
         dialect = session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         session.execute(
@@ -144,6 +170,15 @@ def _forget(session: so.Session, previous: Any) -> None:
     if not pending:
         return
     session.info[_PENDING] = [(e, tx) for e, tx in pending if not _within(tx, previous)]
+
+
+@sa.event.listens_for(so.Session, "after_transaction_end")
+def _end(session: so.Session, transaction: Any) -> None:
+    """Nothing outlives the outermost transaction: not entries left by a session closed
+    without a rollback (a session may be used again), not the savepoint announced."""
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+        session.info.pop(_ANNOUNCED, None)
 
 
 def _within(tx: Any, ended: Any) -> bool:
@@ -235,14 +270,34 @@ def entries(
 # --- verifying the chain --------------------------------------------------------------
 
 
-def verify(session: so.Session, *, batch: int = 5_000) -> chain.Report:
-    """Walk the whole chain in the order of ids, streamed in batches (memory stays flat)."""
-    head = session.execute(
+def head(session: so.Session) -> sa.Row | None:
+    """The chain's end as last written (`entries`, `last_id`, `hash`), None if missing."""
+    return session.execute(
         sa.select(AuditHead.entries, AuditHead.last_id, AuditHead.hash).where(AuditHead.id == 1)
     ).first()
-    columns = [AuditEntry.id, AuditEntry.prev_hash, AuditEntry.hash]
-    columns += [getattr(AuditEntry, name) for name in chain.FIELDS]
-    rows = session.execute(
-        sa.select(*columns).order_by(AuditEntry.id).execution_options(yield_per=batch)
-    ).mappings()
-    return chain.walk(rows, head._mapping if head is not None else None)
+
+
+def verify(session: so.Session, *, batch: int = 1_000) -> chain.Report:
+    """Walk the whole chain in the order of ids, streamed in batches (memory stays flat).
+
+    The head is read first: entries committed meanwhile follow it and are walked too.
+    """
+    recorded = head(session)
+    table = table_of(AuditEntry)
+    columns = [table.c.id, table.c.prev_hash, table.c.hash, *(table.c[n] for n in chain.FIELDS)]
+    statement = sa.select(*columns).order_by(table.c.id).execution_options(yield_per=batch)
+    rows = session.connection().execute(statement).mappings()  # Core rows: twice as fast
+    report = chain.walk(rows, recorded._asdict() if recorded is not None else None)
+    if recorded is None and report.intact and report.entries:
+        missing = chain.Break(
+            None, "the chain's head is missing: entries cut from the end would not be seen"
+        )
+        return dataclasses.replace(report, broken=missing)
+    return report
+
+
+def holding(session: so.Session, digest: str) -> int | None:
+    """The id of the entry whose hash is `digest` (a head written down earlier), if any."""
+    return session.scalar(
+        sa.select(AuditEntry.id).where(AuditEntry.hash == digest).order_by(AuditEntry.id).limit(1)
+    )

@@ -1,8 +1,8 @@
-"""The audit log page.
+"""The audit log page, and the page of its hash chain.
 
-Admins and coordinators read it. Staff do not: the log spans every user's account
+Admins and coordinators read the log. Staff do not: the log spans every user's account
 changes (roles, sign-ins, tokens, feeds) as well as every matter, which is
-administration; lawyers do not either (other matters).
+administration; lawyers do not either (other matters). Admins alone check the chain.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import render_template, request, url_for
 
 from tracker import web
-from tracker.audit import operations
+from tracker.audit import chain, operations
 from tracker.audit.forms import AuditFilters
 from tracker.models import Base
 from tracker.users import access
@@ -37,7 +37,13 @@ PAGES = {
 }
 
 #: names of records whose table name does not just lose its "s"
-SINGULAR = {"authorities": "Authority", "notifications": "Mail", "matter_assignees": "Assignment"}
+SINGULAR = {
+    "authorities": "Authority",
+    "notifications": "Mail",
+    "matter_assignees": "Assignment",
+    "api_tokens": "API token",
+    "user_sessions": "Session",
+}
 
 #: bookkeeping that every record has: left out of the change shown
 HIDDEN = frozenset({"id", "version", "created_at", "updated_at"})
@@ -75,13 +81,47 @@ def index():
         page_of=page_of,
         record_name=record_name,
         changes=changes,
+        checks_chain=access.has_role(pages.actor(), *access.ADMINS),
     )
 
 
-def page_of(entity: str, entity_id: int) -> str | None:
-    """The path of a record's page, if it has one."""
+@bp.get("/audit/chain")
+def chain_state():
+    """The chain's head as last written. Walking the chain takes seconds per 100,000
+    entries: it is a button, not part of loading the page."""
+    _chain_checkers_only()
+    return _chain_page(None)
+
+
+@bp.post("/audit/chain")
+def walk_chain():
+    """Walk the chain from its start now, and show what was found."""
+    _chain_checkers_only()
+    return _chain_page(operations.verify(web.session()))
+
+
+def _chain_checkers_only() -> None:
+    access.require_role(pages.actor(), *access.ADMINS, doing="check the audit log's chain")
+
+
+def _chain_page(report: chain.Report | None):
+    return render_template(
+        "audit/chain.html",
+        head=operations.head(web.session()),
+        report=report,
+        entry_url=_entry_url,
+    )
+
+
+def _entry_url(entry_id: int) -> str:
+    """The audit page with this entry at its top."""
+    return url_for("audit.index", before=entry_id + 1, _anchor=f"entry-{entry_id}")
+
+
+def page_of(entity: str, entity_id: int | None) -> str | None:
+    """The path of a record's page, if it has one (an attempt may name no record)."""
     pattern = PAGES.get(entity)
-    return pattern.format(entity_id) if pattern else None
+    return pattern.format(entity_id) if pattern and entity_id is not None else None
 
 
 def record_name(entity: str) -> str:
