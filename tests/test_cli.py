@@ -152,9 +152,10 @@ def test_token_create_prints_a_token_the_api_accepts(tracker, db):
     assert result.exit_code == 0, result.output
     token = last_line(result.stdout)
     with db() as session:
-        user = users.user_for_token(session, token, NOW)
-        assert user is not None
-        assert user.email == "ana@example.org"
+        holder = users.user_for_token(session, token, NOW)
+        assert holder is not None
+        assert holder.user.email == "ana@example.org"
+        assert holder.scope == "read-write"
         assert users.user_for_token(session, token[:-1], NOW) is None
         stored = session.scalars(sa.select(ApiToken)).one()
         assert stored.name == "laptop"
