@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import DateField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.core import limits
 from tracker.core.dates import zone_names
+from tracker.users.enums import TokenScope
 from tracker.users.models import User
-from tracker.users.schemas import SettingsChanges
+from tracker.users.schemas import NewToken, SettingsChanges
 from tracker.web.pages import CommandForm, checks
 
 
@@ -61,5 +62,28 @@ class SettingsForm(CommandForm):
                 "version": user.version,
                 "name": self.name.data or "",
                 "timezone": self.timezone.data,
+            }
+        )
+
+
+SCOPES = [
+    SelectChoice(TokenScope.read_write.value, "Read and write"),
+    SelectChoice(TokenScope.read.value, "Read only"),
+]
+
+
+class TokenForm(CommandForm):
+    """A new API token of one's own: what it is for, what it may do, until when."""
+
+    name = StringField("Name", validators=checks(NewToken, "name"))
+    scope = SelectField("May", choices=SCOPES, default=TokenScope.read_write.value)
+    expires_on = DateField("Last day it works", validators=[Optional()])
+
+    def command(self) -> NewToken:
+        return NewToken.parse(
+            {
+                "name": self.name.data or "",
+                "scope": self.scope.data,
+                "expires_on": self.expires_on.data,
             }
         )
