@@ -76,9 +76,10 @@ def make_user(
     email = email or f"{role}{next(_serial)}@example.org"
     with database.unit_of_work() as session:
         # users.create_user would also hash a password (scrypt: a tenth of a second each)
-        user = User(email=users.normalize_email(email), role=Role(role), active=active)
+        user = User(email=users.normalize_email(email), role=Role(role), active=True)
         session.add(user)
         _made, token = users.create_token(session, SETUP, clock.now(), user, NewToken())
+        user.active = active  # after: a deactivated user is given no token
         return user.id, user.email, token
 
 

@@ -14,7 +14,7 @@ BROWSERS = (
     (re.compile(r"\bEdg(?:e|A|iOS)?/(\d+)"), "Edge"),
     (re.compile(r"\bOPR/(\d+)"), "Opera"),
     (re.compile(r"\b(?:Firefox|FxiOS)/(\d+)"), "Firefox"),
-    (re.compile(r"\b(?:Chrome|CriOS|Chromium)/(\d+)"), "Chrome"),
+    (re.compile(r"\b(?:HeadlessChrome|Chrome|CriOS|Chromium)/(\d+)"), "Chrome"),
     (re.compile(r"\bVersion/(\d+)[.\d]* (?:Mobile/\S+ )?Safari/"), "Safari"),
     (re.compile(r"^curl/(\d+)"), "curl"),
 )
