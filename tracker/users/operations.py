@@ -149,9 +149,11 @@ def _end_of_day(day: dt.date | None, zone: str, now: dt.datetime) -> dt.datetime
     """The instant `day` ends in `zone` (its next midnight), in UTC; 422 if it is over."""
     if day is None:
         return None
-    if day < dates.in_zone(now, zone).date():
+    today = dates.in_zone(now, zone).date()
+    if day < today:
         raise Invalid(
-            f"expires_on {day.isoformat()} is in the past (in {zone})", field="expires_on"
+            f"expires_on {day.isoformat()} is over already: it is {today.isoformat()} in {zone}",
+            field="expires_on",
         )
     midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), dates.zone(zone))
     return midnight.astimezone(dt.UTC)
