@@ -143,7 +143,7 @@ def prepare(url: str, matters: int) -> tuple[dict[str, int], list[int]]:
 def report_queries(url: str, lawyer_matters: list[int]) -> None:
     """Statements per page, counted in process: the same for a small and a large matter."""
     from tracker.app import create_app
-    from tracker.users.login import session_id
+    from tracker.users import sessions
 
     with tempfile.TemporaryDirectory(prefix="tracker-bench-q-") as instance:
         settings = config.load(
@@ -155,7 +155,7 @@ def report_queries(url: str, lawyer_matters: list[int]) -> None:
         sa.event.listen(
             database.engine, "before_cursor_execute", lambda *a: statements.append(a[2])
         )
-        with database.sessionmaker() as session:
+        with database.unit_of_work() as session:
             sizes = (
                 sa.select(Proceeding.matter_id, sa.func.count())
                 .group_by(Proceeding.matter_id)
@@ -164,7 +164,10 @@ def report_queries(url: str, lawyer_matters: list[int]) -> None:
             rows = session.execute(sizes).all()
             smallest, largest = rows[0], rows[-1]
             users = {u.role: u for u in session.scalars(sa.select(User))}
-            cookies = {role: session_id(user) for role, user in users.items()}
+            cookies = {
+                role: sessions.start(session, user, NOW, sessions.Lifetimes())
+                for role, user in users.items()
+            }
         print("SQL statements per page (in process, PostgreSQL):")
         for label, role, path in (
             ("dashboard, coordinator", Role.coordinator, "/"),

@@ -54,13 +54,24 @@ class LiveServer:
 @pytest.fixture
 def live_server(settings, database: Database) -> Iterator[LiveServer]:
     """The app with the demo dossier, served on a free port of 127.0.0.1."""
+    yield from _serve(settings, database, "127.0.0.1")
+
+
+@pytest.fixture
+def named_server(settings, database: Database) -> Iterator[LiveServer]:
+    """The same, reached as http://localhost:<port> (still bound to 127.0.0.1): WebAuthn
+    takes a host name as the site's id, never an IP address."""
+    yield from _serve(settings, database, "localhost")
+
+
+def _serve(settings, database: Database, host: str) -> Iterator[LiveServer]:
     from tracker.app import create_app
 
     with database.unit_of_work() as session:
         demo.load(session, clock.now())
         session.execute(sa.update(User).values(password_hash=password_hash()))
     server = make_server("127.0.0.1", 0, None, threaded=True)
-    url = f"http://127.0.0.1:{server.server_port}"
+    url = f"http://{host}:{server.server_port}"
     server.app = create_app(replace(settings, base_url=url), database)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -28,6 +28,12 @@ def office(client, database, settings):
     return staff, lawyer, proceeding
 
 
+def plain_mail(api) -> None:
+    """The user turns discreet mail off (on by default for lawyers): mail names the case."""
+    version = factories.ok(api.get("/me"))["version"]
+    factories.ok(api.patch("/me", {"version": version, "preferences": {"discreet_mail": False}}))
+
+
 def sweep(database, settings, at: dt.datetime, job=alerts.hearing_reminders):
     with clock.frozen(at), database.unit_of_work() as session:
         return job(session, clock.now(), settings)
@@ -39,8 +45,9 @@ def mails(database) -> list[Notification]:
 
 
 def test_the_reminder_due_is_queued_once_to_the_assigned_lawyer(office, database, settings):
-    staff, _lawyer, proceeding = office
+    staff, lawyer, proceeding = office
     with clock.frozen(START):
+        plain_mail(lawyer)
         hearing = factories.hearing(staff, proceeding["id"], "2026-12-15T10:00")
 
     first = sweep(database, settings, dt.datetime(2026, 12, 8, 9, 30, tzinfo=UTC))
@@ -99,7 +106,10 @@ def test_reminders_follow_the_readers_settings(office, database, settings):
 def test_deadline_reminders_count_days_in_the_readers_zone(office, database, settings):
     staff, lawyer, proceeding = office
     with clock.frozen(START):
-        lawyer.patch("/me", {"version": 1, "timezone": "Asia/Almaty"})
+        lawyer.patch(
+            "/me",
+            {"version": 1, "timezone": "Asia/Almaty", "preferences": {"discreet_mail": False}},
+        )
         factories.deadline(staff, proceeding["id"], "2026-12-15", title="File the appeal")
     # 20:00 UTC on 11 Dec is already 12 Dec in Almaty (UTC+5): the 3-day reminder is due.
     late_evening = dt.datetime(2026, 12, 11, 20, tzinfo=UTC)
@@ -255,8 +265,9 @@ def test_staff_are_asked_for_a_missing_outcome_once(office, database, settings):
 
 
 def test_a_hearing_reminder_carries_the_hearing_as_an_invitation(office, database, settings):
-    staff, _lawyer, proceeding = office
+    staff, lawyer, proceeding = office
     with clock.frozen(START):
+        plain_mail(lawyer)
         hearing = factories.hearing(staff, proceeding["id"], "2026-12-15T10:00")
 
     sweep(database, settings, dt.datetime(2026, 12, 13, 10, tzinfo=UTC))

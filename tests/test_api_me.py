@@ -6,6 +6,9 @@ import factories
 import pytest
 from factories import assert_error, nothing_written
 
+from tracker.models import User
+from tracker.users.enums import Role
+
 
 @pytest.fixture
 def lawyer(client, database, frozen_now):
@@ -24,7 +27,50 @@ def test_the_defaults_are_shown(lawyer):
         "outcome_prompts": True,
         "hearing_offsets": [14, 7, 2, 1],
         "deadline_offsets": [7, 3, 1],
+        "discreet_mail": True,  # a lawyer's default
     }
+
+
+def test_discreet_mail_is_off_by_default_for_other_roles(client, database, frozen_now):
+    for role in ("coordinator", "staff", "admin"):
+        me = factories.ok(factories.login(client, database, role).get("/me"))
+        assert me["preferences"]["discreet_mail"] is False, role
+
+
+def test_a_lawyer_whose_settings_predate_discreet_mail_has_it_on(lawyer, database):
+    with database.unit_of_work() as session:  # settings stored before the key existed
+        session.get(User, lawyer.user_id).preferences = {"digest_hour": 9}
+
+    me = factories.ok(lawyer.get("/me"))
+
+    assert me["preferences"]["digest_hour"] == 9
+    assert me["preferences"]["discreet_mail"] is True
+
+
+def test_discreet_mail_is_toggled_and_the_choice_outlives_a_change_of_role(lawyer, database):
+    off = factories.ok(lawyer.patch("/me", {"version": 1, "preferences": {"discreet_mail": False}}))
+    with database.unit_of_work() as session:
+        session.get(User, lawyer.user_id).role = Role.coordinator
+    still_off = factories.ok(lawyer.get("/me"))
+    on = factories.ok(
+        lawyer.patch(
+            "/me", {"version": still_off["version"], "preferences": {"discreet_mail": True}}
+        )
+    )
+
+    assert off["preferences"]["discreet_mail"] is False
+    assert still_off["preferences"]["discreet_mail"] is False
+    assert on["preferences"]["discreet_mail"] is True
+    assert factories.ok(lawyer.get("/me"))["preferences"]["discreet_mail"] is True
+
+
+def test_a_user_who_never_chose_follows_the_default_of_a_new_role(client, database, frozen_now):
+    api = factories.login(client, database, "coordinator")
+    before = factories.ok(api.get("/me"))["preferences"]["discreet_mail"]
+    with database.unit_of_work() as session:
+        session.get(User, api.user_id).role = Role.lawyer
+
+    assert (before, factories.ok(api.get("/me"))["preferences"]["discreet_mail"]) == (False, True)
 
 
 def test_settings_are_merged_and_audited(lawyer, database):
@@ -56,6 +102,8 @@ def test_settings_are_merged_and_audited(lawyer, database):
         ({"preferences": {"hearing_offsets": [0]}}, "preferences"),
         ({"preferences": {"hearing_offsets": "14,7"}}, "preferences"),
         ({"preferences": {"digest": "yes"}}, "preferences"),
+        ({"preferences": {"discreet_mail": "on"}}, "preferences"),
+        ({"preferences": {"discreet_mail": 0}}, "preferences"),
         ({"preferences": {"sms": True}}, "preferences"),
         ({"role": "admin"}, "role"),
     ],

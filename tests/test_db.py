@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -12,11 +13,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.core.db import Database, UTCDateTime
 from tracker.matters.models import ClientRole, ProceedingKind, ProceedingStatus
-from tracker.models import AuditEntry, Jurisdiction, Matter, Person, Proceeding
+from tracker.models import Jurisdiction, LoginBucket, Matter, Person, Proceeding
+
+_keys = itertools.count(1)
 
 
-def audit_entry(at: datetime) -> AuditEntry:
-    return AuditEntry(at=at, actor_label="test", action="create", entity="persons", entity_id=1)
+def bucket(at: datetime) -> LoginBucket:
+    """A row of a table with a timestamp and nothing else to fill in."""
+    return LoginBucket(key=f"test:{next(_keys)}", opened_at=at, attempts=1)
 
 
 # --- UTCDateTime -----------------------------------------------------------------------
@@ -29,35 +33,36 @@ def test_utc_datetime_refuses_naive_values(dialect):
 
 
 def test_a_naive_datetime_is_never_stored(session):
-    session.add(audit_entry(datetime(2026, 11, 22, 9, 0)))
+    session.add(bucket(datetime(2026, 11, 22, 9, 0)))
 
     with pytest.raises(sa.exc.StatementError, match="naive datetime"):
         session.flush()
     session.rollback()
-    assert session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == 0
+    assert session.scalar(sa.select(sa.func.count()).select_from(LoginBucket)) == 0
 
 
 def test_an_aware_datetime_comes_back_as_the_same_instant_in_utc(database):
     # 10:30:15.25 in São Paulo (UTC-3) is 13:30:15.25 UTC
     local = datetime(2026, 11, 22, 10, 30, 15, 250000, tzinfo=ZoneInfo("America/Sao_Paulo"))
     with database.unit_of_work() as session:
-        session.add(entry := audit_entry(local))
+        session.add(row := bucket(local))
         session.flush()
-        entry_id = entry.id
+        key = row.key
 
     with database.sessionmaker() as session:
-        loaded = session.get(AuditEntry, entry_id).at
+        loaded = session.get(LoginBucket, key).opened_at
         # and a query by an instant in another zone finds it
         found = session.scalar(
-            sa.select(AuditEntry.id).where(
-                AuditEntry.at == datetime(2026, 11, 22, 14, 30, 15, 250000, tzinfo=ZoneInfo("CET"))
+            sa.select(LoginBucket.key).where(
+                LoginBucket.opened_at
+                == datetime(2026, 11, 22, 14, 30, 15, 250000, tzinfo=ZoneInfo("CET"))
             )
         )
 
     assert loaded == local
     assert loaded.tzinfo is UTC
     assert (loaded.hour, loaded.minute, loaded.second, loaded.microsecond) == (13, 30, 15, 250000)
-    assert found == entry_id
+    assert found == key
 
 
 def test_utc_datetimes_sort_by_instant(database):
@@ -65,10 +70,12 @@ def test_utc_datetimes_sort_by_instant(database):
     tokyo = datetime(2026, 11, 22, 8, 0, tzinfo=ZoneInfo("Asia/Tokyo"))  # 23:00 UTC the day before
     lisbon = datetime(2026, 11, 21, 22, 0, tzinfo=ZoneInfo("Europe/Lisbon"))  # 22:00 UTC
     with database.unit_of_work() as session:
-        session.add_all([audit_entry(tokyo), audit_entry(lisbon)])
+        session.add_all([bucket(tokyo), bucket(lisbon)])
 
     with database.sessionmaker() as session:
-        ordered = session.scalars(sa.select(AuditEntry.at).order_by(AuditEntry.at)).all()
+        ordered = session.scalars(
+            sa.select(LoginBucket.opened_at).order_by(LoginBucket.opened_at)
+        ).all()
 
     assert ordered == [lisbon, tokyo]
 

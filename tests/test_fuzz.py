@@ -46,7 +46,7 @@ FUZZ = settings(
 )
 
 #: not fuzzed: signing out would end the fuzzing browser's session
-NOT_FUZZED = {"users.logout", "static"}
+NOT_FUZZED = {"account.logout", "static"}
 
 # --- values ---------------------------------------------------------------------------------
 

@@ -428,6 +428,20 @@ def test_an_invitation_carries_the_method_organizer_and_the_same_uid():
     assert v_event.dtstart.value.astimezone(UTC) == local("2024-03-01T10:00", "Asia/Almaty")
 
 
+def test_a_discreet_invitation_names_no_jurisdiction_and_no_courts_zone():
+    data = ical.hearing_invite(_row(), "REQUEST", base_url=BASE, privacy=ical.DISCREET).encode()
+    event = icalendar.Calendar.from_ical(data).walk("VEVENT")[0]
+    v_event = vobject_calendar(data).vevent
+
+    assert str(event["SUMMARY"]) == "Hearing"
+    assert event.decoded("DTSTART") == local("2024-03-01T10:00", "Asia/Almaty")
+    assert event.decoded("DTSTART").utcoffset() == dt.timedelta(0)  # UTC, not Almaty's clock
+    assert v_event.dtend.value == local("2024-03-01T11:00", "Asia/Almaty")
+    for word in (b"KZ", b"Almaty", b"Mukhtar", b"Dossier A", b"Criminal case", b"R-1"):
+        assert word not in data
+    assert str(event["UID"]) == "hearing-44@tracker.example.org"  # the same event
+
+
 def test_a_cancel_message_cancels():
     data = ical.hearing_invite(_row(), "CANCEL", base_url=BASE, privacy="full").encode()
     calendar = icalendar.Calendar.from_ical(data)

@@ -132,6 +132,10 @@ def test_render_escapes_html_only():
         ("deadline_reminder", {"days": 3, "due_on": "Fri 27 Nov", "title": "Appeal"}),
         ("outcome_missing", {}),
         ("flag_digest", {"as_of": "22 Nov 2026", "count": 0, "flags": [], "path": "/flags"}),
+        ("hearing_reminder_discreet", {"days": 1}),
+        ("deadline_reminder_discreet", {"days": 0, "due_on": "Fri 27 Nov"}),
+        ("outcome_missing_discreet", {}),
+        ("flag_digest_discreet", {"as_of": "22 Nov 2026", "count": 0, "flags": []}),
     ],
 )
 def test_every_template_renders_with_a_link_back(template, extra):

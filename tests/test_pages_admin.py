@@ -146,8 +146,9 @@ def test_an_admin_adds_a_user_who_signs_in_with_the_password_shown_once(
     assert "new.person@example.org" in text(admin.get("/admin"))
     signed = Browser(app.test_client()).log_in("new.person@example.org", password)
     assert signed.status_code == 302
-    [entry] = factories.audit_entries(database, "users")
+    entry, signed_in = factories.audit_entries(database, "users")
     assert (entry["actor"], entry["action"]) == (admin.user.email, "create")
+    assert (signed_in["actor"], signed_in["action"]) == ("new.person@example.org", "sign_in")
     assert password not in str(entry)
 
 
@@ -315,7 +316,8 @@ def test_a_deactivated_user_is_signed_out_and_can_be_reactivated(app, database, 
     assert other.get("/account").status_code == 302
     assert Browser(app.test_client()).log_in(other.user.email).status_code == 302
     actions = [(e["action"], e["after"]) for e in factories.audit_entries(database, "users")]
-    assert actions == [("deactivate", {"active": False}), ("activate", {"active": True})]
+    assert actions[:2] == [("deactivate", {"active": False}), ("activate", {"active": True})]
+    assert [action for action, _after in actions[2:]] == ["sign_in"]
 
 
 def test_resetting_a_password_shows_the_new_one_once(app, database, admin):
@@ -328,9 +330,9 @@ def test_resetting_a_password_shows_the_new_one_once(app, database, admin):
     assert response.headers["Cache-Control"] == "no-store"
     assert Browser(app.test_client()).log_in(other.email).status_code == 401
     assert Browser(app.test_client()).log_in(other.email, password).status_code == 302
-    [entry] = factories.audit_entries(database, "users")
-    assert entry["action"] == "set_password"
-    assert password not in str(entry)
+    entries = factories.audit_entries(database, "users")
+    assert [e["action"] for e in entries] == ["set_password", "sign_in_failed", "sign_in"]
+    assert password not in str(entries)
 
 
 def test_user_changes_need_the_csrf_token(database, admin):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import statistics
 import time
 
@@ -368,6 +369,36 @@ def test_settings_change_the_zone_and_are_audited(client, database):
         user = session.get(User, browser.user.id)
         assert (user.name, user.timezone) == ("Ana", "Europe/Brussels")
         assert session.scalar(sa.select(AuditEntry).where(AuditEntry.entity == "users")) is not None
+
+
+DISCREET_BOX = re.compile(r'<input[^>]*name="settings-discreet_mail"[^>]*>')
+
+
+def test_the_account_page_saves_discreet_mail(client, database):
+    browser = sign_in(client, database, "lawyer")
+    page = text(browser.get("/account"))
+    fields = {"settings-name": "Ana", "settings-timezone": "UTC"}
+
+    turned_off = browser.post("/account", fields)  # a box left unticked is not sent
+    off_page = text(browser.get("/account"))
+    turned_on = browser.post("/account", fields | {"settings-discreet_mail": "y"})
+
+    assert "checked" in DISCREET_BOX.search(page).group(0)  # on by default for a lawyer
+    assert (turned_off.status_code, turned_on.status_code) == (302, 302)
+    assert "checked" not in DISCREET_BOX.search(off_page).group(0)
+    with database.unit_of_work() as session:
+        assert session.get(User, browser.user.id).preferences == {"discreet_mail": True}
+
+
+def test_saving_the_settings_stores_no_choice_of_discreet_mail_not_made(client, database):
+    browser = sign_in(client, database, "coordinator")
+    page = text(browser.get("/account"))
+
+    browser.post("/account", {"settings-name": "Ana", "settings-timezone": "UTC"})
+
+    assert "checked" not in DISCREET_BOX.search(page).group(0)
+    with database.unit_of_work() as session:
+        assert session.get(User, browser.user.id).preferences == {}  # the role's default holds
 
 
 def test_settings_refuse_an_unknown_zone(client, database):

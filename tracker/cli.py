@@ -39,6 +39,7 @@ from tracker.deadlines import operations as deadlines
 from tracker.delays import scan as delays
 from tracker.notifications import alerts, senders
 from tracker.notifications import outbox as mail
+from tracker.users import factors
 from tracker.users import operations as users
 from tracker.users.enums import TokenScope
 from tracker.users.models import ApiToken, Role
@@ -422,7 +423,7 @@ def _redacted(url: str) -> str:
 
 @main.group()
 def user() -> None:
-    """Create users and set their passwords."""
+    """Create users, set their passwords, reset their second factors."""
 
 
 @user.command("add")
@@ -449,6 +450,20 @@ def user_password(email: str) -> None:
         password = users.set_password(session, CLI, clock.now(), found)
     click.echo(f"New password for {found.email}:")
     click.echo(password)
+
+
+@user.command("reset-factors")
+@click.argument("email")
+def user_reset_factors(email: str) -> None:
+    """Remove a user's second factors and recovery codes (a lost phone and lost codes);
+    their sessions end. Check who is asking before you do it."""
+    with unit_of_work() as session:
+        found = users.get_by_email(session, email)
+        removed = factors.reset(session, CLI, clock.now(), found)
+    click.echo(
+        f"Removed {removed} second factor{'s' if removed != 1 else ''} and the recovery codes "
+        f"of {found.email}; their sessions are ended."
+    )
 
 
 @main.group()

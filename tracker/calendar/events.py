@@ -107,13 +107,13 @@ class Writer:
             summary = f"{self.text(hearing.title)} ({code}): {title} – {who}"
             description = self._hearing_story(hearing, start, head)
         else:
-            summary = f"Hearing ({code})"
+            summary = "Hearing" if self.style.discreet else f"Hearing ({code})"
             description = f"Details (sign-in needed): {self._link}/hearings/{hearing.id}"
         if cancelled:
             summary = f"Cancelled: {summary}"
         parts = [
             self._common("hearing", hearing.id, hearing.sequence, hearing.updated_at),
-            _when(hearing, start),
+            _when(hearing, start, utc=self.style.discreet),
             f"SUMMARY:{summary}\r\nDESCRIPTION:{description}\r\n",
         ]
         if self.full and hearing.location:
@@ -189,10 +189,14 @@ def _context(proceeding: Proceeding) -> tuple[str, str, str]:
     return text(proceeding.title), text(proceeding.who), "\\n".join(text(line) for line in head)
 
 
-def _when(hearing: HearingItem, start: dt.datetime) -> str:
-    """DTSTART and DTEND: in the court's zone, or the local day when the time is unknown."""
+def _when(hearing: HearingItem, start: dt.datetime, *, utc: bool = False) -> str:
+    """DTSTART and DTEND: in the court's zone (or in UTC, which names no place), or the
+    local day when the time is unknown."""
     if not hearing.time_known:
         return all_day(start.date())
+    if utc:
+        end = hearing.starts_at + HEARING_LENGTH
+        return f"DTSTART:{lines.utc(hearing.starts_at)}\r\nDTEND:{lines.utc(end)}\r\n"
     end = local(hearing.starts_at + HEARING_LENGTH, hearing.timezone)
     tzid = f";TZID={hearing.timezone}"  # the longest IANA name keeps the line under 75
     return f"DTSTART{tzid}:{lines.local(start)}\r\nDTEND{tzid}:{lines.local(end)}\r\n"

@@ -14,7 +14,8 @@ Rules kept here, each for a bug that subscribers of other products report:
 - a cancelled hearing stays with STATUS:CANCELLED and a "Cancelled: " summary,
   since Outlook shows the status of a subscribed event as if it were normal;
 - `minimal` privacy writes no names, references, notes or places: a feed URL can
-  leak, and our users' clients are targets of state surveillance.
+  leak, and our users' clients are targets of state surveillance; `discreet` (the
+  invitation in discreet mail) writes neither the jurisdiction nor the court's zone.
 """
 
 from __future__ import annotations
@@ -24,7 +25,15 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from tracker.calendar import events, lines, timezones
-from tracker.calendar.items import DeadlineItem, FeedInfo, HearingItem, Move, Proceeding, Style
+from tracker.calendar.items import (
+    DISCREET,
+    DeadlineItem,
+    FeedInfo,
+    HearingItem,
+    Move,
+    Proceeding,
+    Style,
+)
 from tracker.calendar.lines import prop, text_prop
 
 if TYPE_CHECKING:
@@ -44,6 +53,7 @@ DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 # What the builders read lives in `items` (the writers of `events` read it too); the names
 # stay readable here, where the tests and `publishing` look for them.
 __all__ = [
+    "DISCREET",
     "DeadlineItem",
     "FeedInfo",
     "HearingItem",
@@ -157,7 +167,8 @@ def hearing_invite(
     or PUBLISH (a plain download). `base_url` (pass `settings.base_url`; by default
     the `BASE_URL` setting) makes the UID the feeds use and the link. `privacy` is
     minimal by default, since mailboxes get hacked too; `organizer` and `attendee` are
-    email addresses (iTIP wants both for REQUEST and CANCEL).
+    email addresses (iTIP wants both for REQUEST and CANCEL). `privacy="discreet"`
+    (discreet mail) also leaves out the jurisdiction and the court's zone.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(sorted(METHODS))}, not {method!r}")
@@ -172,7 +183,7 @@ def hearing_invite(
     if attendee:
         people.append(prop("ATTENDEE", f"mailto:{attendee}", ";ROLE=REQ-PARTICIPANT"))
     event = event.removesuffix("END:VEVENT") + "".join(f"{line}\r\n" for line in people)
-    zones = {item.timezone: [start.year]} if item.time_known else {}
+    zones = {item.timezone: [start.year]} if item.time_known and not style.discreet else {}
     body = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",

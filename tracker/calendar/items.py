@@ -11,6 +11,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+#: the privacy of a discreet mail's invitation (see `Style`); feeds never have it
+DISCREET = "discreet"
+
 
 @dataclass(frozen=True, slots=True)
 class Proceeding:
@@ -75,7 +78,12 @@ class DeadlineItem:
 
 @dataclass(frozen=True, slots=True)
 class Style:
-    """How items are written: privacy, reminders, and where links point."""
+    """How items are written: privacy, reminders, and where links point.
+
+    `privacy` is a feed's ("full" or "minimal"), or "discreet": minimal, and without
+    the jurisdiction's code or the court's time zone (times in UTC), for the mail of a
+    user who asked for discreet mail.
+    """
 
     base_url: str
     privacy: str = "full"
@@ -83,10 +91,12 @@ class Style:
     #: the right-hand side of every UID: the host people reach the tracker at
     host: str = field(init=False)
     full: bool = field(init=False)
+    discreet: bool = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "host", urlsplit(self.base_url).hostname or "tracker.invalid")
         object.__setattr__(self, "full", self.privacy == "full")
+        object.__setattr__(self, "discreet", self.privacy == DISCREET)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ import datetime as dt
 import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -103,6 +103,11 @@ def row_id(obj: Base) -> int:
     if identity is None:
         raise ValueError(f"{type(obj).__name__} has no id before it is flushed")
     return int(identity[0])
+
+
+def affected(result: sa.Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed (its result is a cursor's)."""
+    return cast("sa.CursorResult[Any]", result).rowcount
 
 
 def now_utc() -> dt.datetime:

@@ -5,6 +5,12 @@ hearing), decides with the pure rules of `reminders.py`, and queues through the
 outbox, whose dedup key makes every alert idempotent: a sweep can run as often as it
 likes, from as many processes as it likes, and each mail is queued once. One bad item
 is logged and skipped; it never stops the others.
+
+A reader with discreet mail (`preferences.discreet_mail`) gets each kind's
+`<kind>_discreet` template, rendered from a context that holds no name, title,
+reference, court or jurisdiction — only counts, dates on the reader's clock and links —
+and a hearing's invitation at the calendar's `discreet` privacy. The choice is read
+when a mail is queued: mail queued before keeps what it says; dedup keys are the same.
 """
 
 from __future__ import annotations
@@ -90,12 +96,24 @@ def _to(
     )
 
 
+def _template(kind: str, discreet: bool) -> str:
+    """The mail folder of a kind for this reader: `<kind>_discreet` for discreet mail."""
+    return f"{kind}_discreet" if discreet else kind
+
+
 def when(instant: dt.datetime, zone: str, time_known: bool = True) -> str:
     """'Tue 15 Dec 2026, 09:00 (Europe/Brussels)': the reader sees the court's clock."""
     local = in_zone(instant, zone)
     if not time_known:
         return f"{written(local)} (time not known)"
     return f"{written(local)}, {local.hour:02}:{local.minute:02} ({zone})"
+
+
+def readers_time(hearing: Hearing, user: User) -> str:
+    """The hearing's time on the reader's clock, for discreet mail: the court's zone
+    would tell where it sits. A day without a time stays the court's day, unzoned."""
+    zone = user.timezone if hearing.time_known else hearing.timezone
+    return when(hearing.starts_at, zone, hearing.time_known)
 
 
 # --- hearings -----------------------------------------------------------------------------
@@ -134,44 +152,40 @@ def hearing_reminders(session: so.Session, now: dt.datetime, settings: Settings)
 
     def queue_one(row: Any) -> str | None:
         hearing, proceeding, matter, authority, user, set_at = row
-        prefs = preferences.load(user.preferences)
+        prefs = preferences.load(user.preferences, user.role)
         offset = reminders.hearing_offset_due(hearing.starts_at, set_at, now, prefs.hearing_offsets)
         if not prefs.hearing_reminders or offset is None:
             return None
-        reader = when(hearing.starts_at, user.timezone, hearing.time_known)
-        court = when(hearing.starts_at, hearing.timezone, hearing.time_known)
-        context = {
-            "base_url": settings.base_url,
-            "path": f"/hearings/{hearing.id}",
-            "days": offset,
-            "when": court,
-            "when_reader": reader
-            if hearing.time_known and user.timezone != hearing.timezone
-            else "",
-            "matter": matter,
-            "proceeding": proceeding.title,
-            "reference": proceeding.reference or "",
-            "authority": authority or "not recorded",
-            "location": hearing.location,
-        }
+        context = {"base_url": settings.base_url, "path": f"/hearings/{hearing.id}", "days": offset}
+        if prefs.discreet_mail:
+            context["when"] = readers_time(hearing, user)
+        else:
+            reader = when(hearing.starts_at, user.timezone, hearing.time_known)
+            context |= {
+                "when": when(hearing.starts_at, hearing.timezone, hearing.time_known),
+                "when_reader": reader
+                if hearing.time_known and user.timezone != hearing.timezone
+                else "",
+                "matter": matter,
+                "proceeding": proceeding.title,
+                "reference": proceeding.reference or "",
+                "authority": authority or "not recorded",
+                "location": hearing.location,
+            }
         key = reminders.hearing_key(hearing.id, hearing.starts_at, offset, user.id)
-        queued = _to(
-            session,
-            user,
-            key,
-            "hearing_reminder",
-            context,
-            now,
-            ics=_invite(hearing, settings.base_url),
-        )
+        template = _template("hearing_reminder", prefs.discreet_mail)
+        ics = _invite(hearing, settings.base_url, discreet=prefs.discreet_mail)
+        queued = _to(session, user, key, template, context, now, ics=ics)
         return "hearing reminders" if queued else None
 
     return _each(session, rows, queue_one)
 
 
-def _invite(hearing: Hearing, base_url: str) -> str:
-    """The hearing as an iCalendar invitation (minimal privacy: mail is read on phones)."""
-    return ical.hearing_invite(hearing, method="REQUEST", base_url=base_url)
+def _invite(hearing: Hearing, base_url: str, *, discreet: bool) -> str:
+    """The hearing as an iCalendar invitation (minimal privacy: mail is read on phones;
+    in discreet mail, without the jurisdiction or the court's zone either)."""
+    privacy = ical.DISCREET if discreet else "minimal"
+    return ical.hearing_invite(hearing, method="REQUEST", base_url=base_url, privacy=privacy)
 
 
 # --- deadlines ----------------------------------------------------------------------------
@@ -196,7 +210,7 @@ def deadline_reminders(session: so.Session, now: dt.datetime, settings: Settings
 
     def queue_one(row: Any) -> str | None:
         deadline, proceeding, matter, user = row
-        prefs = preferences.load(user.preferences)
+        prefs = preferences.load(user.preferences, user.role)
         today = in_zone(now, user.timezone).date()
         set_on = in_zone(deadline.created_at, user.timezone).date()
         offset = reminders.deadline_offset_due(
@@ -209,13 +223,17 @@ def deadline_reminders(session: so.Session, now: dt.datetime, settings: Settings
             "path": f"/deadlines/{deadline.id}",
             "days": (deadline.due_on - today).days,
             "due_on": written(deadline.due_on),
-            "title": deadline.title,
-            "matter": matter,
-            "proceeding": proceeding,
-            "explanation": deadline.explanation,
         }
+        if not prefs.discreet_mail:
+            context |= {
+                "title": deadline.title,
+                "matter": matter,
+                "proceeding": proceeding,
+                "explanation": deadline.explanation,
+            }
         key = reminders.deadline_key(deadline.id, deadline.due_on, offset, user.id)
-        queued = _to(session, user, key, "deadline_reminder", context, now)
+        template = _template("deadline_reminder", prefs.discreet_mail)
+        queued = _to(session, user, key, template, context, now)
         return "deadline reminders" if queued else None
 
     return _each(session, rows, queue_one)
@@ -243,21 +261,24 @@ def outcome_prompts(session: so.Session, now: dt.datetime, settings: Settings) -
         for user in session.scalars(
             sa.select(User).where(User.role == Role.staff, User.active).order_by(User.id)
         )
-        if preferences.load(user.preferences).outcome_prompts
+        if preferences.load(user.preferences, user.role).outcome_prompts
     ]
 
     def queue_one(pair: tuple[Any, User]) -> str | None:
         (hearing, proceeding, reference, matter), user = pair
-        context = {
-            "base_url": settings.base_url,
-            "path": f"/hearings/{hearing.id}",
-            "when": when(hearing.starts_at, hearing.timezone, hearing.time_known),
-            "matter": matter,
-            "proceeding": proceeding,
-            "reference": reference or "",
-        }
+        discreet = preferences.load(user.preferences, user.role).discreet_mail
+        context = {"base_url": settings.base_url, "path": f"/hearings/{hearing.id}"}
+        if discreet:
+            context["when"] = readers_time(hearing, user)
+        else:
+            context |= {
+                "when": when(hearing.starts_at, hearing.timezone, hearing.time_known),
+                "matter": matter,
+                "proceeding": proceeding,
+                "reference": reference or "",
+            }
         key = f"outcome:{hearing.id}:{hearing.starts_at:%Y%m%dT%H%MZ}:{user.id}"
-        queued = _to(session, user, key, "outcome_missing", context, now)
+        queued = _to(session, user, key, _template("outcome_missing", discreet), context, now)
         return "outcome prompts" if queued else None
 
     return _each(session, [(row, user) for row in hearings for user in staff], queue_one)
@@ -315,6 +336,7 @@ def digests(
         if not flags:
             return None
         day = in_zone(now, user.timezone).date()
+        discreet = preferences.load(user.preferences, user.role).discreet_mail
         context = {
             "base_url": settings.base_url,
             "path": "/flags",
@@ -323,15 +345,16 @@ def digests(
             "flags": [
                 {
                     "severity": flag.severity.value,
-                    "message": flag.message,
                     "path": f"/proceedings/{flag.proceeding_id}",
                     "escalated": was_told,
                 }
+                # a flag's message names the proceeding: discreet mail counts and links
+                | ({} if discreet else {"message": flag.message})
                 for flag, was_told in flags
             ],
         }
         key = f"digest:{user.id}:{day.isoformat()}"
-        if not _to(session, user, key, "flag_digest", context, now):
+        if not _to(session, user, key, _template("flag_digest", discreet), context, now):
             return None
         mail_id = session.scalar(sa.select(Notification.id).where(Notification.dedup_key == key))
         session.add_all(
@@ -350,7 +373,7 @@ def digests(
 
 
 def _digest_due(user: User, now: dt.datetime, any_hour: bool) -> bool:
-    prefs = preferences.load(user.preferences)
+    prefs = preferences.load(user.preferences, user.role)
     return prefs.digest and (any_hour or in_zone(now, user.timezone).hour >= prefs.digest_hour)
 
 

@@ -12,6 +12,9 @@ against its own bucket only (DEVICE_LIMIT per WINDOW). Any other attempt counts 
 the account as typed (ACCOUNT_LIMIT, the same for an email that has no account, so the
 answer never tells whether it exists) and its address (ADDRESS_LIMIT). Nor does the
 time it takes: an email without an account is checked against a dummy scrypt hash.
+
+The second step (a code or a key, after a right password) has a bucket of its own per
+account (`factor:<user id>`, FACTOR_LIMIT per WINDOW), taken and given back the same way.
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ import sqlalchemy.orm as so
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy.dialects import postgresql, sqlite
 
+from tracker.audit import operations as audit
 from tracker.core import limits
+from tracker.core.actors import SystemActor
 from tracker.users import operations as users
 from tracker.users.models import LoginBucket, User
 
@@ -34,10 +39,14 @@ WINDOW = dt.timedelta(minutes=15)
 ACCOUNT_LIMIT = 5
 ADDRESS_LIMIT = 20
 DEVICE_LIMIT = 5
+#: wrong second factors (codes, keys) per account and WINDOW, whichever browser sends them
+FACTOR_LIMIT = 5
 #: how long a browser stays trusted after it signed in (each sign-in renews it)
 DEVICE_AGE = dt.timedelta(days=365)
 DEVICE_COOKIE = "tracker_device"
 MIN_PASSWORD = 10
+#: whom the audit log names for an attempt that proved nothing: no one known
+ANONYMOUS = SystemActor("anonymous")
 
 
 def account_stamp(user: User) -> str:
@@ -130,6 +139,25 @@ def verify(session: so.Session, now: dt.datetime, attempt: Attempt, password: st
     return user
 
 
+def reserve_factor(session: so.Session, now: dt.datetime, user: User) -> Place | Lockout:
+    """Take a place for one second-factor attempt of `user` (after a right password), or
+    refuse it; the caller commits before checking the code, as with `reserve`.
+
+    One bucket per account (`factor:<user id>`): whoever holds the password gets
+    FACTOR_LIMIT guesses per WINDOW, however many browsers or sign-ins they use.
+    """
+    place, attempts = _take(session, now, f"factor:{user.id}")
+    if attempts > FACTOR_LIMIT:
+        _give_back(session, [place])
+        return Lockout("the second step of this account", place.opened_at + WINDOW - now)
+    return place
+
+
+def factor_passed(session: so.Session, place: Place) -> None:
+    """A right second factor gives its place back (a wrong one keeps it)."""
+    _give_back(session, [place])
+
+
 def _take(session: so.Session, now: dt.datetime, key: str) -> tuple[Place, int]:
     """One more attempt in `key`'s bucket, in one statement: the place and the new count.
 
@@ -182,6 +210,44 @@ def _give_back(session: so.Session, places: list[Place] | tuple[Place, ...]) -> 
             )
             .values(attempts=LoginBucket.attempts - 1)
         )
+
+
+# --- the audit log's account of signing in ----------------------------------------------------
+
+
+def signed_in(
+    session: so.Session, user: User, now: dt.datetime, proof: str, address: str, user_agent: str
+) -> None:
+    """Audit a sign-in, with what proved it and where it came from."""
+    after = {"email": user.email, "proof": proof, "address": address, "user_agent": user_agent}
+    audit.record_attempt(session, user, now, "sign_in", "users", user.id, after=after)
+
+
+def sign_in_failed(
+    session: so.Session, now: dt.datetime, email: str, address: str, reason: str
+) -> None:
+    """Audit a refused password ("password") or an attempt refused unchecked ("locked"),
+    naming the account the email is of, if any."""
+    email = (email or "").strip().lower()[: limits.EMAIL]
+    user_id = session.scalar(sa.select(User.id).where(User.email == email))
+    after = {"email": email, "address": address, "reason": reason}
+    audit.record_attempt(session, ANONYMOUS, now, "sign_in_failed", "users", user_id, after=after)
+
+
+def second_factor_failed(
+    session: so.Session, user: User, now: dt.datetime, method: str, address: str
+) -> None:
+    """Audit a wrong second factor after a right password (someone holds the password)."""
+    after = {"email": user.email, "method": method, "address": address}
+    audit.record_attempt(
+        session, ANONYMOUS, now, "second_factor_failed", "users", user.id, after=after
+    )
+
+
+def signed_out(session: so.Session, user: User, now: dt.datetime, address: str) -> None:
+    audit.record_attempt(
+        session, user, now, "sign_out", "users", user.id, after={"address": address}
+    )
 
 
 # --- device cookies ---------------------------------------------------------------------

@@ -7,7 +7,7 @@ import functools
 import hashlib
 import secrets
 from collections.abc import Sequence
-from typing import Any, NamedTuple, cast
+from typing import NamedTuple
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -17,6 +17,7 @@ from tracker.audit import edits
 from tracker.audit import operations as audit
 from tracker.core import dates, tokens
 from tracker.core.actors import Actor
+from tracker.core.db import affected
 from tracker.core.errors import Conflict, Invalid, NotFound
 from tracker.users import access, sessions
 from tracker.users.enums import TokenScope
@@ -269,7 +270,7 @@ def end_session(
     result = session.execute(
         sa.delete(UserSession).where(UserSession.id == session_id, UserSession.user_id == user.id)
     )
-    ended = cast("sa.CursorResult[Any]", result).rowcount
+    ended = affected(result)
     if not ended:
         raise NotFound(f"no session {session_id} (it ended already?)")
     sessions_ended(session, actor, now, user, ended=ended)

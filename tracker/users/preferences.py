@@ -1,4 +1,9 @@
-"""A user's notification settings, stored as JSON on the user; defaults fill the gaps."""
+"""A user's notification settings, stored as JSON on the user; defaults fill the gaps.
+
+A default may depend on the role (`discreet_mail`): it is worked out when the settings
+are read, never stored, so a user made before a setting existed gets its default too,
+and a user who never chose follows a change of role.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,10 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from tracker.notifications.reminders import DEADLINE_OFFSETS, HEARING_OFFSETS
+from tracker.users.enums import Role
+
+#: the roles whose mail is discreet unless they choose otherwise
+DISCREET_BY_DEFAULT = frozenset({Role.lawyer})
 
 
 @dataclass(frozen=True)
@@ -21,6 +30,9 @@ class Preferences:
     outcome_prompts: bool = True
     hearing_offsets: tuple[int, ...] = HEARING_OFFSETS
     deadline_offsets: tuple[int, ...] = DEADLINE_OFFSETS
+    #: mail that names no client, matter, reference or court: only what needs attention
+    #: and a link (default: on for the roles in DISCREET_BY_DEFAULT)
+    discreet_mail: bool = False
 
     def as_json(self) -> dict[str, Any]:
         values = asdict(self)
@@ -32,9 +44,11 @@ class Preferences:
 NAMES = tuple(f.name for f in fields(Preferences))
 
 
-def load(stored: dict[str, Any] | None) -> Preferences:
-    """The stored settings over the defaults; unknown keys (older versions) are ignored."""
+def load(stored: dict[str, Any] | None, role: Role | str) -> Preferences:
+    """The stored settings over the defaults for `role`; unknown keys (older versions)
+    are ignored."""
     known = {k: v for k, v in (stored or {}).items() if k in NAMES}
+    known.setdefault("discreet_mail", role in DISCREET_BY_DEFAULT)
     for name in ("hearing_offsets", "deadline_offsets"):
         if name in known:
             known[name] = tuple(known[name])

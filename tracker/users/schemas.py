@@ -109,6 +109,13 @@ class NewToken(Command):
     expires_on: Day | None = None
 
 
+class NewFactor(Command):
+    """Name a second factor being added (an authenticator app, a security key): the name
+    tells one's factors apart on the account's security page."""
+
+    name: Annotated[str, Limit(limits.NAME)]
+
+
 # --- answers ------------------------------------------------------------------------------
 
 
@@ -120,6 +127,8 @@ class PreferencesOut(pydantic.BaseModel):
     outcome_prompts: bool
     hearing_offsets: list[int]
     deadline_offsets: list[int]
+    #: mail names no client, matter, reference or court (default: on for lawyers)
+    discreet_mail: bool
 
 
 class MeOut(pydantic.BaseModel):
@@ -139,6 +148,6 @@ def dump(user: User) -> MeOut:
         name=user.name,
         role=user.role.value,
         timezone=user.timezone,
-        preferences=PreferencesOut(**preferences.load(user.preferences).as_json()),
+        preferences=PreferencesOut(**preferences.load(user.preferences, user.role).as_json()),
         version=user.version,
     )

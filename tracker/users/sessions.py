@@ -17,6 +17,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.core import tokens
+from tracker.core.db import affected
 from tracker.users.models import User, UserSession
 
 #: a pending sign-in (password right, second factor owed) lasts this long
@@ -114,8 +115,9 @@ def end(session: so.Session, raw: str | None) -> int:
     """End the session the cookie's id names; the number ended (0 or 1)."""
     if not raw:
         return 0
-    deleted = session.execute(sa.delete(UserSession).where(UserSession.token_hash == digest(raw)))
-    return deleted.rowcount
+    return affected(
+        session.execute(sa.delete(UserSession).where(UserSession.token_hash == digest(raw)))
+    )
 
 
 def end_all(session: so.Session, user_id: int, *, keep: str | None = None) -> int:
@@ -123,16 +125,18 @@ def end_all(session: so.Session, user_id: int, *, keep: str | None = None) -> in
     statement = sa.delete(UserSession).where(UserSession.user_id == user_id)
     if keep:
         statement = statement.where(UserSession.token_hash != digest(keep))
-    return session.execute(statement).rowcount
+    return affected(session.execute(statement))
 
 
 def purge(session: so.Session, now: dt.datetime, lifetimes: Lifetimes) -> int:
     """Delete the sessions that ended by themselves (expired or idle too long)."""
-    return session.execute(
-        sa.delete(UserSession).where(
-            sa.or_(
-                UserSession.expires_at <= now,
-                UserSession.last_seen_at <= now - lifetimes.idle,
+    return affected(
+        session.execute(
+            sa.delete(UserSession).where(
+                sa.or_(
+                    UserSession.expires_at <= now,
+                    UserSession.last_seen_at <= now - lifetimes.idle,
+                )
             )
         )
-    ).rowcount
+    )

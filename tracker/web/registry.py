@@ -94,10 +94,25 @@ def init_app(app: Flask) -> None:
     for module in PAGES:
         for bp in module.BLUEPRINTS:
             app.register_blueprint(bp)
+    app.before_request(_second_factor_first)
     errors.init_app(app)
     app.context_processor(_context)
     app.after_request(pages.security_headers)
     display.init_app(app)
+
+
+#: endpoints that a bearer secret opens (an API token, a feed's address): the second
+#: factor is not theirs to ask for, even from a browser signed in
+BEARER = frozenset({"calendar.feed", "healthz"})
+
+
+def _second_factor_first() -> Any:
+    """A user who must add a second factor and has none opens no page but the security
+    page (and signing in and out) until they add one; the JSON API and the feeds are
+    not concerned."""
+    if request.blueprint in {module.bp.name for module in API} or request.endpoint in BEARER:
+        return None
+    return account.enrolment_first()
 
 
 def _context() -> dict[str, Any]:
