@@ -76,9 +76,10 @@ def make_user(
     email = email or f"{role}{next(_serial)}@example.org"
     with database.unit_of_work() as session:
         # users.create_user would also hash a password (scrypt: a tenth of a second each)
-        user = User(email=users.normalize_email(email), role=Role(role), active=active)
+        user = User(email=users.normalize_email(email), role=Role(role), active=True)
         session.add(user)
-        token = users.create_token(session, SETUP, clock.now(), user, NewToken())
+        _made, token = users.create_token(session, SETUP, clock.now(), user, NewToken())
+        user.active = active  # after: a deactivated user is given no token
         return user.id, user.email, token
 
 
@@ -218,10 +219,13 @@ def row_counts(database: Database) -> dict[str, int]:
 
 @contextmanager
 def nothing_written(database: Database) -> Iterator[None]:
-    """Assert that the block leaves every table as it found it: no row added, none changed."""
-    before = table_rows(database)
+    """Assert that the block leaves every table as it found it: no row added, none changed.
+
+    Save when an API token was last used: a refused request is a use of its token too.
+    """
+    before = _but_token_use(table_rows(database))
     yield
-    after = table_rows(database)
+    after = _but_token_use(table_rows(database))
     counts = {
         name: (len(before[name]), len(after[name]))
         for name in before
@@ -230,6 +234,13 @@ def nothing_written(database: Database) -> Iterator[None]:
     assert not counts, f"rows (before, after) of the tables a rejected write changed: {counts}"
     changed = {name: after[name] for name in before if before[name] != after[name]}
     assert not changed, f"rows a rejected write changed: {changed}"
+
+
+def _but_token_use(rows: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
+    """The rows with the api_tokens' last_used_at left out."""
+    column = list(ApiToken.__table__.columns.keys()).index("last_used_at")
+    tokens = [row[:column] + row[column + 1 :] for row in rows["api_tokens"]]
+    return rows | {"api_tokens": tokens}
 
 
 def audit_entries(database: Database, entity: str | None = None) -> list[dict]:

@@ -15,7 +15,8 @@ from click.testing import CliRunner
 
 from tracker import migrate
 from tracker.cli import main
-from tracker.models import ApiToken, AuditEntry, Matter, User
+from tracker.core.clock import frozen
+from tracker.models import ApiToken, AuditEntry, CalendarFeed, Matter, User
 from tracker.users import operations as users
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -152,9 +153,10 @@ def test_token_create_prints_a_token_the_api_accepts(tracker, db):
     assert result.exit_code == 0, result.output
     token = last_line(result.stdout)
     with db() as session:
-        user = users.user_for_token(session, token, NOW)
-        assert user is not None
-        assert user.email == "ana@example.org"
+        holder = users.user_for_token(session, token, NOW)
+        assert holder is not None
+        assert holder.user.email == "ana@example.org"
+        assert holder.scope == "read-write"
         assert users.user_for_token(session, token[:-1], NOW) is None
         stored = session.scalars(sa.select(ApiToken)).one()
         assert stored.name == "laptop"
@@ -184,6 +186,132 @@ def test_an_unknown_user_in_a_real_process(tmp_path, db_url):
     assert result.returncode == 1
     assert result.stderr.strip() == "Error: no user with email nobody@example.org"
     assert result.stdout == ""
+
+
+def test_token_create_takes_a_scope_and_a_last_day(tracker, db):
+    tracker("user", "add", "ana@example.org", "--role", "lawyer", "--timezone", "Asia/Tokyo")
+
+    result = tracker(
+        "token", "create", "ana@example.org", "--scope", "read", "--expires", "2099-12-31"
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "read, expires 2099-12-31 15:00 UTC" in result.stdout  # midnight in Tokyo
+    with db() as session:
+        holder = users.user_for_token(session, last_line(result.stdout), NOW)
+        assert holder is not None
+        assert holder.scope == "read"
+        stored = session.scalars(sa.select(ApiToken)).one()
+        assert stored.expires_at == datetime(2099, 12, 31, 15, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--scope", "admin"], "Invalid value for '--scope'"),
+        (["--expires", "2026-02-30"], "Invalid value for --expires: '2026-02-30'"),
+        (["--expires", "2001-01-01"], "Invalid value for --expires: expires_on 2001-01-01 is over"),
+    ],
+)
+def test_token_create_refuses_a_bad_scope_or_day(tracker, db, args, message):
+    tracker("user", "add", "ana@example.org", "--role", "lawyer")
+
+    result = tracker("token", "create", "ana@example.org", *args)
+
+    assert_clean_failure(result, 2, message)
+    assert result.stdout == ""
+    with db() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(ApiToken)) == 0
+
+
+def test_token_list_shows_each_token_and_its_state(tracker, db):
+    tracker("user", "add", "ana@example.org", "--role", "lawyer")
+    with frozen(NOW):
+        tracker("token", "create", "ana@example.org", "--name", "laptop", "--scope", "read")
+        tracker("token", "create", "ana@example.org", "--name", "phone", "--expires", "2026-11-30")
+        tracker("token", "create", "ana@example.org", "--name", "old\nscript")
+        assert tracker("token", "revoke", "3").exit_code == 0
+        token = last_line(tracker("token", "create", "ana@example.org", "--name", "cron").stdout)
+        with db() as session:
+            users.user_for_token(session, token, NOW)
+            session.commit()
+
+    with frozen(datetime(2026, 12, 1, 9, 0, tzinfo=UTC)):
+        result = tracker("token", "list", "ANA@example.org")
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == [
+        "id", "name", "scope", "created", "expires", "last", "used", "state"
+    ]  # fmt: skip
+    rows = {line.split()[0]: line for line in lines[1:]}
+    assert list(rows) == ["4", "2", "1", "3"]  # live and expired ones first, newest first
+    assert rows["1"].split()[1:3] == ["laptop", "read"]
+    assert rows["1"].endswith("live")
+    assert "2026-12-01 00:00 UTC" in rows["2"]
+    assert rows["2"].endswith("expired")
+    assert rows["3"].split()[1] == "old\\nscript"
+    assert rows["3"].endswith("revoked")
+    assert "2026-11-22 09:00 UTC" in rows["4"].split("read-write", 1)[1]  # created, last used
+
+
+def test_token_list_of_a_user_without_tokens(tracker):
+    tracker("user", "add", "ana@example.org", "--role", "lawyer")
+
+    result = tracker("token", "list", "ana@example.org")
+
+    assert (result.exit_code, result.stdout) == (0, "ana@example.org has no API token.\n")
+
+
+def test_token_revoke_stops_the_token_at_once_and_is_audited(tracker, db):
+    tracker("user", "add", "ana@example.org", "--role", "lawyer")
+    token = last_line(tracker("token", "create", "ana@example.org", "--name", "laptop").stdout)
+
+    with frozen(NOW):
+        result = tracker("token", "revoke", "1")
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "API token 1 of ana@example.org (laptop) is revoked since 2026-11-22 09:00 UTC.\n"
+    )
+    with db() as session:
+        assert users.user_for_token(session, token, NOW) is None
+        entry = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "revoke")).one()
+        assert (entry.entity, entry.entity_id, entry.actor_label) == (
+            "api_tokens",
+            1,
+            "system:cli",
+        )
+
+
+@pytest.mark.parametrize(("token_id", "code"), [("7", 1), ("0", 2), ("x", 2)])
+def test_token_revoke_refuses_an_unknown_id(tracker, db, token_id, code):
+    result = tracker("token", "revoke", token_id)
+
+    assert_clean_failure(result, code, "no API token 7" if code == 1 else "Invalid value for 'ID'")
+
+
+@pytest.mark.parametrize(
+    ("command", "what"),
+    [(["token", "create"], "a token"), (["feed", "create"], "a feed")],
+)
+def test_a_deactivated_user_gets_no_token_and_no_feed(tracker, db, command, what):
+    tracker("user", "add", "ana@example.org", "--role", "lawyer")
+    with db() as session:
+        session.scalar(sa.select(User)).active = False
+        session.commit()
+        entries = session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
+
+    result = tracker(*command, "ana@example.org")
+
+    assert_clean_failure(
+        result, 1, f"ana@example.org is deactivated: reactivate them before giving them {what}"
+    )
+    assert result.stdout == ""
+    with db() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(ApiToken)) == 0
+        assert session.scalar(sa.select(sa.func.count()).select_from(CalendarFeed)) == 0
+        assert session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == entries
 
 
 # --- database, demo, serve ------------------------------------------------------------

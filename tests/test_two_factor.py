@@ -481,7 +481,7 @@ def test_a_user_who_must_use_two_factors_is_sent_to_enrol_and_can_do_nothing_els
     require_two_factors(database, Role.staff)
     user = make_user(database, "staff")
     with database.unit_of_work() as session:
-        token = users.create_token(
+        _made, token = users.create_token(
             session, ADMIN, clock.now(), session.get(User, user.id), NewToken()
         )
     browser = Browser(client)

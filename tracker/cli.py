@@ -10,6 +10,7 @@ printed with its control characters escaped, so a title cannot fake lines of out
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import unicodedata
@@ -42,7 +43,8 @@ from tracker.notifications import alerts, senders
 from tracker.notifications import outbox as mail
 from tracker.users import factors
 from tracker.users import operations as users
-from tracker.users.models import Role
+from tracker.users.enums import TokenScope
+from tracker.users.models import ApiToken, Role
 from tracker.users.schemas import NewToken, NewUser
 
 log = logging.getLogger(__name__)
@@ -474,16 +476,89 @@ def token() -> None:
 @token.command("create")
 @click.argument("email")
 @click.option("--name", default="", help="What the token is for (shown in lists).")
-def token_create(email: str, name: str) -> None:
+@click.option(
+    "--scope",
+    type=click.Choice([scope.value for scope in TokenScope]),
+    default=TokenScope.read_write.value,
+    show_default=True,
+    help="read: GET only; read-write: also writes.",
+)
+@click.option(
+    "--expires",
+    metavar="DATE",
+    help="Last day it works (YYYY-MM-DD), to its end in the user's time zone.",
+)
+def token_create(email: str, name: str, scope: str, expires: str | None) -> None:
     """Create an API token for a user and print it (it is shown only once)."""
 
+    with unit_of_work() as session, _option_at_fault("expires_on", "--expires"):
+        command = NewToken.parse({"name": name, "scope": scope, "expires_on": expires})
+        found = users.get_by_email(session, email)
+        made, new_token = users.create_token(session, CLI, clock.now(), found, command)
+        label = f"API token {made.id} for {found.email} ({found.role.value}), {_token_terms(made)}:"
+    click.echo(label)
+    click.echo(new_token)
+
+
+@token.command("list")
+@click.argument("email")
+def token_list(email: str) -> None:
+    """List a user's API tokens: id, name, scope, created, expires, last used, state."""
+    now = clock.now()
     with unit_of_work() as session:
         found = users.get_by_email(session, email)
-        new_token = users.create_token(
-            session, CLI, clock.now(), found, NewToken.parse({"name": name})
+        rows = users.list_tokens(session, CLI, found)
+        if not rows:
+            click.echo(f"{found.email} has no API token.")
+            return
+        click.echo(
+            f"{'id':>6}  {'name':<24} {'scope':<10} {'created':<20} {'expires':<20} "
+            f"{'last used':<20} state"
         )
-    click.echo(f"API token for {found.email} ({found.role.value}):")
-    click.echo(new_token)
+        for row in rows:
+            click.echo(_token_line(row, now))
+
+
+@token.command("revoke")
+@click.argument("token_id", metavar="ID", type=click.IntRange(1, MAX_ID))
+def token_revoke(token_id: int) -> None:
+    """Revoke an API token at once, given its id (`tracker token list EMAIL`)."""
+    with unit_of_work() as session:
+        revoked = users.revoke_token(session, CLI, clock.now(), token_id)
+        label = (
+            f"API token {revoked.id} of {revoked.user.email} ({printable(revoked.name)}) "
+            f"is revoked since {_stamp(revoked.revoked_at)}."
+        )
+    click.echo(label)
+
+
+@contextmanager
+def _option_at_fault(field: str, option: str) -> Iterator[None]:
+    """A refusal of the command's `field` names the option that gave it."""
+    try:
+        yield
+    except TrackerError as exc:
+        if exc.field != field:
+            raise
+        raise click.BadParameter(exc.message, param_hint=option) from None
+
+
+def _stamp(when: dt.datetime | None) -> str:
+    return f"{when:%Y-%m-%d %H:%M} UTC" if when else "-"
+
+
+def _token_terms(row: ApiToken) -> str:
+    expires = f"expires {_stamp(row.expires_at)}" if row.expires_at else "no expiry"
+    return f"{row.scope.value}, {expires}"
+
+
+def _token_line(row: ApiToken, now: dt.datetime) -> str:
+    """id, name, scope, created, expires, last used (UTC), state."""
+    name = printable(row.name) or "-"
+    return (
+        f"{row.id:>6}  {name:<24} {row.scope.value:<10} {_stamp(row.created_at):<20} "
+        f"{_stamp(row.expires_at):<20} {_stamp(row.last_used_at):<20} {row.state(now)}"
+    )
 
 
 # --- calendar feeds -------------------------------------------------------------------

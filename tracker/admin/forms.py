@@ -15,12 +15,13 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
-from wtforms.widgets import HiddenInput
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from tracker.core import limits
 from tracker.core.dates import FULL_MONTHS, zone_names
@@ -45,6 +46,13 @@ ROLES = [
     SelectChoice(Role.coordinator.value, "Coordinator: all matters, flags, outbox, audit"),
     SelectChoice(Role.admin.value, "Admin: everything, and this page"),
 ]
+
+TWO_FACTOR_LABELS = {
+    Role.admin: "Admins",
+    Role.coordinator: "Coordinators",
+    Role.staff: "Staff",
+    Role.lawyer: "Lawyers",
+}
 
 
 def _choices(enum_class, labels: dict[str, str] | None = None) -> list[SelectChoice]:
@@ -149,6 +157,24 @@ class UserSettingsForm(Versioned, CommandForm):
 
 class ResetPasswordForm(FlaskForm):
     """Generate a new password (shown once)."""
+
+
+class LockOutForm(FlaskForm):
+    """End all sessions of a user and revoke their tokens and feeds."""
+
+
+class TwoFactorForm(FlaskForm):
+    """The roles whose users must sign in with two factors (all of them: everyone)."""
+
+    roles = SelectMultipleField(
+        "Roles that must use two factors",
+        choices=[SelectChoice(role.value, label) for role, label in TWO_FACTOR_LABELS.items()],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+
+    def chosen(self) -> frozenset[Role]:
+        return frozenset(Role(value) for value in self.roles.data or ())
 
 
 # --- jurisdictions ----------------------------------------------------------------------------

@@ -11,16 +11,19 @@ from itertools import groupby
 from flask import flash, make_response, redirect, render_template, url_for
 
 from tracker import web
+from tracker.admin import operations as levers
 from tracker.admin.forms import (
     ActiveForm,
     JurisdictionEditForm,
     JurisdictionForm,
+    LockOutForm,
     RemoveForm,
     ResetPasswordForm,
     RoleForm,
     RuleEditForm,
     RuleForm,
     RuleVersionForm,
+    TwoFactorForm,
     UserForm,
     UserSettingsForm,
     VacationForm,
@@ -31,6 +34,7 @@ from tracker.deadlines import operations as deadlines
 from tracker.deadlines import queries as deadline_queries
 from tracker.jurisdictions import operations as jurisdictions
 from tracker.users import operations as users
+from tracker.users import policy
 from tracker.users.models import Role
 from tracker.web import pages
 
@@ -86,10 +90,37 @@ def create_user():
     return _secret_page("admin/password.html", user=user, password=password, created=generated)
 
 
-def _users_page(form: UserForm, status: int = 200):
+def _users_page(form: UserForm, two_factor_form: TwoFactorForm | None = None, status: int = 200):
+    session = web.session()
+    if two_factor_form is None:
+        required = sorted(role.value for role in policy.two_factor_roles(session))
+        two_factor_form = TwoFactorForm(formdata=None, data={"roles": required})
     return render_template(
-        "admin/users.html", users=users.list_users(web.session()), form=form
+        "admin/users.html",
+        users=users.list_users(session),
+        with_second_factor=users.with_second_factor(session),
+        form=form,
+        two_factor_form=two_factor_form,
     ), status
+
+
+@bp.post("/two-factor")
+def two_factor_roles():
+    """Choose the roles whose users must sign in with two factors."""
+    form = TwoFactorForm()
+    saved = pages.submit(
+        form,
+        lambda: policy.set_two_factor_roles(
+            web.session(), pages.actor(), clock.now(), form.chosen()
+        ),
+    )
+    if saved is None:
+        return _users_page(
+            UserForm(formdata=None), two_factor_form=form, status=pages.form_status(form)
+        )
+    roles = ", ".join(saved.value) if saved.value else "nobody"
+    flash(f"Two factors are now required of: {roles}.")
+    return redirect(url_for("admin.index"))
 
 
 @bp.get("/users/<int:user_id>")
@@ -109,9 +140,45 @@ def _user_page(
         role_form=role_form or RoleForm(obj=found, formdata=None),
         active_form=active_form or ActiveForm(obj=found, formdata=None),
         password_form=ResetPasswordForm(formdata=None),
+        lock_out_form=LockOutForm(formdata=None),
         stale=stale,
         feeds=feeds.list_feeds(web.session(), found),
+        **_access_of(found),
     ), status
+
+
+def _access_of(found) -> dict[str, object]:
+    """How the user gets in: live sessions, API tokens, a second factor or not."""
+    session, me, now = web.session(), pages.actor(), clock.now()
+    tokens = users.list_tokens(session, me, found)
+    return {
+        "now": now,
+        "live_sessions": users.list_sessions(session, me, now, found),
+        "tokens": tokens,
+        "live_tokens": sum(token.state(now) == "live" for token in tokens),
+        "has_second_factor": policy.has_second_factor(session, found),
+    }
+
+
+@bp.post("/users/<int:user_id>/lock-out")
+def lock_out(user_id: int):
+    """End all sessions of a user and revoke their API tokens and calendar feeds, at once."""
+    session, me = web.session(), pages.actor()
+    found = users.get_user(session, user_id)
+    form = LockOutForm()
+    ended = pages.submit(form, lambda: levers.lock_out(session, me, clock.now(), found))
+    if ended is None:
+        return _user_page(found, status=_status(form))
+    flash(
+        f"{found.email}: {_count(ended.sessions, 'session')} ended, "
+        f"{_count(ended.tokens, 'API token')} and {_count(ended.feeds, 'calendar feed')} "
+        "revoked."
+    )
+    return redirect(url_for("admin.user", user_id=found.id))
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}{'' if number == 1 else 's'}"
 
 
 @bp.post("/users/<int:user_id>/settings")

@@ -21,7 +21,7 @@ from tracker.calendar.publishing import token_hash
 from tracker.calendar.schemas import FeedsOf, NewFeed
 from tracker.core import tokens
 from tracker.core.actors import Actor
-from tracker.core.errors import Invalid, NotFound
+from tracker.core.errors import Conflict, Invalid, NotFound
 from tracker.jurisdictions.models import Jurisdiction
 from tracker.matters.models import Matter
 from tracker.users import access
@@ -68,8 +68,10 @@ def create_feed(
     command: NewFeed,
 ) -> tuple[CalendarFeed, str]:
     """Make a feed for `owner` (one's own; admins for anyone); returns it with its token
-    (shown this once)."""
+    (shown this once). A deactivated user gets none: it would answer 404 anyway."""
     access.require_admin_or_self(actor, owner.id, doing="make feeds for another user")
+    if not owner.active:
+        raise Conflict(f"{owner.email} is deactivated: reactivate them before giving them a feed")
     feed = CalendarFeed(
         owner=owner, scope=command.scope, privacy=command.privacy, alarms=command.alarms
     )

@@ -114,10 +114,12 @@ def _bearer_user():
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise errors.Unauthorized("send an API token: 'Authorization: Bearer <token>'")
-    user = users.user_for_token(web.session(), token.strip(), clock.now())
-    if user is None:
-        raise errors.Unauthorized("the API token is unknown, revoked, or its user is inactive")
-    return user
+    holder = users.user_for_token(web.session(), token.strip(), clock.now())
+    if holder is None:
+        raise errors.Unauthorized(
+            "the API token is unknown, revoked or expired, or its user is inactive"
+        )
+    return holder.user  # a calendar file is read: a read token will do
 
 
 # --- the feeds page -------------------------------------------------------------------------

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.core import limits
 from tracker.core.dates import zone_names
 from tracker.users import preferences
+from tracker.users.enums import TokenScope
 from tracker.users.models import User
-from tracker.users.schemas import NewFactor, SettingsChanges
+from tracker.users.schemas import NewFactor, NewToken, SettingsChanges
 from tracker.web.pages import CommandForm, checks
 
 
@@ -141,3 +150,26 @@ class ConfirmPasswordForm(FlaskForm):
         validators=[DataRequired(), Length(max=limits.PASSWORD)],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+SCOPES = [
+    SelectChoice(TokenScope.read_write.value, "Read and write"),
+    SelectChoice(TokenScope.read.value, "Read only"),
+]
+
+
+class TokenForm(CommandForm):
+    """A new API token of one's own: what it is for, what it may do, until when."""
+
+    name = StringField("Name", validators=checks(NewToken, "name"))
+    scope = SelectField("May", choices=SCOPES, default=TokenScope.read_write.value)
+    expires_on = DateField("Last day it works", validators=[Optional()])
+
+    def command(self) -> NewToken:
+        return NewToken.parse(
+            {
+                "name": self.name.data or "",
+                "scope": self.scope.data,
+                "expires_on": self.expires_on.data,
+            }
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
@@ -61,6 +62,14 @@ class ApiToken(Timestamped, Base):
     )
 
     user: so.Mapped[User] = so.relationship(back_populates="tokens")
+
+    def state(self, now: dt.datetime) -> str:
+        """The token at `now`: "revoked", "expired" or "live"."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= now:
+            return "expired"
+        return "live"
 
 
 class UserSession(Base):

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 import pydantic
 
 from tracker.core import limits
-from tracker.core.commands import Allowed, Changes, Command, Limit, Zone, refuse
+from tracker.core.commands import Allowed, Changes, Command, Day, Limit, Zone, refuse
 from tracker.users import preferences
-from tracker.users.enums import Role
+from tracker.users.enums import Role, TokenScope
 from tracker.users.models import User
 
 # --- field types --------------------------------------------------------------------------
@@ -96,9 +96,17 @@ class ActiveChange(Command):
 
 
 class NewToken(Command):
-    """Make an API token; its name says what it is for."""
+    """Make an API token; its name says what it is for.
+
+    A `read` token may only read (GET); `read-write`, the default, may also write.
+    `expires_on` is a day: the token works until the end of that day in its owner's
+    time zone (it expires at the owner's next midnight), and is refused from then on;
+    without it, the token works until it is revoked.
+    """
 
     name: Annotated[str, Limit(limits.NAME, required=False)] = ""
+    scope: Annotated[TokenScope, Allowed()] = TokenScope.read_write
+    expires_on: Day | None = None
 
 
 class NewFactor(Command):

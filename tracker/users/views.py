@@ -25,8 +25,9 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from tracker import web
+from tracker.calendar import operations as feeds
 from tracker.core import clock, errors
-from tracker.users import factors, keys, operations, policy, sessions
+from tracker.users import agents, factors, keys, operations, policy, sessions
 from tracker.users import login as signin
 from tracker.users.enums import FactorKind
 from tracker.users.forms import (
@@ -39,6 +40,7 @@ from tracker.users.forms import (
     PasswordForm,
     RecoveryForm,
     SettingsForm,
+    TokenForm,
 )
 from tracker.users.models import User
 from tracker.web import pages
@@ -436,13 +438,14 @@ def _trust_this_browser(response: Response, user: User) -> Response:
     return response
 
 
-def _account_page(*, settings=None, password=None, status=200):
+def _account_page(*, settings=None, password=None, token_form=None, status=200):
     me = pages.actor()
     return render_template(
         "users/account.html",
         settings=settings or SettingsForm(obj=me, prefix="settings", formdata=None),
         password=password or PasswordForm(prefix="password", formdata=None),
         two_factor=_two_factor_status(me),
+        **_ways_in(token_form),
     ), status
 
 
@@ -610,3 +613,66 @@ def _qr(uri: str) -> Markup:
         scale=4, title="QR code of the authenticator app's set-up", svgclass="qr"
     )
     return Markup(svg)  # noqa: S704 (segno's own markup: the address is drawn, not embedded)
+
+
+# --- sessions, API tokens and feeds: the ways into this account ------------------------------
+
+
+def _ways_in(token_form: TokenForm | None) -> dict[str, object]:
+    """What the cards "Your sessions" and "API tokens and calendar feeds" show."""
+    db, me, now = web.session(), pages.actor(), clock.now()
+    return {
+        "now": now,
+        "my_sessions": operations.list_sessions(db, me, now, me),
+        "this_session": sessions.digest(current_user.session_id),
+        "browser": agents.describe,
+        "tokens": operations.list_tokens(db, me, me),
+        "token_form": token_form or TokenForm(prefix="token", formdata=None),
+        "live_feeds": sum(feed.revoked_at is None for feed in feeds.list_feeds(db, me)),
+    }
+
+
+@bp.post("/account/sessions/<int:session_id>/end")
+def end_session(session_id: int):
+    """Sign out one of one's sessions (another browser, a lost phone)."""
+    me, db = pages.actor(), web.session()
+    operations.end_session(db, me, clock.now(), me, session_id)
+    db.commit()
+    flash("That session is ended: its browser is signed out.")
+    return redirect(url_for("account.account"))
+
+
+@bp.post("/account/sessions/end-others")
+def end_other_sessions():
+    """Sign out every other browser of this account; this one stays signed in."""
+    me, db = pages.actor(), web.session()
+    ended = operations.end_other_sessions(db, me, clock.now(), me, current_user.session_id)
+    db.commit()
+    flash(f"Signed out everywhere else: {ended} other session{'' if ended == 1 else 's'} ended.")
+    return redirect(url_for("account.account"))
+
+
+@bp.post("/account/tokens")
+def create_token():
+    """Make an API token of one's own; the token is shown once, on a page never cached."""
+    me = pages.actor()
+    form = TokenForm(prefix="token")
+    made = pages.submit(
+        form, lambda: operations.create_token(web.session(), me, clock.now(), me, form.command())
+    )
+    if made is None:
+        return _account_page(token_form=form, status=pages.form_status(form))
+    api_token, secret = made
+    response = make_response(render_template("users/token.html", token=api_token, secret=secret))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+def revoke_token(token_id: int):
+    """Revoke one of one's API tokens: from now on it gets 401."""
+    me, db = pages.actor(), web.session()
+    revoked = operations.revoke_token(db, me, clock.now(), token_id)
+    db.commit()
+    flash(f"The API token “{revoked.name or revoked.id}” is revoked.")
+    return redirect(url_for("account.account"))

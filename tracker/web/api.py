@@ -31,8 +31,13 @@ PREFIX = "/api/v1"
 Schema = TypeVar("Schema", bound=pydantic.BaseModel)
 M = TypeVar("M")
 
-#: finds the user of a bearer token: (session, token, now) -> user or None; set by the registry
+#: finds who holds a bearer token: (session, token, now) -> (user, scope) or None, where
+#: scope is READ_ONLY or "read-write"; it may note the token's use for the toolkit to
+#: commit. Set by the registry.
 TOKEN_USER = "tracker.token_user"  # noqa: S105 (an extension name)
+#: the scope of a token that may only read: it gets 403 on any other method
+READ_ONLY = "read"
+READING = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class Items(pydantic.BaseModel, Generic[M]):
@@ -154,10 +159,18 @@ def _authenticate() -> None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise errors.Unauthorized("send an API token: 'Authorization: Bearer <token>'")
-    find_user = current_app.extensions[TOKEN_USER]
-    user = find_user(web.session(), token.strip(), clock.now())
-    if user is None:
-        raise errors.Unauthorized("the API token is unknown, revoked, or its user is inactive")
+    find_holder = current_app.extensions[TOKEN_USER]
+    db = web.session()
+    holder = find_holder(db, token.strip(), clock.now())
+    if holder is None:
+        raise errors.Unauthorized(
+            "the API token is unknown, revoked or expired, or its user is inactive"
+        )
+    if db.dirty:  # the token's last use, noted before anything of the request's own
+        db.commit()
+    user, scope = holder
+    if scope == READ_ONLY and request.method not in READING:
+        raise errors.Forbidden("this API token may only read")
     g.actor = user
 
 

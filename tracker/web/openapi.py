@@ -37,8 +37,8 @@ CALENDAR = "text/calendar"
 #: the failures an endpoint may answer, by what it reads (every one has the error shape)
 ERRORS = {
     400: "Malformed request: not JSON, or not a JSON object",
-    401: "No API token, or an unknown, revoked or inactive one",
-    403: "The caller's role may not do this",
+    401: "No API token, or an unknown, revoked or expired one, or its user is inactive",
+    403: "The caller's role may not do this, or a `read` token was sent to write",
     404: "No such record (or no such endpoint)",
     409: "Conflict: the record changed since it was read (`stale_version`), or the change "
     "conflicts with existing data",
