@@ -15,7 +15,7 @@ import factories
 import pytest
 import sqlalchemy as sa
 from factories import SETUP, nothing_written
-from pages import Browser, make_user, sign_in, text
+from pages import PASSWORD, Browser, make_user, sign_in, text
 
 from tracker.calendar import operations as feeds
 from tracker.calendar.schemas import NewFeed
@@ -212,7 +212,12 @@ def test_ending_sessions_needs_the_form_s_csrf_token(app, database, me):
 
 # --- your API tokens ----------------------------------------------------------------------
 
-NEW_TOKEN = {"token-name": "backup script", "token-scope": "read", "token-expires_on": "2026-12-31"}
+NEW_TOKEN = {
+    "token-name": "backup script",
+    "token-scope": "read",
+    "token-expires_on": "2026-12-31",
+    "token-password": PASSWORD,
+}
 
 
 def shown_token(response) -> str:
@@ -262,6 +267,33 @@ def test_a_bad_token_form_is_sent_back_and_nothing_is_written(database, me, sent
     assert response.status_code == 422
     assert message in html.unescape(text(response))
     assert response.headers.get("Cache-Control") != "no-store"
+
+
+def test_a_token_needs_the_password_typed_again_and_guesses_of_it_are_limited(database, me):
+    """A stolen session cookie must neither make a token that outlives the session nor
+    guess the password at will: 5 wrong tries in 15 minutes, then even the right one
+    is refused unchecked."""
+    me.get("/account")
+    wrong = NEW_TOKEN | {"token-password": "not the password"}
+
+    with nothing_written(database):
+        statuses = [me.post("/account/tokens", wrong).status_code for _ in range(5)]
+        refused = me.post("/account/tokens", NEW_TOKEN)
+
+    assert statuses == [422] * 5
+    assert refused.status_code == 429
+    assert "Try again in 15 minutes" in html.unescape(text(refused))
+    with clock.frozen(clock.now() + dt.timedelta(minutes=15)):
+        assert me.post("/account/tokens", NEW_TOKEN).status_code == 200
+
+
+def test_the_right_password_gives_its_place_back(database, me):
+    me.get("/account")
+    for _ in range(8):  # more than the limit: each right answer frees its place
+        assert me.post("/account/tokens", NEW_TOKEN).status_code == 200
+        me.get("/account")
+    wrong = NEW_TOKEN | {"token-password": "not the password"}
+    assert [me.post("/account/tokens", wrong).status_code for _ in range(6)] == [422] * 5 + [429]
 
 
 def test_revoking_a_token_on_the_account_page_stops_it_at_once(database, me):

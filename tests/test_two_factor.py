@@ -386,7 +386,7 @@ def test_new_recovery_codes_need_the_password_and_replace_the_old_ones(client, d
 
     refused = browser.post("/account/security/recovery-codes", {"codes-password": "not it"})
     assert refused.status_code == 422
-    assert "this is not your password" in text(refused)
+    assert "this is not your current password" in text(refused)
 
     made = browser.post("/account/security/recovery-codes", {"codes-password": PASSWORD})
 
@@ -419,7 +419,7 @@ def test_removing_a_factor_needs_the_password(client, database):
     assert browser.post(path, {}).status_code == 422
     wrong = browser.post(path, {field: "not my password"})
     assert wrong.status_code == 422
-    assert "this is not your password" in text(wrong)
+    assert "this is not your current password" in text(wrong)
     assert len(rows(database, SecondFactor)) == 1
 
     assert browser.post(path, {field: PASSWORD}).status_code == 302

@@ -55,3 +55,10 @@ class StaleVersion(Conflict):
 class Invalid(TrackerError):
     status = 422
     code = "invalid"
+
+
+class TooManyAttempts(TrackerError):
+    """A guess refused unchecked: the limit of its bucket was reached (for a while)."""
+
+    status = 429
+    code = "too_many_attempts"

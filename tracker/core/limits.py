@@ -65,6 +65,8 @@ MAIL_SUBJECT = 300
 
 #: a password (hashed: no column to fit; a bound on the work of hashing it)
 PASSWORD = 1000
+#: the shortest password one may choose
+PASSWORD_MIN = 10
 #: a security key's answer to the browser (a few hundred bytes; parsed, never stored whole)
 KEY_ANSWER = 64 * 1024
 #: a code typed at sign-in (an app's 6 digits, a recovery code), blanks and dashes allowed

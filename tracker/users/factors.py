@@ -188,7 +188,7 @@ def remove(
     )
     if factor is None:
         raise NotFound(f"you have no second factor {factor_id}")
-    _require_password(user, password)
+    require_password(user, password)
     _lock_factors_of(session, user)
     others = session.scalar(
         sa.select(sa.func.count())
@@ -235,9 +235,10 @@ def _lock_factors_of(session: so.Session, user: User) -> None:
     )
 
 
-def _require_password(user: User, password: str) -> None:
+def require_password(user: User, password: str) -> None:
+    """The password typed again (the caller limits how often: login.reserve_confirmation)."""
     if not users.check_password(user, password or ""):
-        raise Invalid("this is not your password", field="password")
+        raise Invalid("this is not your current password", field="password")
 
 
 def _described(factor: SecondFactor, user: User) -> dict[str, str]:
@@ -290,7 +291,7 @@ def regenerate_recovery_codes(
 ) -> list[str]:
     """New recovery codes on demand (the old ones stop working); needs the password and a
     second factor (without one there is nothing to recover)."""
-    _require_password(user, password)
+    require_password(user, password)
     if not policy.has_second_factor(session, user):
         raise Conflict("add a second factor first: recovery codes stand in for one")
     return new_recovery_codes(session, user, now)

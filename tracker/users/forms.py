@@ -50,7 +50,14 @@ class PasswordForm(FlaskForm):
     )
     new = PasswordField(
         "New password",
-        validators=[DataRequired(), Length(max=limits.PASSWORD)],
+        validators=[
+            DataRequired(),
+            Length(
+                min=limits.PASSWORD_MIN,
+                max=limits.PASSWORD,
+                message=f"use at least {limits.PASSWORD_MIN} characters",
+            ),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -164,6 +171,11 @@ class TokenForm(CommandForm):
     name = StringField("Name", validators=checks(NewToken, "name"))
     scope = SelectField("May", choices=SCOPES, default=TokenScope.read_write.value)
     expires_on = DateField("Last day it works", validators=[Optional()])
+    password = PasswordField(
+        "Your password",
+        validators=[DataRequired(), Length(max=limits.PASSWORD)],
+        render_kw={"autocomplete": "current-password"},
+    )
 
     def command(self) -> NewToken:
         return NewToken.parse(

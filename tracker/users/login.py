@@ -32,6 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from tracker.audit import operations as audit
 from tracker.core import limits
 from tracker.core.actors import SystemActor
+from tracker.core.errors import Invalid
 from tracker.users import operations as users
 from tracker.users.models import LoginBucket, User
 
@@ -39,12 +40,14 @@ WINDOW = dt.timedelta(minutes=15)
 ACCOUNT_LIMIT = 5
 ADDRESS_LIMIT = 20
 DEVICE_LIMIT = 5
+#: the password typed again on one's own pages, per account
+CONFIRM_LIMIT = 5
 #: wrong second factors (codes, keys) per account and WINDOW, whichever browser sends them
 FACTOR_LIMIT = 5
 #: how long a browser stays trusted after it signed in (each sign-in renews it)
 DEVICE_AGE = dt.timedelta(days=365)
 DEVICE_COOKIE = "tracker_device"
-MIN_PASSWORD = 10
+MIN_PASSWORD = limits.PASSWORD_MIN
 #: whom the audit log names for an attempt that proved nothing: no one known
 ANONYMOUS = SystemActor("anonymous")
 
@@ -146,15 +149,35 @@ def reserve_factor(session: so.Session, now: dt.datetime, user: User) -> Place |
     One bucket per account (`factor:<user id>`): whoever holds the password gets
     FACTOR_LIMIT guesses per WINDOW, however many browsers or sign-ins they use.
     """
-    place, attempts = _take(session, now, f"factor:{user.id}")
-    if attempts > FACTOR_LIMIT:
+    return _reserve_one(
+        session, now, f"factor:{user.id}", FACTOR_LIMIT, "the second step of this account"
+    )
+
+
+def reserve_confirmation(session: so.Session, now: dt.datetime, user: User) -> Place | Lockout:
+    """Take a place for the password typed again on one's own pages (changing it, removing
+    a factor, new recovery codes, a new API token), or refuse it; commit before checking.
+
+    One bucket per account (`confirm:<user id>`): a stolen session cookie gets
+    CONFIRM_LIMIT guesses of the password per WINDOW, not as many as it can send.
+    """
+    return _reserve_one(
+        session, now, f"confirm:{user.id}", CONFIRM_LIMIT, "your password on this account"
+    )
+
+
+def _reserve_one(
+    session: so.Session, now: dt.datetime, key: str, limit: int, reason: str
+) -> Place | Lockout:
+    place, attempts = _take(session, now, key)
+    if attempts > limit:
         _give_back(session, [place])
-        return Lockout("the second step of this account", place.opened_at + WINDOW - now)
+        return Lockout(reason, place.opened_at + WINDOW - now)
     return place
 
 
-def factor_passed(session: so.Session, place: Place) -> None:
-    """A right second factor gives its place back (a wrong one keeps it)."""
+def passed(session: so.Session, place: Place) -> None:
+    """A right answer gives its place back (a wrong one keeps it)."""
     _give_back(session, [place])
 
 
@@ -297,13 +320,12 @@ def trusted_device(
 
 def change_password(
     session: so.Session, now: dt.datetime, user: User, current: str, new: str
-) -> str | None:
-    """Change one's own password; returns why not (a message), or None when done."""
+) -> None:
+    """Change one's own password; `Invalid` naming the field (current, new) if not."""
     if not users.check_password(user, current):
-        return "this is not your current password"
+        raise Invalid("this is not your current password", field="current")
     if len(new) < MIN_PASSWORD:
-        return f"use at least {MIN_PASSWORD} characters"
+        raise Invalid(f"use at least {MIN_PASSWORD} characters", field="new")
     if new == current:
-        return "the new password is the same as the current one"
+        raise Invalid("the new password is the same as the current one", field="new")
     users.set_password(session, user, now, user, new)  # audited, without the password
-    return None

@@ -191,7 +191,13 @@ def user_for_token(session: so.Session, token: str, now: dt.datetime) -> TokenHo
         return None
     api_token, user = row
     if api_token.last_used_at is None or now - api_token.last_used_at >= TOKEN_TOUCH_EVERY:
-        api_token.last_used_at = now
+        # a use is not a change of the token: updated_at stays as it was
+        session.execute(
+            sa.update(ApiToken)
+            .where(ApiToken.id == api_token.id)
+            .values(last_used_at=now, updated_at=ApiToken.updated_at)
+            .execution_options(synchronize_session=False)
+        )
     return TokenHolder(user, api_token.scope)
 
 

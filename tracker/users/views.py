@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import segno
 import sqlalchemy.orm as so
@@ -21,6 +22,7 @@ from flask import (
 )
 from flask.sansio.blueprints import BlueprintSetupState
 from flask_login import UserMixin, current_user, login_user, logout_user
+from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
@@ -189,6 +191,30 @@ def _refusal(lockout: signin.Lockout) -> str:
     return f"Too many failed attempts for {lockout.reason}. Try again in {minutes}."
 
 
+def _confirming(form: FlaskForm, typed: str, save: Callable[[], Any]) -> Any:
+    """`pages.submit` for a form that asks for the password again (its field `typed`).
+
+    Each try takes a place in the account's re-confirmation bucket first, committed
+    before the password is checked as at sign-in: a stolen session cookie cannot guess
+    the password at will. A right password gives its place back at once, so a form
+    refused for another reason costs nothing.
+    """
+    if not form.validate_on_submit():
+        return None
+    db, me = web.session(), pages.actor()
+    place = signin.reserve_confirmation(db, clock.now(), me)
+    db.commit()
+    if isinstance(place, signin.Lockout):
+        pages.refused(form, errors.TooManyAttempts(_refusal(place), field=typed))
+        return None
+    if not operations.check_password(me, form[typed].data):
+        pages.refused(form, errors.Invalid("this is not your current password", field=typed))
+        return None
+    signin.passed(db, place)
+    db.commit()
+    return pages.submit(form, save)
+
+
 def _after_password(user: User, target: str) -> Response:
     """The password was right: on to the second factor if the user has one (a pending
     session, which opens no page), else signed in; a user who must add a second factor
@@ -319,7 +345,7 @@ def _second_step(
     if not sessions.end(db, raw):  # another request finished this sign-in meanwhile
         db.rollback()
         return _start_again()
-    signin.factor_passed(db, place)
+    signin.passed(db, place)
     target = session.get(NEXT) or "/"
     _sign_in(user, f"password+{method}")
     return _trust_this_browser(redirect(pages.safe_next(target)), user)
@@ -409,19 +435,18 @@ def password():
     """Change one's password; other sessions of this account end."""
     me = pages.actor()
     form = PasswordForm(prefix="password")
-    if form.validate_on_submit():
+
+    def change() -> bool:
         db = web.session()
-        problem = signin.change_password(db, clock.now(), me, form.current.data, form.new.data)
-        if problem is None:
-            sessions.end_all(db, me.id, keep=current_user.session_id)
-            db.commit()
-            flash("Your password is changed. Other sessions of this account are signed out.")
-            # older device cookies named the old password: this browser stays trusted
-            return _trust_this_browser(redirect(url_for("account.account")), me)
-        db.rollback()
-        field = form.current if "current" in problem else form.new
-        field.errors = [problem]
-    return _account_page(password=form, status=422)
+        signin.change_password(db, clock.now(), me, form.current.data, form.new.data)
+        sessions.end_all(db, me.id, keep=current_user.session_id)
+        return True
+
+    if _confirming(form, "current", change) is None:
+        return _account_page(password=form, status=pages.form_status(form))
+    flash("Your password is changed. Other sessions of this account are signed out.")
+    # older device cookies named the old password: this browser stays trusted
+    return _trust_this_browser(redirect(url_for("account.account")), me)
 
 
 def _trust_this_browser(response: Response, user: User) -> Response:
@@ -545,7 +570,7 @@ def remove_factor(factor_id: int):
         factors.remove(db, me, clock.now(), factor_id, form.password.data)
         return True
 
-    done = pages.submit(form, remove)
+    done = _confirming(form, "password", remove)
     if done is None:
         return _security_page(removing={factor_id: form}, status=pages.form_status(form))
     flash("The second factor is removed.")
@@ -557,8 +582,10 @@ def recovery_codes():
     """Make new recovery codes (the old ones stop working); the password is asked again."""
     me, db = pages.actor(), web.session()
     form = ConfirmPasswordForm(prefix="codes")
-    codes = pages.submit(
-        form, lambda: factors.regenerate_recovery_codes(db, me, clock.now(), form.password.data)
+    codes = _confirming(
+        form,
+        "password",
+        lambda: factors.regenerate_recovery_codes(db, me, clock.now(), form.password.data),
     )
     if codes is None:
         return _security_page(codes_form=form, status=pages.form_status(form))
@@ -657,8 +684,10 @@ def create_token():
     """Make an API token of one's own; the token is shown once, on a page never cached."""
     me = pages.actor()
     form = TokenForm(prefix="token")
-    made = pages.submit(
-        form, lambda: operations.create_token(web.session(), me, clock.now(), me, form.command())
+    made = _confirming(
+        form,
+        "password",
+        lambda: operations.create_token(web.session(), me, clock.now(), me, form.command()),
     )
     if made is None:
         return _account_page(token_form=form, status=pages.form_status(form))

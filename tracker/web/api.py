@@ -166,8 +166,7 @@ def _authenticate() -> None:
         raise errors.Unauthorized(
             "the API token is unknown, revoked or expired, or its user is inactive"
         )
-    if db.dirty:  # the token's last use, noted before anything of the request's own
-        db.commit()
+    db.commit()  # the token's last use, if noted, before anything of the request's own
     user, scope = holder
     if scope == READ_ONLY and request.method not in READING:
         raise errors.Forbidden("this API token may only read")

@@ -98,6 +98,8 @@ def checks(command: type[Command], name: str) -> list[Any]:
 
 def refused(form: FlaskForm, exc: errors.TrackerError) -> None:
     """Show an operation's refusal next to the field it names, or above the form."""
+    if exc.status == 429:
+        form.too_many_attempts = True  # answered 429 (`form_status`)
     name = (exc.field or "").split(".")[0]
     if isinstance(form, CommandForm):
         name = form.field_for(name)
@@ -135,7 +137,10 @@ def submit(form: FlaskForm, save: Callable[[], Any]) -> Any:
 
 
 def form_status(form: FlaskForm) -> int:
-    """200 for a form shown afresh, 422 for one sent back with errors."""
+    """200 for a form shown afresh, 422 for one sent back with errors (429 for a guess
+    refused by a rate limit)."""
+    if getattr(form, "too_many_attempts", False):
+        return 429
     return 422 if form.is_submitted() else 200
 
 
