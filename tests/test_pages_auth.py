@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from pages import PASSWORD, Browser, make_user, put_session, sign_in, text
 
 from tracker.core import clock
-from tracker.models import AuditEntry, LoginBucket, User
+from tracker.models import AuditEntry, LoginBucket, User, UserSession
 from tracker.users import login
 
 
@@ -287,6 +287,39 @@ def test_changing_the_password_ends_the_trust_of_the_other_browsers(app, databas
 
     assert other.log_in(user.email, "a brand new passphrase").status_code == 429
     assert mine.log_in(user.email, "a brand new passphrase").status_code == 302
+
+
+def test_after_sign_out_the_old_cookie_gets_the_login_page(app, client, database):
+    user = make_user(database)
+    browser = Browser(client)
+    assert browser.log_in(user.email).status_code == 302
+    stolen = client.get_cookie("tracker_session").value  # a copy taken before sign-out
+    assert browser.get("/account").status_code == 200
+
+    assert browser.post("/logout").status_code == 302
+
+    thief = app.test_client()
+    thief.set_cookie("tracker_session", stolen)
+    response = thief.get("/account")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+    with database.sessionmaker() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(UserSession)) == 0
+
+
+def test_a_session_ends_when_idle_or_too_old(client, database, frozen_now):
+    browser = sign_in(client, database)
+    with clock.frozen(frozen_now + dt.timedelta(minutes=119)):
+        assert browser.get("/account").status_code == 200  # seen: idle time starts again
+    with clock.frozen(frozen_now + dt.timedelta(minutes=119 + 121)):
+        assert browser.get("/account").status_code == 302  # idle for more than 2 hours
+
+    browser = sign_in(client, database)
+    for minutes in range(60, 12 * 60, 60):  # busy every hour...
+        with clock.frozen(frozen_now + dt.timedelta(minutes=minutes)):
+            assert browser.get("/account").status_code == 200
+    with clock.frozen(frozen_now + dt.timedelta(hours=12)):
+        assert browser.get("/account").status_code == 302  # ...but 12 hours is the most
 
 
 def test_an_inactive_user_cannot_log_in_and_is_signed_out(client, database):
