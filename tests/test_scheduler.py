@@ -6,9 +6,13 @@ import datetime as dt
 import logging
 
 import pytest
+import sqlalchemy as sa
+from pages import make_user
 
 from tracker import scheduler
 from tracker.core import clock
+from tracker.models import UserSession
+from tracker.users import sessions
 
 UTC = dt.UTC
 
@@ -57,3 +61,20 @@ def test_a_failing_job_is_logged_not_raised(settings, database, caplog):
 
     assert "job broken failed" in caplog.text
     assert "the disk is full" in caplog.text
+
+
+def test_ended_sessions_are_pruned_and_live_ones_kept(settings, database, frozen_now):
+    users = [make_user(database) for _ in range(3)]
+    lifetimes = sessions.Lifetimes(idle=settings.session_idle, absolute=settings.session_lifetime)
+    with database.unit_of_work() as session:
+        starts = [frozen_now - dt.timedelta(hours=13), frozen_now - dt.timedelta(hours=3)]
+        for user, start in zip(users, [*starts, frozen_now], strict=True):
+            sessions.start(session, session.merge(user), start, lifetimes)
+
+    job = next(job for job in scheduler.JOBS if job.name == "prune-sessions")
+    result = scheduler.run(job, database, settings)
+
+    assert result == "2 ended sessions deleted"  # too old; idle for 3 hours
+    with database.sessionmaker() as session:
+        left = session.scalars(sa.select(UserSession.user_id)).all()
+    assert left == [users[2].id]

@@ -34,6 +34,7 @@ from tracker.core.actors import SCHEDULER, SystemActor
 from tracker.core.db import Database
 from tracker.delays import scan
 from tracker.notifications import alerts, outbox, senders
+from tracker.users import sessions
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,15 @@ def prune_feed_log(context: Context) -> Any:
         return f"{feeds.prune_fetches(session, context.now)} old feed fetches forgotten"
 
 
+def prune_sessions(context: Context) -> Any:
+    """Delete the sessions that ended by themselves (they open nothing already)."""
+    lifetimes = sessions.Lifetimes(
+        idle=context.settings.session_idle, absolute=context.settings.session_lifetime
+    )
+    with context.database.unit_of_work() as session:
+        return f"{sessions.purge(session, context.now, lifetimes)} ended sessions deleted"
+
+
 def send_mail(context: Context) -> Any:
     # not context.now: a run reads the clock for each claim and result, however long it is
     sender = senders.sender_for(context.settings)
@@ -124,6 +134,12 @@ JOBS: tuple[Job, ...] = (
         prune_feed_log,
         {"trigger": "cron", "hour": 3, "minute": 30},
         "forget feed fetches older than 90 days",
+    ),
+    Job(
+        "prune-sessions",
+        prune_sessions,
+        {"trigger": "cron", "minute": 20},
+        "delete the sessions that ended by themselves (idle or too old)",
     ),
     Job("outbox", send_mail, {"trigger": "interval", "minutes": 1}, "send the mail that is due"),
 )
