@@ -166,6 +166,17 @@ def test_filter_by_matter_id_or_title(client, database, admin):
     assert by_title == entry_ids(database, matter_id=two["id"])
 
 
+@pytest.mark.parametrize("typed", ["²", "99999999999999999999"])
+def test_a_matter_filter_of_digits_that_are_no_id_finds_nothing(client, database, admin, typed):
+    factories.dossier(admin, title="Extradition of A.")
+    browser = sign_in(client, database, "admin")
+
+    response = browser.get("/audit", query_string={"matter": typed})
+
+    assert response.status_code == 200
+    assert listed(response) == []
+
+
 def test_filter_by_user_kind_and_action(client, database, admin):
     other = factories.login(client, database, "staff", "clerk@example.org")
     _m, made = factories.dossier(admin)

@@ -25,6 +25,7 @@ from tracker.audit import chain
 from tracker.audit.models import AuditEntry, AuditHead
 from tracker.core.actors import Actor
 from tracker.core.db import Base, row_id, snapshot, table_of
+from tracker.core.limits import MAX_ID
 from tracker.matters.models import Matter
 
 
@@ -246,8 +247,9 @@ def entries(
         .limit(size + 1)
     )
     matter = (matter or "").strip()
-    if matter.isdigit():
-        query = query.where(AuditEntry.matter_id == int(matter))
+    if matter.isascii() and matter.isdigit():  # "²" is a digit, not a number
+        number = int(matter)
+        query = query.where(AuditEntry.matter_id == (number if number <= MAX_ID else -1))
     elif matter:
         titled = sa.select(Matter.id).where(
             sa.func.lower(Matter.title).contains(matter.lower(), autoescape=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -18,9 +19,22 @@ TWO_FACTOR_ROLES = "two_factor_roles"
 
 def two_factor_roles(session: so.Session) -> frozenset[Role]:
     """The roles whose users must have a second factor (none until an admin chooses)."""
-    value = session.scalar(sa.select(SiteSetting.value).where(SiteSetting.key == TWO_FACTOR_ROLES))
+    return roles_in(session.scalar(sa.select(required_roles())))
+
+
+def required_roles() -> sa.ScalarSelect[Any]:
+    """The stored setting (a JSON list of roles, or NULL), as a column of another query."""
+    return sa.select(SiteSetting.value).where(SiteSetting.key == TWO_FACTOR_ROLES).scalar_subquery()
+
+
+def roles_in(value: Any) -> frozenset[Role]:
     known = {role.value for role in Role}
     return frozenset(Role(name) for name in value or () if name in known)
+
+
+def has_factor(user_id: sa.ColumnElement[int] | so.InstrumentedAttribute[int]) -> sa.Exists:
+    """Whether the user of `user_id` has a second factor, as a column of another query."""
+    return sa.exists().where(SecondFactor.user_id == user_id)
 
 
 def set_two_factor_roles(
@@ -50,12 +64,4 @@ def set_two_factor_roles(
 
 
 def has_second_factor(session: so.Session, user: User) -> bool:
-    return (
-        session.scalar(sa.select(SecondFactor.id).where(SecondFactor.user_id == user.id).limit(1))
-        is not None
-    )
-
-
-def must_enrol(session: so.Session, user: User) -> bool:
-    """Whether this user must enrol a second factor before doing anything else."""
-    return user.role in two_factor_roles(session) and not has_second_factor(session, user)
+    return bool(session.scalar(sa.select(has_factor(sa.literal(user.id)))))

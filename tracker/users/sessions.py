@@ -18,6 +18,7 @@ import sqlalchemy.orm as so
 
 from tracker.core import tokens
 from tracker.core.db import affected
+from tracker.users import policy
 from tracker.users.models import User, UserSession
 
 #: a pending sign-in (password right, second factor owed) lasts this long
@@ -69,6 +70,15 @@ def start(
     return raw
 
 
+@dataclass(frozen=True)
+class Found:
+    """A live session and whether its user owes a second factor: an admin requires one
+    of their role and they have none (read with the session: every page asks)."""
+
+    row: UserSession
+    owes_factor: bool
+
+
 def find(
     session: so.Session,
     raw: str | None,
@@ -76,13 +86,18 @@ def find(
     lifetimes: Lifetimes,
     *,
     pending: bool = False,
-) -> UserSession | None:
+) -> Found | None:
     """The live session the cookie's id names (a complete one, or with `pending` one that
-    still owes its second factor), with its active user loaded; None otherwise."""
+    still owes its second factor), with its active user loaded; None otherwise. One
+    query, whatever the page."""
     if not raw or len(raw) > 128:
         return None
-    row = session.scalar(
-        sa.select(UserSession)
+    found = session.execute(
+        sa.select(
+            UserSession,
+            policy.required_roles(),
+            policy.has_factor(UserSession.user_id),
+        )
         .join(UserSession.user)
         .options(so.contains_eager(UserSession.user))
         .where(
@@ -92,10 +107,13 @@ def find(
             UserSession.last_seen_at > now - lifetimes.idle,
             User.active,
         )
-    )
-    if row is not None and now - row.last_seen_at >= TOUCH_EVERY:
+    ).first()
+    if found is None:
+        return None
+    row, roles, has_factor = found
+    if now - row.last_seen_at >= TOUCH_EVERY:
         row.last_seen_at = now
-    return row
+    return Found(row, row.user.role in policy.roles_in(roles) and not has_factor)
 
 
 def of_user(session: so.Session, user: User, now: dt.datetime) -> Sequence[UserSession]:

@@ -88,11 +88,15 @@ class SignedIn(UserMixin):
     """Flask-Login's view of a signed-in browser: the user, and the id of its session
     (`tracker.users.sessions`), which is what the cookie carries."""
 
-    def __init__(self, user: User, session_id: str, proof: str = "password"):
+    def __init__(
+        self, user: User, session_id: str, proof: str = "password", owes_factor: bool = False
+    ):
         self.user = user
         self.session_id = session_id
         #: how the sign-in was proved ("password", "password+totp"...)
         self.proof = proof
+        #: an admin requires a second factor of this user's role and they have none
+        self.owes_factor = owes_factor
 
     def get_id(self) -> str:
         return self.session_id
@@ -110,12 +114,13 @@ def lifetimes() -> sessions.Lifetimes:
 @pages.login_manager.user_loader
 def _load_user(value: str) -> SignedIn | None:
     db = web.session()
-    row = sessions.find(db, value, clock.now(), lifetimes())
-    if row is None:
+    found = sessions.find(db, value, clock.now(), lifetimes())
+    if found is None:
         return None
+    row = found.row
     if db.dirty and not db.new and not db.deleted:  # only last_seen_at moved on
         db.commit()  # (loaded before the page runs: nothing of the page's is committed)
-    return SignedIn(row.user, value, row.proof)
+    return SignedIn(row.user, value, row.proof, found.owes_factor)
 
 
 def _address() -> str:
@@ -247,8 +252,8 @@ def _pending() -> tuple[User, str] | None:
     """The user who gave the right password in this browser, and their pending session's
     id, while it lasts (sessions.PENDING_LIFETIME)."""
     raw = session.get(PENDING)
-    row = sessions.find(web.session(), raw, clock.now(), lifetimes(), pending=True)
-    return (row.user, raw) if row is not None and raw else None
+    found = sessions.find(web.session(), raw, clock.now(), lifetimes(), pending=True)
+    return (found.row.user, raw) if found is not None and raw else None
 
 
 def _start_again() -> Response:
@@ -403,11 +408,11 @@ def enrolment_first() -> Response | None:
     """Send a user who must add a second factor (an admin requires one of their role) and
     has none to the security page, from every page but those of WHILE_ENROLLING.
 
-    A session proved with a second factor skips the queries: its user has one.
+    Whether they owe one was read with their session (`sessions.find`): no query here.
     """
     if request.endpoint in WHILE_ENROLLING or not current_user.is_authenticated:
         return None
-    if current_user.proof != "password" or not policy.must_enrol(web.session(), current_user.user):
+    if not current_user.owes_factor:
         return None
     return redirect(url_for("account.security"))
 
