@@ -32,6 +32,9 @@ class DelayFlag(Versioned, Base):
     )
     message: so.Mapped[str] = so.mapped_column(sa.Text)
     details: so.Mapped[dict[str, Any]] = so.mapped_column(default=dict)
+    #: when the delay itself began (a request's date + its threshold, a hearing's first
+    #: date...), as the rule computes it; first_seen is only when a scan first saw it
+    began_on: so.Mapped[dt.date | None]
     first_seen: so.Mapped[dt.date]
     last_seen: so.Mapped[dt.date]
     resolved_at: so.Mapped[timestamp | None]

@@ -54,6 +54,11 @@ class Hearing(Versioned, Timestamped, Base):
     )
 
     @property
+    def moves(self) -> list[Postponement]:
+        """The postponements that stand (not withdrawn), in the order they were recorded."""
+        return [move for move in self.postponements if move.withdrawn_at is None]
+
+    @property
     def local_start(self) -> dt.datetime:
         from tracker.core.dates import in_zone
 
@@ -81,6 +86,16 @@ class Postponement(Base):
     decided_on: so.Mapped[dt.date | None]
     recorded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     recorded_at: so.Mapped[timestamp]
+    #: set when the move was recorded by mistake: the row stays in the ledger, marked,
+    #: and counts, slips, flags and feeds leave it out
+    withdrawn_at: so.Mapped[timestamp | None]
+    withdrawn_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    withdrawal_reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
 
     hearing: so.Mapped[Hearing] = so.relationship(back_populates="postponements")
-    recorded_by: so.Mapped[User | None] = so.relationship()
+    recorded_by: so.Mapped[User | None] = so.relationship(foreign_keys=[recorded_by_id])
+    withdrawn_by: so.Mapped[User | None] = so.relationship(foreign_keys=[withdrawn_by_id])
+
+    @property
+    def standing(self) -> bool:
+        return self.withdrawn_at is None

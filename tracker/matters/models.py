@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.core.dates import Precision
-from tracker.core.db import Base, Timestamped, Versioned, intpk, str200
+from tracker.core.db import Base, Timestamped, Versioned, intpk, str200, timestamp
 from tracker.matters.enums import ClientRole, ProceedingKind, ProceedingStatus
 
 if TYPE_CHECKING:
@@ -129,5 +129,14 @@ class Event(Versioned, Timestamped, Base):
     summary: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     #: where the fact comes from (a citation or a URL)
     source: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    #: set when the event was recorded by mistake: kept, marked, and left out of
+    #: timelines, flags and the deadlines it would trigger
+    withdrawn_at: so.Mapped[timestamp | None]
+    withdrawn_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    withdrawal_reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
 
     proceeding: so.Mapped[Proceeding] = so.relationship(back_populates="events")
+
+    @property
+    def standing(self) -> bool:
+        return self.withdrawn_at is None
