@@ -170,7 +170,9 @@ def test_staff_open_a_matter(staff, lawyer, database):
         "version": 1,
         "created_at": NOW,
         "updated_at": NOW,
+        "warnings": [],
     }
+    del made["warnings"]  # (of the creation only)
     assert staff.get(f"/matters/{made['id']}").get_json() == made
     [entry] = factories.audit_entries(database, "matters")
     assert entry["actor"] == "staff@example.org"
@@ -889,6 +891,8 @@ def test_an_event_is_recorded_to_the_precision_known(staff, database):
         "summary": "Search of the client's flat",
         "source": "Police report p. 3",
         "version": 1,
+        "withdrawn_at": None,
+        "withdrawal_reason": None,
     }
     assert staff.get(f"/events/{event['id']}").get_json() == event
     entry = factories.audit_entries(database)[-1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -158,6 +159,10 @@ def _trigger(
             "trigger_event_id: a rule needs the event it counts from", field="trigger_event_id"
         )
     event = matters.get_event(session, actor, event_id, field="trigger_event_id")
+    if not event.standing:
+        raise Invalid(
+            f"event {event_id} was withdrawn: it counts no deadline", field="trigger_event_id"
+        )
     if event.proceeding.matter_id != proceeding.matter_id:
         raise Invalid(f"event {event_id} belongs to another matter", field="trigger_event_id")
     _require_exact(event, "trigger_event_id")
@@ -237,27 +242,95 @@ def _create_computed(
     return deadline
 
 
+def triggered_by(session: so.Session, event: Event, *, open_only: bool = False) -> list[Deadline]:
+    """The computed deadlines that count from this event, by due date."""
+    query = (
+        sa.select(Deadline)
+        .where(Deadline.trigger_event_id == event.id, Deadline.rule_id.is_not(None))
+        .options(so.joinedload(Deadline.rule))
+        .order_by(Deadline.due_on, Deadline.id)
+    )
+    if open_only:
+        query = query.where(Deadline.status == DeadlineStatus.open)
+    return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Move:
+    """A computed deadline that a change of its trigger would move (or waive: `after` None)."""
+
+    deadline: Deadline
+    before: dt.date
+    after: dt.date | None
+
+
+def _recomputed(
+    session: so.Session, deadline: Deadline, event: Event, occurred_on: dt.date
+) -> dict[str, Any]:
+    """The values recomputing `deadline` from a trigger on `occurred_on` gives it."""
+    assert deadline.rule is not None  # selected with a rule
+    row, computation = compute(session, deadline.rule.code, occurred_on)
+    values: dict[str, Any] = {
+        "rule_id": row.id,
+        "computed_due_on": computation.due_on,
+        "explanation": _steps(row, event, computation),
+    }
+    if not deadline.overridden:
+        values["due_on"] = computation.due_on
+    return values
+
+
+def moves_for_event(
+    session: so.Session, event: Event, occurred_on: dt.date, precision: Precision
+) -> list[Move]:
+    """The deadlines that dating `event` so would move: computed, nothing written.
+
+    Refused (422) for the reason `recompute_for_event` would refuse it.
+    """
+    if (occurred_on, precision) == (event.occurred_on, event.precision):
+        return []
+    triggered = triggered_by(session, event)
+    if triggered and precision is not Precision.day:
+        raise Invalid(
+            f"event {event.id} would be dated only to the {precision}: "
+            "the deadlines it triggers need the day",
+            field="occurred_on",
+        )
+    moves = []
+    for deadline in triggered:
+        after = _recomputed(session, deadline, event, occurred_on).get("due_on", deadline.due_on)
+        if after != deadline.due_on:
+            moves.append(Move(deadline, deadline.due_on, after))
+    return moves
+
+
 def recompute_for_event(session: so.Session, actor: Actor, now: dt.datetime, event: Event) -> None:
     """The trigger moved: recompute every deadline it triggers (an override is kept)."""
-    triggered = list(
-        session.scalars(
-            sa.select(Deadline)
-            .where(Deadline.trigger_event_id == event.id, Deadline.rule_id.is_not(None))
-            .options(so.joinedload(Deadline.rule))
-        )
-    )
+    triggered = triggered_by(session, event)
     if triggered:
         _require_exact(event, "occurred_on")
     for deadline in triggered:
-        assert deadline.rule is not None  # selected with a rule
-        row, computation = compute(session, deadline.rule.code, event.occurred_on)
-        values: dict[str, Any] = {
-            "rule_id": row.id,
-            "computed_due_on": computation.due_on,
-            "explanation": _steps(row, event, computation),
+        edits.apply(
+            session,
+            actor,
+            now,
+            deadline,
+            _recomputed(session, deadline, event, event.occurred_on),
+            matter_id=deadline.proceeding.matter_id,
+            action="recompute",
+        )
+
+
+def waive_for_event(session: so.Session, actor: Actor, now: dt.datetime, event: Event) -> None:
+    """The trigger was withdrawn: waive the open deadlines it triggered (done ones stay)."""
+    reason = event.withdrawal_reason or "no reason given"
+    for deadline in triggered_by(session, event, open_only=True):
+        note = f"Waived: its trigger, event {event.id} ({event.kind}), was withdrawn — {reason}."
+        values = {
+            "status": DeadlineStatus.waived,
+            "completed_at": now,
+            "explanation": f"{deadline.explanation}\n{note}".lstrip(),
         }
-        if not deadline.overridden:
-            values["due_on"] = computation.due_on
         edits.apply(
             session,
             actor,
@@ -265,7 +338,7 @@ def recompute_for_event(session: so.Session, actor: Actor, now: dt.datetime, eve
             deadline,
             values,
             matter_id=deadline.proceeding.matter_id,
-            action="recompute",
+            action="waive",
         )
 
 

@@ -86,7 +86,7 @@ def trigger_events(session: so.Session, proceeding: Proceeding) -> list[Event]:
     return list(
         session.scalars(
             sa.select(Event)
-            .where(Event.proceeding_id == proceeding.id)
+            .where(Event.proceeding_id == proceeding.id, Event.withdrawn_at.is_(None))
             .order_by(Event.occurred_on.desc(), Event.id.desc())
         )
     )
@@ -113,6 +113,10 @@ def preview(
     event = matters.get_event(session, actor, event_id, field="trigger_event_id")
     if event.proceeding_id != proceeding.id:
         raise Invalid(f"event {event_id} belongs to another proceeding", field="trigger_event_id")
+    if not event.standing:
+        raise Invalid(
+            f"event {event_id} was withdrawn: it counts no deadline", field="trigger_event_id"
+        )
     if event.precision is not Precision.day:
         raise Invalid(
             f"event {event.id} is dated only to the {event.precision}: a deadline needs the day",

@@ -200,6 +200,7 @@ def _event_dates(as_of: dt.date) -> sa.Subquery:
             ).label("decided_on"),
             sa.func.max(e.c.occurred_on).label("ended_on"),
         )
+        .where(e.c.withdrawn_at.is_(None))  # recorded by mistake: it never happened
         .group_by(e.c.proceeding_id)
         .subquery("event_dates")
     )

@@ -8,7 +8,9 @@ from tracker.matters import events, operations, timeline
 from tracker.matters.schemas import (
     EventChanges,
     EventOut,
+    EventWithdrawal,
     MatterChanges,
+    MatterCreated,
     MatterOut,
     MatterQuery,
     NewEvent,
@@ -41,11 +43,16 @@ def list_matters(query: MatterQuery) -> api.Items[MatterOut]:
 
 
 @bp.post("/matters")
-def create_matter(body: NewMatter) -> api.Created[MatterOut]:
-    """Open a client's dossier (not lawyers)."""
-    matter = operations.create_matter(web.session(), api.actor(), clock.now(), body)
+def create_matter(body: NewMatter) -> api.Created[MatterCreated]:
+    """Open a client's dossier (not lawyers). `warnings` names any other matter for a
+    client of the same name (case, spacing and accents aside): a possible duplicate."""
+    session, actor = web.session(), api.actor()
+    operations.require_matter_creator(actor)
+    duplicates = operations.possible_duplicates(session, actor, body.subject)
+    matter = operations.create_matter(session, actor, clock.now(), body)
+    warnings = operations.duplicate_warnings(duplicates)
     api.commit()
-    return api.Created(dump_matter(matter))
+    return api.Created(MatterCreated(**dict(dump_matter(matter)), warnings=warnings))
 
 
 @bp.get("/matters/<int:matter_id>")
@@ -136,5 +143,16 @@ def update_event(event_id: int, body: EventChanges) -> EventOut:
     session, actor = web.session(), api.actor()
     event = operations.get_event(session, actor, event_id)
     events.update_event(session, actor, clock.now(), event, body)
+    api.commit()
+    return dump_event(event)
+
+
+@bp.post("/events/<int:event_id>/withdraw")
+def withdraw_event(event_id: int, body: EventWithdrawal) -> EventOut:
+    """Withdraw an event recorded by mistake: kept and marked, left out of every list and
+    timeline; the open deadlines it triggered are waived. 409 if already withdrawn."""
+    session, actor = web.session(), api.actor()
+    event = operations.get_event(session, actor, event_id)
+    events.withdraw_event(session, actor, clock.now(), event, body)
     api.commit()
     return dump_event(event)

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -24,6 +25,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from tracker.core import errors, limits
 from tracker.matters.enums import ClientRole, ProceedingKind, ProceedingStatus
 from tracker.matters.schemas import (
+    EventChanges,
+    EventWithdrawal,
     MatterChanges,
     NewEvent,
     NewMatter,
@@ -100,6 +103,8 @@ class MatterForm(CommandForm):
     subject = StringField("Client", validators=checks(NewMatter, "subject"))
     summary = TextAreaField("Summary", validators=checks(NewMatter, "summary"))
     assignees = MultiCheckbox("Assigned to", choices=[], coerce=str)
+    #: shown once a possible duplicate was found: open it anyway
+    confirm_duplicate = BooleanField("Open a new matter anyway")
 
     def command(self) -> NewMatter:
         return NewMatter.parse(
@@ -222,4 +227,51 @@ class EventForm(CommandForm):
                 "summary": self.summary.data or "",
                 "source": self.source.data or None,
             }
+        )
+
+
+class EventEditForm(EventForm):
+    """Correct an event: the fields of PATCH /events/{id}. A new date is saved once the
+    page has shown the deadlines it moves (`confirm` holds the date that was previewed)."""
+
+    version = HiddenField()
+    precision = SelectField(
+        "Known to the",
+        default="",
+        choices=[
+            SelectChoice("", "as written"),
+            *(SelectChoice(p, p) for p in ("day", "month", "year")),
+        ],
+    )
+    confirm = HiddenField()
+
+    def changes(self) -> EventChanges:
+        values: dict[str, Any] = {
+            "version": stated_version(self),
+            "kind": "_".join((self.kind.data or "").lower().split()),
+            "occurred_on": (self.occurred_on.data or "").strip(),
+            "summary": self.summary.data or "",
+            "source": self.source.data or None,
+        }
+        if self.precision.data:
+            values["precision"] = self.precision.data
+        return EventChanges.parse(values)
+
+    @property
+    def confirmed(self) -> bool:
+        """The date sent is the one whose moves the page showed."""
+        return bool(self.confirm.data) and self.confirm.data == self.preview_key
+
+    @property
+    def preview_key(self) -> str:
+        return f"{(self.occurred_on.data or '').strip()}/{self.precision.data or ''}"
+
+
+class EventWithdrawForm(CommandForm):
+    version = HiddenField()
+    reason = TextAreaField("Why", validators=checks(EventWithdrawal, "reason"))
+
+    def command(self) -> EventWithdrawal:
+        return EventWithdrawal.parse(
+            {"version": stated_version(self), "reason": self.reason.data or ""}
         )

@@ -136,6 +136,7 @@ class Event(Versioned, Timestamped, Base):
     withdrawal_reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
 
     proceeding: so.Mapped[Proceeding] = so.relationship(back_populates="events")
+    withdrawn_by: so.Mapped[User | None] = so.relationship(foreign_keys=[withdrawn_by_id])
 
     @property
     def standing(self) -> bool:

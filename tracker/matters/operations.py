@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -73,6 +74,7 @@ def load_contents(session: so.Session, proceeding: Proceeding) -> None:
         .where(Proceeding.id == proceeding.id)
         .options(
             so.selectinload(Proceeding.hearings).selectinload(Hearing.postponements),
+            # a withdrawn event is left out of the answer (`dump_contents`)
             so.selectinload(Proceeding.events),
             so.selectinload(Proceeding.deadlines).joinedload(Deadline.rule),
         )
@@ -124,6 +126,40 @@ def _assignees(session: so.Session, emails: list[str]) -> list[User]:
     if missing:
         raise Invalid(f"no user with email {', '.join(sorted(missing))}", field="assignees")
     return users
+
+
+def same_name(name: str) -> str:
+    """A person's name as compared for duplicates: case, spacing and accents aside."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.split())
+
+
+def possible_duplicates(session: so.Session, actor: Actor, subject: str | None) -> list[Matter]:
+    """The matters (that the actor may see) whose client has the same name as `subject`.
+
+    One query for the named clients, compared here: accents cannot be folded in SQL the
+    same way on SQLite and PostgreSQL.
+    """
+    wanted = same_name(subject or "")
+    if not wanted:
+        return []
+    rows = session.execute(
+        sa.select(Matter, Person.name)
+        .join(Person, Matter.subject_id == Person.id)
+        .where(access.matter_filter(actor, Matter.id))
+        .order_by(Matter.id)
+    )
+    return [matter for matter, name in rows if same_name(name) == wanted]
+
+
+def duplicate_warnings(matters: list[Matter]) -> list[str]:
+    """What to tell the creator of a matter about the possible duplicates."""
+    return [
+        f"A matter for {m.subject.name if m.subject else '?'} already exists: "
+        f"/matters/{m.id} ({m.title})"
+        for m in matters
+    ]
 
 
 def create_matter(

@@ -451,7 +451,7 @@ def proceeding_page(session: so.Session, actor: Actor, proceeding: Proceeding) -
             so.selectinload(Proceeding.hearings)
             .selectinload(Hearing.postponements)
             .joinedload(Postponement.recorded_by),
-            so.selectinload(Proceeding.events),
+            so.selectinload(Proceeding.events).joinedload(Event.withdrawn_by),
             so.selectinload(Proceeding.deadlines).joinedload(Deadline.rule),
         )
         .execution_options(populate_existing=True)

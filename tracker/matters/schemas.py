@@ -145,6 +145,14 @@ class EventChanges(Changes):
     source: Annotated[str, Limit(limits.SOURCE, required=False)] | None = None
 
 
+class EventWithdrawal(Command):
+    """Withdraw an event recorded by mistake: kept and marked, left out of every reading;
+    the open deadlines it triggered are waived."""
+
+    version: int
+    reason: Annotated[str, Limit(limits.REASON)]
+
+
 # --- queries ------------------------------------------------------------------------------
 
 
@@ -205,6 +213,18 @@ class EventOut(pydantic.BaseModel):
     summary: str
     source: str | None
     version: int
+    withdrawn_at: str | None = pydantic.Field(
+        None, description="set when withdrawn (recorded by mistake): left out of every list"
+    )
+    withdrawal_reason: str | None = None
+
+
+class MatterCreated(MatterOut):
+    """A new matter, with what the caller may want to check (a possible duplicate)."""
+
+    warnings: list[str] = pydantic.Field(
+        [], description="e.g. another matter for a client of the same name"
+    )
 
 
 class ProceedingContents(ProceedingOut):
@@ -257,7 +277,7 @@ def dump_contents(proceeding: Proceeding) -> ProceedingContents:
     return ProceedingContents(
         **_proceeding(proceeding),
         hearings=[dump_hearing(hearing) for hearing in proceeding.hearings],
-        events=[dump_event(event) for event in proceeding.events],
+        events=[dump_event(event) for event in proceeding.events if event.standing],
         deadlines=[dump_deadline(deadline) for deadline in proceeding.deadlines],
     )
 
@@ -276,6 +296,8 @@ def _event(event: Event) -> dict[str, Any]:
         "summary": event.summary,
         "source": event.source,
         "version": event.version,
+        "withdrawn_at": event.withdrawn_at.isoformat() if event.withdrawn_at else None,
+        "withdrawal_reason": event.withdrawal_reason if event.withdrawn_at else None,
     }
 
 

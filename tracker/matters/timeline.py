@@ -74,7 +74,7 @@ def _statements() -> tuple[
         sa.select(Hearing)
         .where(Hearing.proceeding_id.in_(ours))
         .options(so.joinedload(Hearing.postponements)),
-        sa.select(Event).where(Event.proceeding_id.in_(ours)),
+        sa.select(Event).where(Event.proceeding_id.in_(ours), Event.withdrawn_at.is_(None)),
         sa.select(Deadline)
         .where(Deadline.proceeding_id.in_(ours))
         .options(so.joinedload(Deadline.rule)),

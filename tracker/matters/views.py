@@ -11,8 +11,9 @@ from wtforms.fields.choices import SelectChoice
 from tracker import web
 from tracker.core import clock
 from tracker.core.dates import format_partial
+from tracker.core.errors import TrackerError
 from tracker.matters import events, forms, operations, queries, timeline
-from tracker.matters.models import Matter, Proceeding
+from tracker.matters.models import Event, Matter, Proceeding
 from tracker.web import pages
 
 bp = pages.blueprint("matters", __name__)
@@ -59,13 +60,20 @@ def new_matter():
         operations.require_matter_creator(me)
     form = forms.MatterForm()
     form.assignees.choices = _people(session)
+    duplicates = []
+    if form.is_submitted() and not form.confirm_duplicate.data:
+        duplicates = operations.possible_duplicates(session, me, form.subject.data)
+    if duplicates and form.validate_on_submit():  # ask first: the client may have a dossier
+        return render_template("matters/matter_form.html", form=form, duplicates=duplicates)
     matter = pages.submit(
         form, lambda: operations.create_matter(session, me, clock.now(), form.command())
     )
     if matter is not None:
         flash(f"Matter “{matter.title}” opened.")
         return redirect(f"/matters/{matter.id}")
-    return render_template("matters/matter_form.html", form=form), pages.form_status(form)
+    return render_template(
+        "matters/matter_form.html", form=form, duplicates=duplicates
+    ), pages.form_status(form)
 
 
 @bp.get("/matters/<int:matter_id>")
@@ -185,6 +193,88 @@ def new_event(proceeding_id: int):
     return render_template(
         "matters/event_form.html", form=form, p=found, kinds=kinds
     ), pages.form_status(form)
+
+
+@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+def edit_event(event_id: int):
+    """Correct an event; a new date is saved once the page has listed the computed
+    deadlines it moves and the reader has confirmed."""
+    session, me = web.session(), pages.actor()
+    event = operations.get_event(session, me, event_id)
+    form = forms.EventEditForm(data=_event_values(event))
+    moves = _moves(form, event) if form.is_submitted() and not form.confirmed else None
+    if moves:  # confirming saves the date previewed, not one changed on the way
+        form.confirm.data = form.preview_key
+        return _event_page(form, event, moves=moves, status=200)
+    saved = pages.submit(
+        form, lambda: events.update_event(session, me, clock.now(), event, form.changes())
+    )
+    if saved is not None:
+        flash("Event saved.")
+        return redirect(f"/proceedings/{event.proceeding_id}#event-{event.id}")
+    sent, stale = form, _stale(form)
+    if stale:
+        event = operations.get_event(session, me, event_id)
+        form = forms.EventEditForm(formdata=None, data=_event_values(event))
+    status = 409 if stale or not event.standing else pages.form_status(form)
+    return _event_page(form, event, stale=stale, sent=sent, status=status)
+
+
+def _moves(form: forms.EventEditForm, event: Event) -> list[Any] | None:
+    """The deadlines the correction sent would move; None if it is refused (saving it
+    then says why, beside the field)."""
+    if not form.validate():
+        return None
+    try:
+        return events.preview_update(web.session(), clock.now(), event, form.changes())
+    except TrackerError:
+        return None
+
+
+def _event_values(event: Event) -> dict[str, Any]:
+    return {
+        "version": event.version,
+        "kind": event.kind,
+        "occurred_on": format_partial(event.occurred_on, event.precision),
+        "summary": event.summary,
+        "source": event.source or "",
+    }
+
+
+def _event_page(form: Any, event: Event, *, status: int, **context: Any):
+    session = web.session()
+    kinds = sorted(set(forms.COMMON_EVENT_KINDS) | set(queries.event_kinds(session)))
+    return render_template(
+        "matters/event_form.html",
+        form=form,
+        p=event.proceeding,
+        event=event,
+        kinds=kinds,
+        **context,
+    ), status
+
+
+@bp.route("/events/<int:event_id>/withdraw", methods=["GET", "POST"])
+def withdraw_event(event_id: int):
+    """Withdraw an event recorded by mistake, once the page has listed the open deadlines
+    it triggered (they are waived) and the reader has said why."""
+    session, me = web.session(), pages.actor()
+    event = operations.get_event(session, me, event_id)
+    form = forms.EventWithdrawForm(data={"version": event.version})
+    saved = pages.submit(
+        form, lambda: events.withdraw_event(session, me, clock.now(), event, form.command())
+    )
+    if saved is not None:
+        flash("Event withdrawn; the open deadlines it triggered are waived.")
+        return redirect(f"/proceedings/{event.proceeding_id}#event-{event.id}")
+    status = 409 if _stale(form) or not event.standing else pages.form_status(form)
+    return render_template(
+        "matters/event_withdraw.html",
+        form=form,
+        p=event.proceeding,
+        event=event,
+        waived=events.preview_withdrawal(session, event) if event.standing else [],
+    ), status
 
 
 # --- helpers ------------------------------------------------------------------------------
