@@ -277,3 +277,20 @@ def test_a_matter_for_a_new_client_is_opened_without_a_question(client, database
     response = browser.post("/matters/new", {"title": "Other", "subject": "Maria Garcia"})
 
     assert response.status_code == 302
+
+
+def test_a_precision_alone_keeps_the_date_known_less_precisely(client, database, admin):
+    _, made = factories.dossier(admin)
+    event = factories.event(admin, made["id"], "2026-10-14", kind="arrest")
+    browser = sign_in(client, database, "staff")
+    browser.get(f"/events/{event['id']}/edit")
+
+    response = browser.post(
+        f"/events/{event['id']}/edit",
+        EDIT | {"kind": "arrest", "occurred_on": "2026-10-14", "precision": "month"},
+    )
+
+    assert response.status_code == 302
+    with database.unit_of_work() as session:
+        row = session.get(Event, event["id"])
+        assert (row.occurred_on, row.precision.value) == (dt.date(2026, 10, 1), "month")

@@ -255,6 +255,8 @@ class EventEditForm(EventForm):
         }
         if self.precision.data:
             values["precision"] = self.precision.data
+            if values["occurred_on"] == self.occurred_on.object_data:
+                del values["occurred_on"]  # the stored date, known less precisely
         return EventChanges.parse(values)
 
     @property
