@@ -56,8 +56,7 @@ def new_matter():
     """Open a client's dossier (the operation says who may; the page is not shown to
     those it would refuse)."""
     session, me = web.session(), pages.actor()
-    if request.method == "GET":
-        operations.require_matter_creator(me)
+    operations.require_matter_creator(me)  # before naming any other matter
     form = forms.MatterForm()
     form.assignees.choices = _people(session)
     duplicates = []
