@@ -138,19 +138,28 @@ def same_name(name: str) -> str:
 def possible_duplicates(session: so.Session, actor: Actor, subject: str | None) -> list[Matter]:
     """The matters (that the actor may see) whose client has the same name as `subject`.
 
-    One query for the named clients, compared here: accents cannot be folded in SQL the
-    same way on SQLite and PostgreSQL.
+    The names of the clients (one query, columns only) are compared here: accents
+    cannot be folded in SQL the same way on SQLite and PostgreSQL.
     """
     wanted = same_name(subject or "")
     if not wanted:
         return []
-    rows = session.execute(
-        sa.select(Matter, Person.name)
+    names = session.execute(
+        sa.select(Matter.id, Person.name)
         .join(Person, Matter.subject_id == Person.id)
         .where(access.matter_filter(actor, Matter.id))
-        .order_by(Matter.id)
     )
-    return [matter for matter, name in rows if same_name(name) == wanted]
+    ids = [matter_id for matter_id, name in names if same_name(name) == wanted]
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            sa.select(Matter)
+            .where(Matter.id.in_(ids))
+            .options(so.joinedload(Matter.subject))
+            .order_by(Matter.id)
+        )
+    )
 
 
 def duplicate_warnings(matters: list[Matter]) -> list[str]:
