@@ -33,6 +33,7 @@ API_ENDPOINTS = [
     ("POST", "/api/v1/proceedings/1/events"),
     ("GET", "/api/v1/events/1"),
     ("PATCH", "/api/v1/events/1"),
+    ("POST", "/api/v1/events/1/withdraw"),
     ("POST", "/api/v1/proceedings/1/deadlines"),
     ("GET", "/api/v1/deadlines/1"),
     ("PATCH", "/api/v1/deadlines/1"),

@@ -209,7 +209,8 @@ def world(app, client, database, frozen_now):
     _matter, proceeding = factories.dossier(admin, assignees=["lawyer@example.org"])
     hearing = factories.hearing(admin, proceeding["id"])
     factories.postpone(admin, hearing["id"], "2027-01-05T09:00", reason="court busy")
-    factories.event(admin, proceeding["id"])
+    for _ in range(3):  # ids 1 to 3: withdrawing one leaves others to read and correct
+        factories.event(admin, proceeding["id"])
     factories.deadline(admin, proceeding["id"])
     factories.created(admin.post("/feeds", {"scope": "mine"}))
     browser = sign_in(app.test_client(), database, "admin")
@@ -289,7 +290,9 @@ def test_no_api_request_gets_a_5xx(world):
     one()
     assert statuses.total() >= API_EXAMPLES
     # the fuzzing reached past the checks: records were written and read
-    assert statuses[200] + statuses[201] > API_EXAMPLES // 10, statuses
+    # (a 409 is an operation's answer too: a stale version, a withdrawn record)
+    reached = statuses[200] + statuses[201] + statuses[409]
+    assert reached > API_EXAMPLES // 10, statuses
 
 
 def test_no_page_query_string_gets_a_5xx(world):
