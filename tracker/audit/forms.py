@@ -20,6 +20,8 @@ ACTIONS = (
     "postpone",
     "outcome",
     "recompute",
+    "withdraw",
+    "waive",
     "acknowledge",
     "resend",
     "revoke",
