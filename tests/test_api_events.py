@@ -292,3 +292,13 @@ def test_a_matter_for_another_client_has_no_warning(staff):
     unnamed = factories.created(staff.post("/matters", {"title": "No client"}))
 
     assert made["warnings"] == unnamed["warnings"] == []
+
+
+def test_a_lawyer_cannot_withdraw_an_event_of_a_matter_not_theirs(client, database, staff):
+    _, event, _ = judged(staff)
+    lawyer = factories.login(client, database, "lawyer", "lawyer@example.org")
+
+    with nothing_written(database):
+        response = lawyer.post(f"/events/{event['id']}/withdraw", {"version": 1, "reason": "x"})
+
+    assert_error(response, 404, "not_found")

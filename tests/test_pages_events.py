@@ -294,3 +294,16 @@ def test_a_precision_alone_keeps_the_date_known_less_precisely(client, database,
     with database.unit_of_work() as session:
         row = session.get(Event, event["id"])
         assert (row.occurred_on, row.precision.value) == (dt.date(2026, 10, 1), "month")
+
+
+def test_a_lawyer_is_refused_the_new_matter_form_before_any_duplicate_is_named(
+    client, database, admin
+):
+    factories.matter(admin, "Extradition of José García", subject="José García")
+    browser = sign_in(client, database, "lawyer")
+
+    with nothing_written(database):
+        response = browser.post("/matters/new", {"title": "X", "subject": "José García"})
+
+    assert response.status_code == 403
+    assert "already exists" not in text(response)
