@@ -302,3 +302,17 @@ def test_a_lawyer_cannot_withdraw_an_event_of_a_matter_not_theirs(client, databa
         response = lawyer.post(f"/events/{event['id']}/withdraw", {"version": 1, "reason": "x"})
 
     assert_error(response, 404, "not_found")
+
+
+def test_the_api_document_describes_the_warnings_and_the_withdrawal(client):
+    from tracker.web import openapi
+
+    document = client.get(openapi.PATH).get_json()
+
+    created = document["paths"]["/api/v1/matters"]["post"]["responses"]["201"]
+    ref = created["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert "warnings" in document["components"]["schemas"][ref]["properties"]
+    withdraw = document["paths"]["/api/v1/events/{event_id}/withdraw"]["post"]
+    body = withdraw["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    fields = document["components"]["schemas"][body.rsplit("/", 1)[-1]]["properties"]
+    assert set(fields) == {"version", "reason"}
