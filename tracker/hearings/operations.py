@@ -209,7 +209,9 @@ def hearing_page(session: so.Session, actor: Actor, hearing_id: int) -> Hearing:
                 so.joinedload(Proceeding.jurisdiction),
                 so.joinedload(Proceeding.authority),
             ),
-            so.selectinload(Hearing.postponements).joinedload(Postponement.recorded_by),
+            so.selectinload(Hearing.postponements).options(
+                so.joinedload(Postponement.recorded_by), so.joinedload(Postponement.withdrawn_by)
+            ),
         )
     ).one_or_none()
     if hearing is None or not access.may_see_matter(session, actor, hearing.proceeding.matter_id):
