@@ -61,6 +61,7 @@ def test_a_hearing_is_set_at_a_local_time_and_shown_with_its_offset(staff, proce
         "outcome_summary": "",
         "sequence": 0,
         "postponements": [],
+        "withdrawn_postponements": [],
         "version": 1,
     }
     assert utc(hearing["starts_at_utc"]) == dt.datetime(2024, 6, 18, 7, 0, tzinfo=dt.UTC)
@@ -358,6 +359,10 @@ def test_a_postponed_hearing_stays_one_hearing_with_a_ledger_of_moves(staff, pro
         "reason": "Interpreter absent",
         "decided_on": "2026-11-20",
         "recorded_at": NOW,
+        "brought_forward": False,
+        "recorded_after_the_fact": False,
+        "withdrawn_at": None,
+        "withdrawal_reason": None,
     }
     assert (second["from"], second["to"], second["decided_on"]) == (
         "2027-01-12T09:00:00+01:00",

@@ -167,6 +167,39 @@ def test_a_postponed_hearing_keeps_its_uid_and_its_sequence_grows(client, staff)
     assert "(court strike)" in str(seen[2]["DESCRIPTION"])
 
 
+def test_a_withdrawn_postponement_leaves_the_feed_and_the_hearing_goes_back(client, staff):
+    proceeding = factories.dossier(staff)[1]
+    hearing = factories.hearing(staff, proceeding["id"], "2026-12-01T09:00")
+    factories.postpone(staff, hearing["id"], "2027-01-12T14:00", reason="court strike")
+    moved = factories.postpone(staff, hearing["id"], "2027-02-02T09:30", reason="typed twice")
+    path = subscribe(staff)
+    key = uid("hearing", hearing["id"])
+    before = by_vobject(fetch(client, path))[key]
+
+    with later(days=1):
+        body = {"version": moved["version"], "reason": "recorded by mistake"}
+        factories.ok(staff.post(f"/postponements/{moved['postponements'][1]['id']}/withdraw", body))
+        after = by_vobject(fetch(client, path))[key]
+
+    assert int(after.sequence.value) == int(before.sequence.value) + 1 == 3
+    assert after.dtstart.value.astimezone(UTC) == expected("2027-01-12T14:00", "Europe/Brussels")
+    assert "Postponed 2 times:" in before.description.value
+    assert "Postponed 1 time:" in after.description.value
+    assert "typed twice" not in after.description.value
+
+
+def test_a_hearing_brought_forward_is_not_postponed_in_the_feed(client, staff):
+    proceeding = factories.dossier(staff)[1]
+    hearing = factories.hearing(staff, proceeding["id"], "2026-12-08T09:00")
+    factories.postpone(staff, hearing["id"], "2026-12-01T09:00", reason="court's request")
+    path = subscribe(staff)
+
+    event = by_vobject(fetch(client, path))[uid("hearing", hearing["id"])]
+
+    assert "Brought forward (not postponed):" in event.description.value
+    assert "2026-12-08 09:00 → 2026-12-01 09:00 (brought forward)" in event.description.value
+
+
 def test_a_cancelled_hearing_stays_30_days_after_its_date(client, staff):
     proceeding = factories.dossier(staff)[1]
     hearing = factories.hearing(staff, proceeding["id"], "2026-12-01T09:00")
@@ -195,7 +228,7 @@ def test_a_hearing_postponed_sine_die_leaves_with_a_cancellation(client, staff):
     event = by_vobject(fetch(client, path))[key]
 
     assert event.status.value == "CANCELLED"
-    assert event.summary.value.startswith("Cancelled: ")
+    assert event.summary.value.startswith("Adjourned sine die: ")
     assert event.sequence.value == "1"
     assert "Postponed sine die" in event.description.value
 

@@ -282,13 +282,16 @@ def test_uid_sequence_and_last_modified_follow_the_row():
     assert event["DTSTAMP"].dt == later  # not "now": the same data gives the same bytes
 
 
-@pytest.mark.parametrize("status", ["cancelled", "postponed"])
-def test_a_cancelled_or_sine_die_hearing_stays_as_cancelled(status):
+@pytest.mark.parametrize(
+    ("status", "said"), [("cancelled", "Cancelled: "), ("postponed", "Adjourned sine die: ")]
+)
+def test_a_cancelled_or_sine_die_hearing_stays_as_cancelled(status, said):
     data = feed([hearing(1, "2026-06-01T09:00", status=status)], alarms=True)
     event = events(data)["hearing-1@tracker.example.org"]
 
+    # sine die is no cancellation, but calendars must drop the old date all the same
     assert str(event["STATUS"]) == "CANCELLED"
-    assert str(event["SUMMARY"]).startswith("Cancelled: Hearing (BE)")
+    assert str(event["SUMMARY"]).startswith(f"{said}Hearing (BE)")
     assert str(event["TRANSP"]) == "TRANSPARENT"
     assert not event.walk("VALARM")  # no reminder for what will not happen
 
@@ -408,6 +411,7 @@ def _row(status: str = "scheduled") -> SimpleNamespace:
         outcome=None,
         sequence=2,
         postponements=[],
+        moves=[],
     )
 
 

@@ -28,6 +28,7 @@ STATUS_NOTES = {
     "postponed": "Postponed sine die: no new date set.",
     "cancelled": "Cancelled.",
 }
+HELD_NOTES = {"adjourned": "Adjourned.", "decided": "Held (decided).", "held": "Held (held)."}
 DEADLINE_PREFIXES = {"done": "Done: ", "waived": "Waived: "}
 
 
@@ -110,7 +111,9 @@ class Writer:
             summary = "Hearing" if self.style.discreet else f"Hearing ({code})"
             description = f"Details (sign-in needed): {self._link}/hearings/{hearing.id}"
         if cancelled:
-            summary = f"Cancelled: {summary}"
+            # sine die is not cancelled, but the old date is gone all the same (STATUS)
+            gone = "Adjourned sine die" if hearing.status == "postponed" else "Cancelled"
+            summary = f"{gone}: {summary}"
         parts = [
             self._common("hearing", hearing.id, hearing.sequence, hearing.updated_at),
             _when(hearing, start, utc=self.style.discreet),
@@ -134,7 +137,7 @@ class Writer:
         if hearing.location:
             story.append(f"Place: {self.text(hearing.location)}")
         if hearing.status == "held":
-            story.append(f"Held ({text(hearing.outcome)})." if hearing.outcome else "Held.")
+            story.append(HELD_NOTES.get(hearing.outcome or "", "Held."))
         elif hearing.status in STATUS_NOTES:
             story.append(STATUS_NOTES[hearing.status])
         if hearing.moves:
@@ -209,13 +212,22 @@ def all_day(day: dt.date) -> str:
 
 
 def _moves(hearing: HearingItem) -> list[str]:
-    count = len(hearing.moves)
-    story = [f"Postponed {count} time{'s' if count > 1 else ''}:"]
+    """The standing moves; one to an earlier time is brought forward, not a postponement."""
+    count = sum(
+        1 for m in hearing.moves if m.to_starts_at is None or m.to_starts_at > m.from_starts_at
+    )
+    heading = f"Postponed {count} time{'s' if count != 1 else ''}:"
+    story = [heading if count else "Brought forward (not postponed):"]
     for move in hearing.moves:
         before = _moment(move.from_starts_at, hearing)
         after = _moment(move.to_starts_at, hearing) if move.to_starts_at else "sine die"
+        forward = (
+            " (brought forward)"
+            if move.to_starts_at and move.to_starts_at < move.from_starts_at
+            else ""
+        )
         reason = f" ({text(move.reason)})" if move.reason else ""
-        story.append(f"- {before} → {after}{reason}")
+        story.append(f"- {before} → {after}{forward}{reason}")
     return story
 
 

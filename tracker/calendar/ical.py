@@ -147,7 +147,7 @@ def hearing_item(hearing: Hearing) -> HearingItem:
         status=_value(hearing.status),
         outcome=_value(hearing.outcome) if hearing.outcome else None,
         sequence=hearing.sequence,
-        moves=[Move(p.from_starts_at, p.to_starts_at, p.reason) for p in hearing.postponements],
+        moves=[Move(p.from_starts_at, p.to_starts_at, p.reason) for p in hearing.moves],
     )
 
 

@@ -252,7 +252,11 @@ def hearings(terms: Terms, today: dt.date, *, full: bool) -> sa.Select:
     query = sa.select(*columns).join(Proceeding, Proceeding.id == Hearing.proceeding_id)
     query = _with_context(query, full)
     if full:
-        query = query.outerjoin(Postponement, Postponement.hearing_id == Hearing.id)
+        # withdrawn moves are not history: a calendar never shows them
+        query = query.outerjoin(
+            Postponement,
+            sa.and_(Postponement.hearing_id == Hearing.id, Postponement.withdrawn_at.is_(None)),
+        )
     window = sa.or_(
         sa.and_(Hearing.status.not_in(GONE), Hearing.starts_at >= since),
         sa.and_(Hearing.status.in_(GONE), Hearing.starts_at >= cancelled_since),

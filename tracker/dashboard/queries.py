@@ -177,7 +177,7 @@ class _Panels:
         ).subquery("first")
         moves = (
             sa.select(sa.func.count(Postponement.id))
-            .where(Postponement.hearing_id == Hearing.id)
+            .where(Postponement.hearing_id == Hearing.id, Postponement.counted)
             .scalar_subquery()
         )
         query = sa.select(

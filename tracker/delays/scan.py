@@ -36,7 +36,7 @@ from tracker.core.actors import Actor
 from tracker.core.dates import Precision
 from tracker.deadlines.models import Deadline, DeadlineStatus
 from tracker.delays import operations, rules
-from tracker.hearings.models import Hearing, HearingStatus, Postponement
+from tracker.hearings.models import Hearing, HearingStatus, Postponement, delaying
 from tracker.matters.models import OPEN_STATUSES, Event, Proceeding
 from tracker.users import access
 
@@ -133,14 +133,17 @@ def _hearing_state(as_of: dt.date) -> sa.Subquery:
     decided = sa.or_(
         p.c.decided_on <= as_of, sa.and_(p.c.decided_on.is_(None), p.c.recorded_at < end)
     )
+    # withdrawn moves never happened; one brought forward moves the date but is no delay
+    delays = sa.and_(decided, delaying(p.c.to_starts_at, p.c.from_starts_at))
     moves = (
         sa.select(
             p.c.hearing_id,
-            sa.func.count(sa.case((decided, 1))).label("moves"),
+            sa.func.count(sa.case((delays, 1))).label("moves"),
             # postponements are append-only: the first id is the first move
             sa.func.min(p.c.id).label("first_id"),
             sa.func.max(sa.case((decided, p.c.id))).label("last_id"),
         )
+        .where(p.c.withdrawn_at.is_(None))
         .group_by(p.c.hearing_id)
         .subquery("moved")
     )

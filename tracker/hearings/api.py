@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from tracker import web
 from tracker.core import clock
-from tracker.hearings import operations
+from tracker.hearings import corrections, operations
 from tracker.hearings.schemas import (
     HearingChanges,
     HearingOut,
     NewHearing,
     Outcome,
     Postpone,
+    PostponementChanges,
+    Withdrawal,
     dump,
 )
 from tracker.matters import operations as matters
@@ -53,6 +55,26 @@ def postpone_hearing(hearing_id: int, body: Postpone) -> HearingOut:
     operations.postpone(session, actor, clock.now(), hearing, body)
     api.commit()
     return dump(hearing)
+
+
+@bp.patch("/postponements/<int:postponement_id>")
+def correct_postponement(postponement_id: int, body: PostponementChanges) -> HearingOut:
+    """Correct a postponement recorded wrongly (version: the hearing's); the hearing follows."""
+    session, actor = web.session(), api.actor()
+    move = corrections.get_postponement(session, actor, postponement_id)
+    corrections.correct_postponement(session, actor, clock.now(), move, body)
+    api.commit()
+    return dump(move.hearing)
+
+
+@bp.post("/postponements/<int:postponement_id>/withdraw")
+def withdraw_postponement(postponement_id: int, body: Withdrawal) -> HearingOut:
+    """Withdraw a postponement recorded by mistake: kept, marked, counted for nothing."""
+    session, actor = web.session(), api.actor()
+    move = corrections.get_postponement(session, actor, postponement_id)
+    corrections.withdraw_postponement(session, actor, clock.now(), move, body)
+    api.commit()
+    return dump(move.hearing)
 
 
 @bp.post("/hearings/<int:hearing_id>/outcome")

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     IntegerField,
@@ -21,7 +22,15 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 from tracker.core.commands import WallTime
 from tracker.core.dates import in_zone, zone_names
 from tracker.hearings.lists import DAYS, MAX_DAYS
-from tracker.hearings.schemas import NewHearing, Outcome, Postpone
+from tracker.hearings.models import Hearing, Postponement
+from tracker.hearings.schemas import (
+    HearingChanges,
+    NewHearing,
+    Outcome,
+    Postpone,
+    PostponementChanges,
+    Withdrawal,
+)
 from tracker.web.pages import CommandForm, ListFilters, checks
 
 #: 09:30, or 02:30+01:00 for a wall time that occurs twice when the clocks go back
@@ -192,6 +201,121 @@ class OutcomeForm(_Zoned):
         """The version the form was shown at; None if it did not come back as a number."""
         value = (self.version.data or "").strip()
         return int(value) if value.isascii() and value.isdigit() else None
+
+
+def stated_version(field: HiddenField) -> int | None:
+    value = (field.data or "").strip()
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
+class HearingCorrectionForm(HearingForm):
+    """Correct a hearing's details: a mistyped time is corrected here, not postponed."""
+
+    version = HiddenField()
+
+    @classmethod
+    def of(cls, hearing: Hearing) -> HearingCorrectionForm:
+        start = hearing.local_start
+        return cls(
+            formdata=None,
+            zone=hearing.timezone,
+            version=str(hearing.version),
+            title=hearing.title,
+            day=start.date(),
+            time=f"{start:%H:%M}" if hearing.time_known else "",
+            location=hearing.location,
+        )
+
+    def stated_version(self) -> int | None:
+        return stated_version(self.version)
+
+    def changes(self) -> HearingChanges:
+        time = (self.time.data or "").strip()
+        return HearingChanges.parse(
+            {
+                "version": self.stated_version() or 0,
+                "title": self.title.data or "",
+                "starts_at": WallTime(local_time(self.day.data, time)),
+                "timezone": self.timezone.data,
+                "time_known": bool(time),
+                "location": self.location.data or "",
+            }
+        )
+
+
+class _Confirmed(CommandForm):
+    """A correction of the ledger: shown first with what it will move, saved once confirmed."""
+
+    #: the hearing's version when the form was shown
+    version = HiddenField()
+    #: "1" once the reader saw what the change moves
+    confirmed = HiddenField()
+
+    def stated_version(self) -> int | None:
+        return stated_version(self.version)
+
+    def is_confirmed(self) -> bool:
+        return self.confirmed.data == "1"
+
+
+class WithdrawalForm(_Confirmed):
+    reason = TextAreaField("Why it is withdrawn", validators=checks(Withdrawal, "reason"))
+
+    def command(self) -> Withdrawal:
+        return Withdrawal.parse(
+            {"version": self.stated_version() or 0, "reason": self.reason.data or ""}
+        )
+
+
+class PostponementCorrectionForm(_Confirmed):
+    new_date = DateField("Moved to (date)", validators=[Optional()])
+    new_time = StringField(
+        "Time",
+        validators=[Optional(), time_of_day],
+        render_kw={"placeholder": "HH:MM", "size": 12},
+    )
+    sine_die = BooleanField("No new date (sine die)")
+    reason = TextAreaField("Reason", validators=checks(Postpone, "reason"))
+    decided_on = DateField("Decided on", validators=[Optional()])
+
+    @classmethod
+    def of(cls, move: Postponement, hearing: Hearing) -> PostponementCorrectionForm:
+        to = in_zone(move.to_starts_at, hearing.timezone) if move.to_starts_at else None
+        known = move.to_time_known if move.to_time_known is not None else hearing.time_known
+        return cls(
+            formdata=None,
+            version=str(hearing.version),
+            new_date=to.date() if to else None,
+            new_time=f"{to:%H:%M}" if to and known else "",
+            sine_die=to is None,
+            reason=move.reason,
+            decided_on=move.decided_on,
+        )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.sine_die.data and self.new_date.data is None and not self.new_date.errors:
+            self.new_date.errors.append("Give the date it was moved to, or tick sine die.")
+            valid = False
+        return valid
+
+    def field_for(self, name: str) -> str:
+        if name == "to":
+            return "new_time" if (self.new_time.data or "").strip() else "new_date"
+        return name
+
+    def command(self) -> PostponementChanges:
+        time = (self.new_time.data or "").strip()
+        to = None if self.sine_die.data else WallTime(local_time(self.new_date.data, time))
+        body = {
+            "version": self.stated_version() or 0,
+            "to": to,
+            "reason": self.reason.data or "",
+            "decided_on": self.decided_on.data,
+        }
+        if to is not None:
+            body["time_known"] = bool(time)
+        return PostponementChanges.parse(body)
 
 
 SHOW_CHOICES = [

@@ -36,11 +36,35 @@ class Ledger:
     sine_die: bool
 
 
+@dataclass(frozen=True)
+class Tally:
+    """What a correction moves: the postponements counted, the slip and the date."""
+
+    count: int
+    slip_days: int | None
+    starts_at: dt.datetime
+    sine_die: bool
+
+
+def tally(
+    moves: list[tuple[dt.datetime, dt.datetime | None]],
+    starts_at: dt.datetime,
+    sine_die: bool,
+    zone: str,
+) -> Tally:
+    """The tally of standing moves (from, to) of a hearing now at `starts_at`."""
+    count = sum(1 for start, end in moves if end is None or end > start)
+    first = moves[0][0] if moves else starts_at
+    slip = None if sine_die else slip_days(first, starts_at, zone)
+    return Tally(count, slip, starts_at, sine_die)
+
+
 def ledger(hearing: Hearing) -> Ledger:
-    """The ledger of a hearing whose postponements are loaded."""
-    moves = hearing.postponements
+    """The ledger of a hearing whose postponements are loaded: withdrawn moves are left
+    out, and a move brought forward is not counted as a postponement."""
+    moves = hearing.moves
     first = moves[0].from_starts_at if moves else hearing.starts_at
     first_known = moves[0].from_time_known if moves else hearing.time_known
     sine_die = hearing.status.value == "postponed"
     slip = None if sine_die else slip_days(first, hearing.starts_at, hearing.timezone)
-    return Ledger(len(moves), first, first_known, slip, sine_die)
+    return Ledger(len(hearing.delays), first, first_known, slip, sine_die)

@@ -116,7 +116,7 @@ def hearings(
     )
     moves = (
         sa.select(sa.func.count(Postponement.id))
-        .where(Postponement.hearing_id == Hearing.id)
+        .where(Postponement.hearing_id == Hearing.id, Postponement.counted)
         .scalar_subquery()
     )
     shown = sa.select(

@@ -8,10 +8,11 @@ must show (iCalendar SEQUENCE).
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.ext.hybrid import hybrid_property
 
 from tracker.core.db import Base, Timestamped, Versioned, intpk, partial_index, str200, timestamp
 from tracker.hearings.enums import HearingStatus, OutcomeResult
@@ -59,6 +60,11 @@ class Hearing(Versioned, Timestamped, Base):
         return [move for move in self.postponements if move.withdrawn_at is None]
 
     @property
+    def delays(self) -> list[Postponement]:
+        """The standing moves that put it off (later or sine die): what counts as postponed."""
+        return [move for move in self.moves if move.delays]
+
+    @property
     def local_start(self) -> dt.datetime:
         from tracker.core.dates import in_zone
 
@@ -99,3 +105,41 @@ class Postponement(Base):
     @property
     def standing(self) -> bool:
         return self.withdrawn_at is None
+
+    @hybrid_property
+    def delays(self) -> bool:
+        """Whether the move put the hearing off (sine die or later); an earlier one is
+        "brought forward", not a postponement: counts, slips and flags leave it out."""
+        return self.to_starts_at is None or self.to_starts_at > self.from_starts_at
+
+    @delays.inplace.expression
+    @classmethod
+    def _delays_expression(cls) -> sa.ColumnElement[bool]:
+        return delaying(cls.to_starts_at, cls.from_starts_at)
+
+    @hybrid_property
+    def counted(self) -> bool:
+        """A standing move that delays: what "moved N times" and the flags count."""
+        return self.withdrawn_at is None and self.delays
+
+    @counted.inplace.expression
+    @classmethod
+    def _counted_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.and_(cls.withdrawn_at.is_(None), delaying(cls.to_starts_at, cls.from_starts_at))
+
+    @property
+    def brought_forward(self) -> bool:
+        return not self.delays
+
+    @property
+    def after_the_fact(self) -> bool:
+        """Recorded once the date it moved from had passed, or to a time already past."""
+        late = self.recorded_at > self.from_starts_at
+        return late or (self.to_starts_at is not None and self.to_starts_at < self.recorded_at)
+
+
+def delaying(
+    to: sa.SQLColumnExpression[Any], from_: sa.SQLColumnExpression[Any]
+) -> sa.ColumnElement[bool]:
+    """The SQL of `Postponement.delays`, for readers of the table's columns (aliases)."""
+    return sa.or_(to.is_(None), to > from_)

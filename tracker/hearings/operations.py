@@ -13,6 +13,7 @@ from tracker.audit import operations as audit
 from tracker.audit.models import AuditEntry
 from tracker.core.actors import Actor
 from tracker.core.commands import WallTime
+from tracker.core.dates import in_zone
 from tracker.core.db import snapshot
 from tracker.core.errors import Conflict, Invalid, NotFound
 from tracker.hearings.models import Hearing, HearingStatus, OutcomeResult, Postponement
@@ -89,6 +90,7 @@ def postpone(
         raise Conflict(
             f"hearing {hearing.id} is {hearing.status}: it cannot be postponed", field="status"
         )
+    check_decided_on(command.decided_on, court_today(hearing, now))
     new_start = command.to.instant(hearing.timezone, "to") if command.to is not None else None
     if new_start is None and hearing.status is HearingStatus.postponed:
         raise Conflict(f"hearing {hearing.id} is already postponed sine die", field="to")
@@ -135,6 +137,21 @@ def postpone(
         after=new,
     )
     return postponement
+
+
+def court_today(hearing: Hearing, now: dt.datetime) -> dt.date:
+    """Today on the court's calendar."""
+    return in_zone(now, hearing.timezone).date()
+
+
+def check_decided_on(decided_on: dt.date | None, today: dt.date) -> None:
+    """A postponement is recorded once decided: a decision day to come is a typo."""
+    if decided_on is not None and decided_on > today:
+        raise Invalid(
+            f"decided_on: {decided_on.isoformat()} is in the future; "
+            "a postponement is recorded once decided",
+            field="decided_on",
+        )
 
 
 def record_outcome(
@@ -192,7 +209,9 @@ def hearing_page(session: so.Session, actor: Actor, hearing_id: int) -> Hearing:
                 so.joinedload(Proceeding.jurisdiction),
                 so.joinedload(Proceeding.authority),
             ),
-            so.selectinload(Hearing.postponements).joinedload(Postponement.recorded_by),
+            so.selectinload(Hearing.postponements).options(
+                so.joinedload(Postponement.recorded_by), so.joinedload(Postponement.withdrawn_by)
+            ),
         )
     ).one_or_none()
     if hearing is None or not access.may_see_matter(session, actor, hearing.proceeding.matter_id):

@@ -46,6 +46,26 @@ class Postpone(Command):
     version: int | None = None
 
 
+class PostponementChanges(Changes):
+    """Correct a postponement recorded wrongly; only the fields sent change. `to` null: sine
+    die (the latest move only); `version` is the hearing's."""
+
+    nullable = frozenset({"to", "decided_on"})
+
+    to: WallTime | None = None
+    time_known: bool | None = None
+    reason: Annotated[str, Limit(limits.REASON, required=False)] | None = None
+    decided_on: Day | None = None
+
+
+class Withdrawal(Command):
+    """Withdraw a postponement recorded by mistake: it stays in the ledger, marked, and
+    counts for nothing. `version` is the hearing's."""
+
+    version: int
+    reason: Annotated[str, Limit(limits.REASON)]
+
+
 class Outcome(Command):
     """Say what happened: held, adjourned, decided (the hearing took place) or cancelled."""
 
@@ -68,6 +88,16 @@ class PostponementOut(pydantic.BaseModel):
     reason: str
     decided_on: dt.date | None
     recorded_at: str
+    brought_forward: bool = pydantic.Field(
+        description="moved to an earlier time: not counted as a postponement"
+    )
+    recorded_after_the_fact: bool = pydantic.Field(
+        description="recorded once the date it moved from (or to) had passed"
+    )
+    withdrawn_at: str | None = pydantic.Field(
+        default=None, description="set when it was withdrawn as recorded by mistake"
+    )
+    withdrawal_reason: str | None = None
 
     model_config = pydantic.ConfigDict(populate_by_name=True)
 
@@ -86,7 +116,12 @@ class HearingOut(pydantic.BaseModel):
     outcome: str | None
     outcome_summary: str | None
     sequence: int
-    postponements: list[PostponementOut]
+    postponements: list[PostponementOut] = pydantic.Field(
+        description="the standing moves, in the order they were recorded"
+    )
+    withdrawn_postponements: list[PostponementOut] = pydantic.Field(
+        description="moves withdrawn as recorded by mistake: kept, counted for nothing"
+    )
     version: int
 
 
@@ -106,6 +141,10 @@ def dump_postponement(postponement: Postponement, zone: str) -> PostponementOut:
         reason=postponement.reason,
         decided_on=postponement.decided_on,
         recorded_at=postponement.recorded_at.isoformat(),
+        brought_forward=postponement.brought_forward,
+        recorded_after_the_fact=postponement.after_the_fact,
+        withdrawn_at=postponement.withdrawn_at.isoformat() if postponement.withdrawn_at else None,
+        withdrawal_reason=None if postponement.standing else postponement.withdrawal_reason,
     )
 
 
@@ -125,6 +164,9 @@ def dump(hearing: Hearing) -> HearingOut:
         outcome=hearing.outcome.value if hearing.outcome else None,
         outcome_summary=hearing.outcome_summary,
         sequence=hearing.sequence,
-        postponements=[dump_postponement(p, hearing.timezone) for p in hearing.postponements],
+        postponements=[dump_postponement(p, hearing.timezone) for p in hearing.moves],
+        withdrawn_postponements=[
+            dump_postponement(p, hearing.timezone) for p in hearing.postponements if not p.standing
+        ],
         version=hearing.version,
     )

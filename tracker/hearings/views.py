@@ -11,10 +11,19 @@ from flask import flash, redirect, render_template, request, url_for
 from tracker import web
 from tracker.core import clock
 from tracker.core.dates import in_zone
+from tracker.core.errors import TrackerError
+from tracker.hearings import corrections, lists, operations
 from tracker.hearings import ledger as hearing_ledger
-from tracker.hearings import lists, operations
-from tracker.hearings.forms import HearingFilters, HearingForm, OutcomeForm, possible_actions
-from tracker.hearings.models import Hearing, HearingStatus
+from tracker.hearings.forms import (
+    HearingCorrectionForm,
+    HearingFilters,
+    HearingForm,
+    OutcomeForm,
+    PostponementCorrectionForm,
+    WithdrawalForm,
+    possible_actions,
+)
+from tracker.hearings.models import Hearing, HearingStatus, Postponement
 from tracker.matters import operations as matters
 from tracker.matters import queries as matter_queries
 from tracker.users.models import User
@@ -87,7 +96,124 @@ def new(proceeding_id: int):
     return page, pages.form_status(form)
 
 
+@bp.route("/hearings/<int:hearing_id>/edit", methods=["GET", "POST"])
+def edit(hearing_id: int):
+    """Correct a hearing's details (a mistyped time, the place...): not a postponement."""
+    session, actor = web.session(), pages.actor()
+    hearing = operations.hearing_page(session, actor, hearing_id)
+    if request.method == "GET":
+        return _edit_page(hearing, HearingCorrectionForm.of(hearing))
+    form = HearingCorrectionForm(zone=hearing.timezone)
+    if form.stated_version() != hearing.version:
+        form.version.data = str(hearing.version)
+        return _edit_page(hearing, form, conflict=True, status=409)
+    saved = pages.submit(
+        form,
+        lambda: operations.update_hearing(session, actor, clock.now(), hearing, form.changes()),
+    )
+    if saved is not None:
+        flash("The hearing's details are corrected.")
+        return redirect(url_for("hearings.show", hearing_id=hearing.id))
+    return _edit_page(hearing, form, status=pages.form_status(form))
+
+
+@bp.route("/postponements/<int:postponement_id>/correct", methods=["GET", "POST"])
+def correct_postponement(postponement_id: int):
+    """Correct a postponement recorded wrongly: shown with what it moves, then saved."""
+    return _ledger_change(postponement_id, "correct")
+
+
+@bp.route("/postponements/<int:postponement_id>/withdraw", methods=["GET", "POST"])
+def withdraw_postponement(postponement_id: int):
+    """Withdraw a postponement recorded by mistake: shown with what it moves, then saved."""
+    return _ledger_change(postponement_id, "withdraw")
+
+
 # --- helpers ------------------------------------------------------------------------------
+
+
+def _edit_page(hearing: Hearing, form: HearingCorrectionForm, *, conflict=False, status=200):
+    page = render_template(
+        "hearings/edit.html",
+        hearing=hearing,
+        form=form,
+        conflict=conflict,
+        change=operations.last_change(web.session(), hearing) if conflict else None,
+    )
+    return page, status
+
+
+def _ledger_change(postponement_id: int, kind: str):
+    """The correct/withdraw flow: the form, then what it moves (confirm), then saved."""
+    session, actor = web.session(), pages.actor()
+    move = corrections.get_postponement(session, actor, postponement_id)
+    hearing = operations.hearing_page(session, actor, move.hearing_id)
+    form_class = WithdrawalForm if kind == "withdraw" else PostponementCorrectionForm
+    if request.method == "GET":
+        form = (
+            WithdrawalForm(formdata=None, version=str(hearing.version))
+            if kind == "withdraw"
+            else PostponementCorrectionForm.of(move, hearing)
+        )
+        return _change_page(kind, hearing, move, form)
+    form = form_class()
+    if form.stated_version() != hearing.version:
+        form.version.data, form.confirmed.data = str(hearing.version), ""
+        return _change_page(kind, hearing, move, form, conflict=True, status=409)
+    if not form.is_confirmed():
+        effect = _preview(kind, form, move, actor)
+        if effect is None:
+            return _change_page(kind, hearing, move, form, status=422)
+        form.confirmed.data = "1"
+        return _change_page(kind, hearing, move, form, effect=effect)
+    saved = pages.submit(form, lambda: _save(kind, session, actor, move, form))
+    if saved is not None:
+        flash(
+            "The postponement is withdrawn."
+            if kind == "withdraw"
+            else "The postponement is corrected."
+        )
+        return redirect(url_for("hearings.show", hearing_id=hearing.id) + "#ledger")
+    form.confirmed.data = ""
+    return _change_page(kind, hearing, move, form, status=pages.form_status(form))
+
+
+def _preview(kind: str, form: Any, move: Postponement, actor: User) -> Any:
+    """What the change would move, nothing written; None when the form or the plan is refused."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        command = form.command()
+        if kind == "withdraw":
+            plan = corrections.plan_withdrawal(move, actor, clock.now(), command.reason)
+        else:
+            today = operations.court_today(move.hearing, clock.now())
+            plan = corrections.plan_correction(move, command, today)
+    except TrackerError as exc:
+        pages.refused(form, exc)
+        return None
+    return corrections.effect(move, plan)
+
+
+def _save(kind: str, session: so.Session, actor: User, move: Postponement, form: Any) -> Any:
+    if kind == "withdraw":
+        return corrections.withdraw_postponement(session, actor, clock.now(), move, form.command())
+    return corrections.correct_postponement(session, actor, clock.now(), move, form.command())
+
+
+def _change_page(kind, hearing, move, form, *, effect=None, conflict=False, status=200):
+    page = render_template(
+        "hearings/ledger_change.html",
+        kind=kind,
+        hearing=hearing,
+        move=move,
+        form=form,
+        effect=effect,
+        conflict=conflict,
+        change=operations.last_change(web.session(), hearing) if conflict else None,
+        moment=lambda instant, known=None: moment(instant, hearing, known),
+    )
+    return page, status
 
 
 def _page(hearing: Hearing, form: OutcomeForm, *, conflict: bool = False, status: int = 200):

@@ -543,10 +543,11 @@ class Ledger:
 
 def ledger(hearing: Hearing) -> Ledger:
     """The postponement facts of a hearing whose postponements are loaded."""
-    moves = hearing.postponements
+    moves = hearing.moves  # withdrawn ones left out; brought forward ones not counted
     if not moves:
         return Ledger(0, None, False)
+    count = len(hearing.delays)
     if moves[-1].to_starts_at is None and hearing.status == HearingStatus.postponed:
-        return Ledger(len(moves), None, True)
+        return Ledger(count, None, True)
     first = in_zone(moves[0].from_starts_at, hearing.timezone).date()
-    return Ledger(len(moves), (hearing.local_start.date() - first).days, False)
+    return Ledger(count, (hearing.local_start.date() - first).days, False)

@@ -45,7 +45,7 @@ def entries(session: so.Session, matter: Matter) -> list[Entry]:
     of_proceedings, of_hearings, of_events, of_deadlines = _statements()
     proceedings = list(session.scalars(of_proceedings, ours))
     hearings = list(session.scalars(of_hearings, ours).unique())
-    postponements = [p for hearing in hearings for p in hearing.postponements]
+    postponements = [p for hearing in hearings for p in hearing.moves]  # standing
     events = session.scalars(of_events, ours)
     deadlines = session.scalars(of_deadlines, ours)
     found = [Entry("proceeding", p.opened_on, None, p, p.opened_precision) for p in proceedings]

@@ -123,6 +123,7 @@ def hearing_reminders(session: so.Session, now: dt.datetime, settings: Settings)
     """Queue the reminder due now for each upcoming hearing, to each assigned user."""
     set_at = (
         sa.select(Postponement.hearing_id, sa.func.max(Postponement.recorded_at).label("at"))
+        .where(Postponement.withdrawn_at.is_(None))
         .group_by(Postponement.hearing_id)
         .subquery()
     )
