@@ -276,7 +276,7 @@ def scan(as_of: str | None, as_json: bool, notify: bool) -> None:
     with unit_of_work() as session:
         result = delays.run(session, clock.now(), day, thresholds)
     if as_json:
-        flags = [stored.as_dict() for stored in result.open]
+        flags = [stored.as_dict(day) for stored in result.open]
         click.echo(json.dumps(flags, ensure_ascii=False))
         if notify:
             _notify(quiet_stdout=True)
