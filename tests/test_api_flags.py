@@ -73,8 +73,9 @@ def test_the_open_flags_as_of_today(staff, dossiers):
     ]
     request = mine[0]
     assert set(request) == FIELDS
+    assert isinstance(request["id"], int)
     assert request == {
-        "id": None,  # computed: no scan has stored it
+        "id": request["id"],  # stored by the write that made the proceeding
         "key": f"request_unanswered:proceeding:{theirs}",
         "rule": "request_unanswered",
         "severity": "critical",

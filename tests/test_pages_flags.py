@@ -132,6 +132,22 @@ def test_each_page_says_when_the_delay_began_and_how_long_it_has_lasted(
     assert flag_row(database, flag_id).deadline_id == deadline["id"]
 
 
+def test_a_write_shows_its_flag_at_once_and_its_undoing_clears_it(
+    client, database, admin, proceeding
+):
+    # no scan runs: the write (here through the API) re-scans its proceeding as it commits
+    deadline = factories.deadline(admin, proceeding["id"], "2026-11-25", title="Reply")
+    browser = sign_in(client, database, "coordinator")
+
+    assert "Reply" in text(browser.get("/flags"))
+    assert "Reply" in text(browser.get("/"))
+
+    # a page write: the deadline marked done on its page, its flag goes at once
+    browser.post(f"/deadlines/{deadline['id']}/status", {"mark-status": "done", "mark-version": 1})
+    assert "Reply" not in text(browser.get("/flags"))
+    assert "No open delay flags" in text(browser.get("/"))
+
+
 def test_filter_by_rule_country_and_acknowledgement(client, database, admin, proceeding):
     matter = factories.matter(admin, "In France")
     french = factories.proceeding(admin, matter["id"], jurisdiction="FR")

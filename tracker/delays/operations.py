@@ -118,7 +118,11 @@ def store(
     result.open = [*plan.kept, *result.reopened, *result.new]
     for bucket in (result.open, result.new, result.reopened, result.escalated, result.updated):
         bucket.sort(key=order)
-    session.expire_all()  # the ORM must not serve rows that the statements above changed
+    # the ORM must not serve the flag rows that the statements above changed (only those:
+    # a write's re-scan runs as it commits, and the page goes on with its objects)
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, DelayFlag):
+            session.expire(obj)
     return result
 
 
