@@ -123,12 +123,12 @@ def gather(
     proceeding_ids: Collection[int] | None = None,
 ) -> Facts:
     """The facts the rules need, as of `as_of`: three queries whatever the data size."""
-    state = _hearing_state(as_of)
+    state = _hearing_state(as_of, proceeding_ids)
     wanted = sa.true() if visible is None else visible
     if proceeding_ids is not None:
         wanted = sa.and_(wanted, proceedings_t.c.id.in_(sorted(proceeding_ids)))
     return Facts(
-        proceedings=_proceedings(session, as_of, state, wanted),
+        proceedings=_proceedings(session, as_of, state, wanted, proceeding_ids),
         hearings=_hearings(session, as_of, thresholds, state, proceeding_ids),
         deadlines=_deadlines(session, as_of, thresholds, proceeding_ids),
     )
@@ -144,7 +144,15 @@ def _flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     return sa.case((condition, 1), else_=0)
 
 
-def _hearing_state(as_of: dt.date) -> sa.Subquery:
+def _only(
+    proceeding_ids: Collection[int] | None, column: sa.ColumnElement[int]
+) -> sa.ColumnElement[bool]:
+    """`column` (a proceeding id) among `proceeding_ids`; anything when None. Applied
+    inside each aggregate: a write's re-scan reads those proceedings' rows only."""
+    return sa.true() if proceeding_ids is None else column.in_(sorted(proceeding_ids))
+
+
+def _hearing_state(as_of: dt.date, proceeding_ids: Collection[int] | None = None) -> sa.Subquery:
     """One row per hearing: where it stood on as_of, how often it had moved, what ended it."""
     end = end_of(as_of)
     p = postponements_t.alias("moves")
@@ -158,6 +166,13 @@ def _hearing_state(as_of: dt.date) -> sa.Subquery:
             # postponements are append-only: the first id is the first move
             sa.func.min(p.c.id).label("first_id"),
             sa.func.max(sa.case((decided, p.c.id))).label("last_id"),
+        )
+        .where(
+            sa.true()
+            if proceeding_ids is None
+            else p.c.hearing_id.in_(
+                sa.select(hearings_t.c.id).where(_only(proceeding_ids, hearings_t.c.proceeding_id))
+            )
         )
         .group_by(p.c.hearing_id)
         .subquery("moved")
@@ -194,11 +209,12 @@ def _hearing_state(as_of: dt.date) -> sa.Subquery:
             .outerjoin(first, first.c.id == moves.c.first_id)
             .outerjoin(last, last.c.id == moves.c.last_id)
         )
+        .where(_only(proceeding_ids, h.c.proceeding_id))
         .subquery("hearing_state")
     )
 
 
-def _event_dates(as_of: dt.date) -> sa.Subquery:
+def _event_dates(as_of: dt.date, proceeding_ids: Collection[int] | None = None) -> sa.Subquery:
     """Per proceeding: its latest event by as_of (and that event's precision), its first
     decision by as_of, and its latest event ever (when a closed one ended)."""
     e = events_t
@@ -218,6 +234,7 @@ def _event_dates(as_of: dt.date) -> sa.Subquery:
             ).label("decided_on"),
             sa.func.max(e.c.occurred_on).label("ended_on"),
         )
+        .where(_only(proceeding_ids, e.c.proceeding_id))
         .group_by(e.c.proceeding_id)
         .subquery("event_dates")
     )
@@ -242,10 +259,15 @@ def _hearing_dates(as_of: dt.date, state: sa.Subquery) -> sa.Subquery:
 
 
 def _proceedings(
-    session: so.Session, as_of: dt.date, state: sa.Subquery, visible: sa.ColumnElement[bool]
+    session: so.Session,
+    as_of: dt.date,
+    state: sa.Subquery,
+    visible: sa.ColumnElement[bool],
+    proceeding_ids: Collection[int] | None = None,
 ) -> list[rules.ProceedingFacts]:
     p = proceedings_t
-    events, hearings = _event_dates(as_of), _hearing_dates(as_of, state)
+    events = _event_dates(as_of, proceeding_ids)
+    hearings = _hearing_dates(as_of, state)
     ended_on = sa.func.coalesce(p.c.closed_on, events.c.ended_on)
     query = (
         sa.select(
