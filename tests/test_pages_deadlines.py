@@ -19,6 +19,7 @@ from tracker.core.actors import SystemActor
 from tracker.deadlines import operations as deadlines
 from tracker.deadlines.models import Deadline, DeadlineRule, DeadlineStatus, OffsetUnit
 from tracker.jurisdictions.models import Jurisdiction
+from tracker.matters.models import Proceeding
 
 
 @pytest.fixture
@@ -662,6 +663,43 @@ def test_the_rule_picker_previews_live_in_a_browser(live_server, page, screensho
     page.screenshot(path=screenshots / "deadline-rule-preview.png", full_page=True)
     with live_server.database.sessionmaker() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Deadline)) == stored
+
+
+@pytest.mark.browser
+def test_a_date_by_hand_on_a_holiday_is_confirmed_in_a_browser(live_server, page, screenshots):
+    from browser import log_in
+
+    with live_server.database.sessionmaker() as session:
+        proceeding_id = session.scalar(
+            sa.select(Proceeding.id)
+            .join(Jurisdiction, Jurisdiction.id == Proceeding.jurisdiction_id)
+            .where(Jurisdiction.code == "BE")
+            .order_by(Proceeding.id)
+        )
+        stored = session.scalar(sa.select(sa.func.count()).select_from(Deadline))
+    today = clock.today()
+    year = today.year if today < dt.date(today.year, 12, 25) else today.year + 1
+    christmas = dt.date(year, 12, 25)
+    log_in(page, live_server, "staff@demo.example")
+
+    page.goto(live_server(f"/proceedings/{proceeding_id}/deadlines/new"))
+    page.fill("#hand-title", "Reply to the court")
+    page.fill("#hand-due_on", christmas.isoformat())
+    page.get_by_role("button", name="Add the deadline").click()
+
+    warning = page.get_by_role("alert")
+    warning.get_by_text("nothing is saved yet").wait_for()
+    assert "do not work (public holiday" in warning.inner_text()
+    page.screenshot(path=screenshots / "deadline-by-hand-warning.png", full_page=True)
+    with live_server.database.sessionmaker() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Deadline)) == stored
+
+    page.get_by_role("button", name="Save anyway").click()
+
+    page.get_by_text("The deadline is added.").wait_for()
+    assert re.search(r"/deadlines/\d+$", page.url)
+    with live_server.database.sessionmaker() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Deadline)) == stored + 1
 
 
 def test_the_rule_form_is_filled_from_the_proceeding_page_link(
