@@ -226,6 +226,86 @@ def test_a_digest_tells_each_flag_once_per_severity(office, coordinator, databas
     assert "Nothing moves" not in digest2.body_text
 
 
+def test_a_flag_stored_by_a_write_is_alerted_once_and_again_when_it_escalates(
+    office, coordinator, database, settings
+):
+    staff, _lawyer, proceeding = office
+    morning = dt.datetime(2026, 11, 22, 8, tzinfo=UTC)  # past the digest hour (07:00 UTC)
+    with clock.frozen(morning):
+        hearing = factories.hearing(staff, proceeding["id"], "2026-12-01T09:00")
+        factories.postpone(staff, hearing["id"], "2026-12-15T09:00")
+        factories.postpone(staff, hearing["id"], "2027-01-10T09:00")  # twice: a warning
+    scan_notify = cli_scan(settings)
+
+    day1 = sweep(database, settings, morning, alerts.digests)  # the write stored the flag
+    with clock.frozen(morning):
+        assert scan_notify().exit_code == 0  # the scheduled scan finds nothing new to tell
+    with clock.frozen(morning + dt.timedelta(days=1)):
+        factories.postpone(staff, hearing["id"], "2027-02-10T09:00")  # thrice: critical
+    day2 = sweep(database, settings, morning + dt.timedelta(days=1), alerts.digests)
+    with clock.frozen(morning + dt.timedelta(days=2)):
+        assert scan_notify().exit_code == 0
+
+    assert day1.counts == {"digests": 1}
+    assert day2.counts == {"digests": 1}
+    first, second = mails(database)  # and no third: each was told once
+    assert "[warning] Hearing postponed 2 times" in first.body_text
+    assert "[critical, escalated] Hearing postponed 3 times" in second.body_text
+    assert "[warning] Hearing now set for" in second.body_text  # slipped: new that day
+
+
+def cli_scan(settings):
+    """`tracker scan --notify` on the test database, as the hourly job and cron run it."""
+    from click.testing import CliRunner
+
+    from tracker.cli import main
+
+    env = {
+        "TRACKER_INSTANCE": str(settings.instance),
+        "DATABASE_URL": settings.database_url,
+        "SECRET_KEY": "test-secret",
+    }
+    return lambda: CliRunner().invoke(main, ["scan", "--notify"], env=env)
+
+
+def test_a_digest_names_client_matter_proceeding_and_country_by_matter(
+    office, coordinator, database, settings, queries
+):
+    staff, _lawyer, _proceeding = office
+    at = dt.datetime(2026, 11, 22, 8, tzinfo=UTC)
+    with clock.frozen(START):
+        factories.jurisdiction(database, "FR", "France", "Europe/Paris")
+        quiet = factories.matter(staff, "Quiet case", subject="A. Client")
+        loud = factories.matter(staff, "Loud case", subject="B. Client")
+        brief = factories.proceeding(staff, quiet["id"], title="Appeal", reference="2026/17")
+        request = factories.proceeding(
+            staff, loud["id"], jurisdiction="FR", kind="extradition_request",
+            title="Extradition", opened_on="2024-01-01",
+        )  # fmt: skip
+    with clock.frozen(at):
+        factories.deadline(staff, brief["id"], "2026-11-20", title="Appeal brief")  # missed
+        factories.deadline(staff, request["id"], "2026-11-25", title="Reply")  # near
+    queries.clear()
+
+    sweep(database, settings, at, alerts.digests)
+
+    [mail] = mails(database)
+    body = mail.body_text
+    # by matter: the one of the most severe and oldest flag (the request, flagged when the
+    # proceeding was typed in) first
+    loud, quiet = body.split("Quiet case (client: A. Client)")
+    assert "Loud case (client: B. Client)" in loud
+    # within a matter, most severe first: the request (critical) then the near deadline
+    assert loud.index("[critical] Extradition request pending") < loud.index(
+        "[warning] Deadline “Reply”"
+    )
+    assert "  Extradition, France; since Wed 1 Jan 2025 (690 days)\n" in loud
+    assert "[critical] Deadline “Appeal brief” was due on 20 Nov 2026" in quiet
+    assert "  Appeal (2026/17), Belgium; since Sat 21 Nov 2026 (1 day)\n" in quiet
+    digest_reads = [q for q in queries if "delay_flags" in q and q.lstrip().startswith("SELECT")]
+    assert len(digest_reads) == 1  # one query for every line, whatever their number
+
+
 def test_a_digest_waits_for_the_readers_hour(office, coordinator, database, settings):
     _staff, _lawyer, proceeding = office
     with clock.frozen(START):

@@ -48,6 +48,7 @@ def test_a_deadline_is_set_by_hand(staff, proceeding, database):
         "overridden": False,
         "explanation": "Set by hand.",
         "version": 1,
+        "warnings": [],
     }
     assert staff.get(f"/deadlines/{made['id']}").get_json() == made
     [entry] = factories.audit_entries(database, "deadlines")

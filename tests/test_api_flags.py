@@ -23,6 +23,8 @@ FIELDS = {
     "deadline_id",
     "message",
     "first_seen",
+    "began_on",
+    "days",
     "details",
 }
 
@@ -71,8 +73,9 @@ def test_the_open_flags_as_of_today(staff, dossiers):
     ]
     request = mine[0]
     assert set(request) == FIELDS
+    assert isinstance(request["id"], int)
     assert request == {
-        "id": None,  # computed: no scan has stored it
+        "id": request["id"],  # stored by the write that made the proceeding
         "key": f"request_unanswered:proceeding:{theirs}",
         "rule": "request_unanswered",
         "severity": "critical",
@@ -83,6 +86,9 @@ def test_the_open_flags_as_of_today(staff, dossiers):
             "Extradition request pending more than 730 days with no decision (opened on 1 Jan 2024)"
         ),
         "first_seen": "2026-11-22",
+        # the day a request opened on 1 Jan 2024 was first more than 365 days old
+        "began_on": "2025-01-01",
+        "days": 690,
         "details": {"since": "2024-01-01", "more_than_days": 730},
     }
     assert len(items) == 4

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from tracker import migrate
 from tracker.cli import main
 from tracker.core.clock import frozen
-from tracker.models import ApiToken, AuditEntry, CalendarFeed, Matter, User
+from tracker.models import ApiToken, AuditEntry, CalendarFeed, DelayFlag, Matter, User
 from tracker.users import operations as users
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -379,6 +379,12 @@ def test_demo_loads_the_dossier_once_and_prints_the_new_passwords(tracker, db):
     assert "@demo.example" not in second.stdout
     with db() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Matter)) == 5
+        # the flags are stored: the pages list them before the first hourly scan
+        stored = session.scalar(
+            sa.select(sa.func.count()).select_from(DelayFlag).where(DelayFlag.resolved_at.is_(None))
+        )
+        assert stored > 0
+        assert f"Delay flags stored: {stored} open." in first.stdout
         for email, password in lines.items():
             assert users.check_password(users.get_by_email(session, email), password)
 

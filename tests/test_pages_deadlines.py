@@ -19,6 +19,7 @@ from tracker.core.actors import SystemActor
 from tracker.deadlines import operations as deadlines
 from tracker.deadlines.models import Deadline, DeadlineRule, DeadlineStatus, OffsetUnit
 from tracker.jurisdictions.models import Jurisdiction
+from tracker.matters.models import Proceeding
 
 
 @pytest.fixture
@@ -186,19 +187,110 @@ def test_an_overridden_date_is_kept_beside_the_computed_one(client, database, co
     path = f"/deadlines/{computed['id']}"
     browser.get(path)
 
-    response = browser.post(f"{path}/due", {"due-version": "1", "due-due_on": "2023-07-21"})
+    # earlier than the rule's date, on a working day (21 July is Belgium's national day)
+    response = browser.post(f"{path}/due", {"due-version": "1", "due-due_on": "2023-07-20"})
 
     assert response.status_code == 302
     row = deadline_row(database, computed["id"])
-    assert (row.due_on, row.computed_due_on) == (dt.date(2023, 7, 21), dt.date(2023, 7, 24))
+    assert (row.due_on, row.computed_due_on) == (dt.date(2023, 7, 20), dt.date(2023, 7, 24))
     body = text(browser.get(path))
     assert "overridden by hand" in body
     assert "Back to the computed date" in body
     entry = audit_entries(database, "deadlines")[-1]
-    assert entry["after"] == {"due_on": "2023-07-21"}
+    assert entry["after"] == {"due_on": "2023-07-20"}
 
     browser.post(f"{path}/due", {"due-version": "2", "due-due_on": "2023-07-24"})
     assert deadline_row(database, computed["id"]).overridden is False
+
+
+def test_a_date_later_than_the_rule_warns_and_saves_once_confirmed(client, database, computed):
+    browser = sign_in(client, database, "staff")
+    path = f"/deadlines/{computed['id']}"
+    browser.get(path)
+
+    # the rule gives Mon 24 Jul 2023; Fri 28 Jul is later
+    warned = browser.post(f"{path}/due", {"due-version": "1", "due-due_on": "2023-07-28"})
+
+    assert warned.status_code == 200
+    body = text(warned)
+    assert "nothing is saved yet" in body
+    assert "Fri 28 Jul 2023 is later than the date its rule gives, Mon 24 Jul 2023" in body
+    assert "Save anyway" in body
+    assert deadline_row(database, computed["id"]).due_on == dt.date(2023, 7, 24)
+    confirmed = re.search(r'name="due-confirmed"[^>]*value="([^"]+)"', body).group(1)
+
+    saved = browser.post(
+        f"{path}/due",
+        {"due-version": "1", "due-due_on": "2023-07-28", "due-confirmed": confirmed},
+    )
+
+    assert saved.status_code == 302
+    assert deadline_row(database, computed["id"]).due_on == dt.date(2023, 7, 28)
+    shown = text(browser.get(path))
+    assert "Due Fri 28 Jul 2023, set by hand; the rule gives Mon 24 Jul 2023" in shown
+
+
+def test_a_date_by_hand_on_a_court_holiday_warns_first(client, database, proceeding):
+    browser = sign_in(client, database, "staff")
+    path = f"/proceedings/{proceeding['id']}/deadlines/new"
+    browser.get(path)
+    data = {"hand-title": "Reply", "hand-due_on": "2026-12-25", "hand-explanation": ""}
+
+    warned = browser.post(path, data)
+
+    assert warned.status_code == 200
+    assert "Fri 25 Dec 2026 is a day the courts of Belgium do not work (public holiday" in text(
+        warned
+    )
+    assert database_deadlines(database) == 0
+    confirmed = re.search(r'name="hand-confirmed"[^>]*value="([^"]+)"', text(warned)).group(1)
+    assert browser.post(path, data | {"hand-confirmed": confirmed}).status_code == 302
+    assert database_deadlines(database) == 1
+
+
+def test_a_date_changed_after_the_warning_is_checked_again(client, database, proceeding):
+    browser = sign_in(client, database, "staff")
+    path = f"/proceedings/{proceeding['id']}/deadlines/new"
+    browser.get(path)
+    data = {"hand-title": "Reply", "hand-due_on": "2026-12-25", "hand-confirmed": "2026-12-25"}
+
+    # confirmed for Christmas, then moved to a Saturday: warned again
+    warned = browser.post(path, data | {"hand-due_on": "2026-12-26"})
+
+    assert "Sat 26 Dec 2026 is a day the courts of Belgium do not work" in text(warned)
+    assert database_deadlines(database) == 0
+
+
+def test_the_api_saves_a_date_by_hand_and_says_what_is_odd(admin, proceeding, computed):
+    made = factories.created(
+        admin.post(
+            f"/proceedings/{proceeding['id']}/deadlines", {"title": "Reply", "due_on": "2026-12-26"}
+        )
+    )
+    assert made["due_on"] == "2026-12-26"
+    assert made["warnings"] == [
+        "Sat 26 Dec 2026 is a day the courts of Belgium do not work (weekend)"
+    ]
+
+    changed = admin.patch(
+        f"/deadlines/{computed['id']}", {"version": computed["version"], "due_on": "2023-07-28"}
+    ).get_json()
+    assert changed["due_on"] == "2023-07-28"
+    assert changed["warnings"] == [
+        "Fri 28 Jul 2023 is later than the date its rule gives, Mon 24 Jul 2023"
+    ]
+    fine = factories.created(
+        admin.post(
+            f"/proceedings/{proceeding['id']}/deadlines", {"title": "Brief", "due_on": "2026-12-03"}
+        )
+    )
+    assert fine["warnings"] == []
+    assert computed["warnings"] == []
+
+
+def database_deadlines(database) -> int:
+    with database.sessionmaker() as session:
+        return session.query(Deadline).count()
 
 
 @pytest.mark.parametrize(
@@ -246,7 +338,11 @@ def test_a_stale_override_shows_the_conflict_and_saves_nothing(client, database,
     assert 'value="2023-08-01"' in body  # what was typed is kept
     assert version_on(stale, "due") == "2"
 
-    again = browser.post(f"{path}/due", {"due-version": "2", "due-due_on": "2023-08-01"})
+    # later than the rule's date: saved as the user confirmed it
+    again = browser.post(
+        f"{path}/due",
+        {"due-version": "2", "due-due_on": "2023-08-01", "due-confirmed": "2023-08-01"},
+    )
 
     assert again.status_code == 302
     row = deadline_row(database, computed["id"])
@@ -567,6 +663,43 @@ def test_the_rule_picker_previews_live_in_a_browser(live_server, page, screensho
     page.screenshot(path=screenshots / "deadline-rule-preview.png", full_page=True)
     with live_server.database.sessionmaker() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Deadline)) == stored
+
+
+@pytest.mark.browser
+def test_a_date_by_hand_on_a_holiday_is_confirmed_in_a_browser(live_server, page, screenshots):
+    from browser import log_in
+
+    with live_server.database.sessionmaker() as session:
+        proceeding_id = session.scalar(
+            sa.select(Proceeding.id)
+            .join(Jurisdiction, Jurisdiction.id == Proceeding.jurisdiction_id)
+            .where(Jurisdiction.code == "BE")
+            .order_by(Proceeding.id)
+        )
+        stored = session.scalar(sa.select(sa.func.count()).select_from(Deadline))
+    today = clock.today()
+    year = today.year if today < dt.date(today.year, 12, 25) else today.year + 1
+    christmas = dt.date(year, 12, 25)
+    log_in(page, live_server, "staff@demo.example")
+
+    page.goto(live_server(f"/proceedings/{proceeding_id}/deadlines/new"))
+    page.fill("#hand-title", "Reply to the court")
+    page.fill("#hand-due_on", christmas.isoformat())
+    page.get_by_role("button", name="Add the deadline").click()
+
+    warning = page.get_by_role("alert")
+    warning.get_by_text("nothing is saved yet").wait_for()
+    assert "do not work (public holiday" in warning.inner_text()
+    page.screenshot(path=screenshots / "deadline-by-hand-warning.png", full_page=True)
+    with live_server.database.sessionmaker() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Deadline)) == stored
+
+    page.get_by_role("button", name="Save anyway").click()
+
+    page.get_by_text("The deadline is added.").wait_for()
+    assert re.search(r"/deadlines/\d+$", page.url)
+    with live_server.database.sessionmaker() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Deadline)) == stored + 1
 
 
 def test_the_rule_form_is_filled_from_the_proceeding_page_link(

@@ -114,6 +114,40 @@ def test_flags_stored_by_the_scan_are_listed(client, database, admin, proceeding
     assert "Deadline near" in body
 
 
+def test_each_page_says_when_the_delay_began_and_how_long_it_has_lasted(
+    client, database, admin, proceeding
+):
+    # a deadline due on 10 Nov was missed from 11 Nov: 11 days by Sunday 22 Nov
+    deadline = factories.deadline(admin, proceeding["id"], "2026-11-10", title="Reply")
+    with database.unit_of_work() as session:
+        scan.run(session, clock.now(), clock.today(), Thresholds())
+    browser = sign_in(client, database, "coordinator")
+    flag_id = int(listed(browser.get("/flags"))[0])
+    since = "since Wed 11 Nov 2026 (11 days)"
+
+    assert since in text(browser.get("/flags"))
+    assert since in text(browser.get(f"/flags/{flag_id}"))
+    assert since in text(browser.get(f"/proceedings/{proceeding['id']}"))
+    assert since in text(browser.get("/"))
+    assert flag_row(database, flag_id).deadline_id == deadline["id"]
+
+
+def test_a_write_shows_its_flag_at_once_and_its_undoing_clears_it(
+    client, database, admin, proceeding
+):
+    # no scan runs: the write (here through the API) re-scans its proceeding as it commits
+    deadline = factories.deadline(admin, proceeding["id"], "2026-11-25", title="Reply")
+    browser = sign_in(client, database, "coordinator")
+
+    assert "Reply" in text(browser.get("/flags"))
+    assert "Reply" in text(browser.get("/"))
+
+    # a page write: the deadline marked done on its page, its flag goes at once
+    browser.post(f"/deadlines/{deadline['id']}/status", {"mark-status": "done", "mark-version": 1})
+    assert "Reply" not in text(browser.get("/flags"))
+    assert "No open delay flags" in text(browser.get("/"))
+
+
 def test_filter_by_rule_country_and_acknowledgement(client, database, admin, proceeding):
     matter = factories.matter(admin, "In France")
     french = factories.proceeding(admin, matter["id"], jurisdiction="FR")

@@ -7,6 +7,7 @@ The clock is frozen at Sunday 22 November 2026, 09:00 UTC.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import factories
 import pytest
@@ -426,6 +427,37 @@ def test_an_event_form_offers_the_rules_it_triggers(client, database, admin, mat
         f'&amp;trigger_event_id={event["id"]}"'
     )
     assert link in page
+
+
+def test_an_event_is_offered_only_the_rule_version_in_force_on_its_date(
+    client, database, admin, matter
+):
+    from tracker.deadlines.models import DeadlineRule, OffsetUnit
+
+    made = factories.proceeding(admin, matter["id"])
+    with database.unit_of_work() as session:
+        for valid_from, valid_to, amount in ((None, "2016-01-01", 15), ("2016-01-01", None, 30)):
+            session.add(
+                DeadlineRule(
+                    code="BE_TEST_APPEAL",
+                    jurisdiction_id=1,
+                    title=f"Appeal within {amount} days",
+                    trigger_kind="judgment",
+                    amount=amount,
+                    unit=OffsetUnit.days,
+                    valid_from=valid_from and dt.date.fromisoformat(valid_from),
+                    valid_to=valid_to and dt.date.fromisoformat(valid_to),
+                )
+            )
+    recent = factories.event(admin, made["id"], "2026-11-20", kind="judgment")
+    old = factories.event(admin, made["id"], "2015-06-01", kind="judgment")
+    browser = sign_in(client, database, "staff")
+
+    page = text(browser.get(f"/proceedings/{made['id']}"))
+
+    for event, title in ((recent, "Appeal within 30 days"), (old, "Appeal within 15 days")):
+        offers = re.findall(rf'trigger_event_id={event["id"]}" title="([^"]+)"', page)
+        assert offers == [title]  # once: the version in force on the event's day
 
 
 @pytest.mark.parametrize(

@@ -372,6 +372,61 @@ def test_a_proceeding_decided_later_was_open_before(database, build):
     assert never not in pending(date(2021, 1, 1))
 
 
+def test_a_decided_proceeding_keeps_its_deadline_and_hearing_flags(database, build):
+    # the judgment decided it; the appeal deadline it started is open, and a hearing
+    # (on costs, say) was postponed three times
+    p = build.proceeding(opened_on="2020-01-01", status="decided", closed_on="2026-10-01")
+    appeal = build.deadline(p, AS_OF + timedelta(days=2), title="Appeal")
+    missed = build.deadline(p, AS_OF - timedelta(days=3), title="Costs note")
+    h = build.hearing(p, "2026-10-05T09:00")
+    build.postpone(h, "2026-11-05T09:00", "2026-10-05")
+    build.postpone(h, "2026-12-05T09:00", "2026-11-05")
+    build.postpone(h, "2027-01-05T09:00", "2026-11-20")
+
+    flags = {item.flag.key: item.flag for item in scan(database).open}
+
+    assert set(flags) == {
+        f"deadline_near:deadline:{appeal}",
+        f"deadline_missed:deadline:{missed}",
+        f"repeated_postponement:hearing:{h}",
+        f"hearing_slipped:hearing:{h}",
+    }  # no proceeding rule: it is not open
+    assert flags[f"repeated_postponement:hearing:{h}"].severity == "critical"
+    rows = stored(database)
+    assert rows[f"repeated_postponement:hearing:{h}"].began_on == date(2026, 11, 5)  # 2nd move
+    assert rows[f"deadline_missed:deadline:{missed}"].began_on == AS_OF - timedelta(days=2)
+    assert rows[f"deadline_near:deadline:{appeal}"].began_on == AS_OF - timedelta(days=5)
+    # first set for 5 Oct (more than 60 days late from 5 Dec); last moved on 20 Nov
+    assert rows[f"hearing_slipped:hearing:{h}"].began_on == date(2026, 11, 20)
+
+
+def test_began_on_is_kept_up_to_date_by_the_scan(database, build):
+    p = build.proceeding(opened_on="2026-09-01")
+    d = build.deadline(p, AS_OF - timedelta(days=1))
+    key = f"deadline_missed:deadline:{d}"
+    scan(database)
+    with database.unit_of_work() as session:  # as a row stored before began_on existed
+        session.execute(sa.update(DelayFlag).values(began_on=None))
+    result = scan(database)
+    assert keys(result.updated) == {key}
+    assert stored(database)[key].began_on == AS_OF
+
+
+def test_a_scan_limited_to_some_proceedings_leaves_the_others_alone(database, build):
+    mine = build.proceeding(opened_on="2026-09-01")
+    other = build.proceeding(opened_on="2026-09-01")
+    gone = build.deadline(mine, AS_OF - timedelta(days=1))
+    kept = build.deadline(other, AS_OF - timedelta(days=1))
+    scan(database)
+    build.deadline_status(gone, "done")
+    build.deadline_status(kept, "done")
+    with database.unit_of_work() as session:
+        result = delays.run(session, NOW, AS_OF, T, proceeding_ids=[mine])
+    rows = stored(database)
+    assert result.resolved == [rows[f"deadline_missed:deadline:{gone}"].id]
+    assert rows[f"deadline_missed:deadline:{kept}"].resolved_at is None
+
+
 def test_a_deadline_done_later_was_missed_before(database, build):
     p = build.proceeding(opened_on="2026-01-01")
     d = build.deadline(p, date(2026, 10, 1))

@@ -32,6 +32,23 @@ def test_every_job_is_registered_with_no_overlap_and_coalesced_runs(settings, da
         assert job.misfire_grace_time == scheduler.MISFIRE_GRACE
 
 
+def test_the_scan_runs_as_soon_as_the_scheduler_starts_then_on_the_hour(settings, database):
+    before = dt.datetime.now(UTC)
+    built = scheduler.build(database, settings)
+    built.start(paused=True)
+    try:
+        jobs = {job.id: job for job in built.get_jobs()}
+    finally:
+        built.shutdown(wait=False)
+
+    # due at once: the pages list the flags right after `make run`, not within the hour
+    assert jobs["scan"].next_run_time <= dt.datetime.now(UTC)
+    assert jobs["scan"].next_run_time >= before - dt.timedelta(seconds=1)
+    assert jobs["scan"].trigger.get_next_fire_time(None, before).minute == 0
+    # the others keep their own times
+    assert jobs["delay-alerts"].next_run_time.minute == 5
+
+
 def test_the_scheduler_starts_and_stops(settings, database):
     built = scheduler.build(database, settings)
 

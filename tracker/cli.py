@@ -39,6 +39,7 @@ from tracker.core.errors import TrackerError
 from tracker.core.limits import MAX_ID
 from tracker.deadlines import operations as deadlines
 from tracker.delays import scan as delays
+from tracker.delays.operations import ScanResult
 from tracker.notifications import alerts, senders
 from tracker.notifications import outbox as mail
 from tracker.users import factors
@@ -153,6 +154,7 @@ def db_upgrade() -> None:
     migrate.upgrade(url)
     with unit_of_work() as session:
         added = deadlines.seed_rules(session, CLI, clock.now())
+        _scan_now(session)  # the data already there: its flags are stored when it starts
     if added:
         click.echo(
             f"stored {added} rows of the shipped deadline rules (rules, vacations, jurisdictions)"
@@ -183,10 +185,18 @@ def demo() -> None:
     if summary.skipped.total():
         skipped = ", ".join(f"{summary.skipped[kind]} {kind}" for kind in kinds[:3])
         click.echo(f"Left as they were: {skipped}.")
+    with unit_of_work() as session:
+        flags = _scan_now(session)
+    click.echo(f"Delay flags stored: {len(flags.open)} open.")
     if summary.passwords:
         click.echo("Demo users; their passwords are shown this once (`tracker user password`):")
         for email, password in summary.passwords.items():
             click.echo(f"  {email:<26} {password}")
+
+
+def _scan_now(session: so.Session) -> ScanResult:
+    """Store the flags as of today, so that pages show them before the first hourly scan."""
+    return delays.run(session, clock.now(), clock.today(), _settings().delays)
 
 
 # --- deadlines ------------------------------------------------------------------------
@@ -276,7 +286,7 @@ def scan(as_of: str | None, as_json: bool, notify: bool) -> None:
     with unit_of_work() as session:
         result = delays.run(session, clock.now(), day, thresholds)
     if as_json:
-        flags = [stored.as_dict() for stored in result.open]
+        flags = [stored.as_dict(day) for stored in result.open]
         click.echo(json.dumps(flags, ensure_ascii=False))
         if notify:
             _notify(quiet_stdout=True)

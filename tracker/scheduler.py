@@ -59,6 +59,8 @@ class Job:
     #: APScheduler trigger arguments, e.g. {"trigger": "interval", "minutes": 1}
     trigger: dict[str, Any]
     description: str
+    #: also run as soon as the scheduler starts (the scan: pages show the flags at once)
+    at_start: bool = False
 
 
 def scan_delays(context: Context) -> Any:
@@ -109,7 +111,8 @@ JOBS: tuple[Job, ...] = (
         "scan",
         scan_delays,
         {"trigger": "cron", "minute": 0},
-        "run the delay rules and store the flags (hourly)",
+        "run the delay rules and store the flags (at start, then hourly)",
+        at_start=True,
     ),
     Job(
         "hearing-reminders",
@@ -167,11 +170,15 @@ def build(database: Database, settings: Settings, *, blocking: bool = False) -> 
         timezone=dt.UTC,
     )
     for job in JOBS:
+        # the scheduler's own clock, not tracker.core.clock: a frozen test clock may be
+        # hours behind, and a first run older than the misfire grace would be skipped
+        start = {"next_run_time": dt.datetime.now(dt.UTC)} if job.at_start else {}
         scheduler.add_job(
             run,
             args=(job, database, settings),
             id=job.name,
             name=job.description,
             **job.trigger,
+            **start,
         )
     return scheduler

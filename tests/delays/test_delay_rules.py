@@ -490,18 +490,35 @@ def test_an_open_proceeding_and_its_items_are_all_looked_at():
     }
 
 
+def test_a_closed_proceeding_still_has_its_open_deadlines_and_pending_hearings_flagged():
+    # a decided proceeding: the appeal deadline its judgment started, a hearing moved thrice
+    p = proceeding(kind="extradition_request", opened_on=ago(1000), open=False)
+    found = {flag.key for flag in evaluate(*everything_for(p), AS_OF, T)}
+    assert found == {
+        "repeated_postponement:hearing:12",
+        "hearing_slipped:hearing:12",
+        "outcome_missing:hearing:12",
+        "deadline_missed:deadline:5",
+    }
+
+
+def test_a_deadline_near_in_a_closed_proceeding_is_flagged():
+    p = proceeding(opened_on=ago(400), open=False)
+    found = evaluate([p], [], [deadline(due_on=AS_OF + timedelta(days=3))], AS_OF, T)
+    assert [flag.rule for flag in found] == ["deadline_near"]
+
+
 @pytest.mark.parametrize(
     "p",
     [
-        proceeding(kind="extradition_request", opened_on=ago(1000), open=False),
         proceeding(kind="extradition_request", opened_on=AS_OF + timedelta(days=1)),
         proceeding(
             kind="extradition_request", opened_on=date(2026, 12, 1), opened_precision="month"
         ),
     ],
-    ids=["not open on as_of", "opened the next day", "opened next month"],
+    ids=["opened the next day", "opened next month"],
 )
-def test_nothing_is_flagged_for_a_proceeding_closed_or_not_yet_opened(p):
+def test_nothing_is_flagged_for_a_proceeding_not_yet_opened(p):
     assert evaluate(*everything_for(p), AS_OF, T) == []
 
 
@@ -674,3 +691,49 @@ def test_a_flag_reads_the_same_from_one_day_to_the_next(rule, facts):
 def test_a_near_deadline_counts_down():
     today, tomorrow = next_day_of(deadline_due, deadline(due_on=AS_OF + timedelta(days=2)))
     assert (today.details["days_left"], tomorrow.details["days_left"]) == (2, 1)
+
+
+# --- when the delay began -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("flag", "began_on"),
+    [
+        # the first day "more than N days" holds: the date + N + 1
+        (
+            request_unanswered(
+                proceeding(kind="mla_request", opened_on=date(2025, 1, 10)), AS_OF, T
+            ),
+            date(2026, 1, 11),
+        ),
+        (long_pending(proceeding(opened_on=date(2024, 1, 1)), AS_OF, T), date(2026, 1, 1)),
+        (
+            stale_proceeding(proceeding(last_event_on=date(2026, 3, 1)), AS_OF, T),
+            date(2026, 8, 29),
+        ),
+        (deadline_due(deadline(due_on=date(2026, 11, 20)), AS_OF, T), date(2026, 11, 21)),
+        (deadline_due(deadline(due_on=date(2026, 11, 25)), AS_OF, T), date(2026, 11, 18)),
+        (outcome_missing(hearing(first=date(2026, 11, 10)), AS_OF, T), date(2026, 11, 12)),
+    ],
+    ids=["request", "long pending", "stale", "missed", "near", "outcome"],
+)
+def test_each_rule_says_when_the_delay_began(flag, began_on):
+    assert flag is not None
+    assert flag.began_on == began_on
+
+
+def test_a_slip_began_at_the_first_date_plus_n_or_the_day_it_was_moved_if_earlier():
+    late = hearing(first=date(2026, 6, 1), now=date(2026, 10, 1), moved_on=date(2026, 9, 1))
+    assert hearing_slipped(late, AS_OF, T).began_on == date(2026, 8, 1)
+    early = hearing(first=date(2026, 12, 1), now=date(2027, 6, 1), moved_on=date(2026, 11, 2))
+    assert hearing_slipped(early, AS_OF, T).began_on == date(2026, 11, 2)
+
+
+def test_a_sine_die_slip_began_on_the_day_of_that_move():
+    h = hearing(first=date(2026, 12, 1), sine_die=True, moved_on=date(2026, 11, 5))
+    assert hearing_slipped(h, AS_OF, T).began_on == date(2026, 11, 5)
+
+
+def test_repeated_postponement_began_with_the_move_that_made_it_repeated():
+    h = hearing(postponements=3, repeated_on=date(2026, 9, 3), moved_on=date(2026, 11, 1))
+    assert repeated_postponement(h, AS_OF, T).began_on == date(2026, 9, 3)

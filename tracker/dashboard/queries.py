@@ -225,6 +225,8 @@ class _Panels:
             DelayFlag.severity,
             DelayFlag.message,
             DelayFlag.first_seen,
+            DelayFlag.began_on,
+            DelayFlag.last_seen,
             DelayFlag.hearing_id,
             DelayFlag.deadline_id,
             DelayFlag.acknowledged_at,

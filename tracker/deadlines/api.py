@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tracker import web
 from tracker.core import clock
-from tracker.deadlines import operations
+from tracker.deadlines import checks, operations
 from tracker.deadlines.schemas import DeadlineChanges, DeadlineOut, NewDeadline, dump
 from tracker.matters import operations as matters
 from tracker.web import api
@@ -18,8 +18,10 @@ def create_deadline(proceeding_id: int, body: NewDeadline) -> api.Created[Deadli
     session, actor = web.session(), api.actor()
     proceeding = matters.get_proceeding(session, actor, proceeding_id)
     deadline = operations.create_deadline(session, actor, clock.now(), proceeding, body)
+    session.flush()
+    warnings = checks.for_deadline(session, deadline)
     api.commit()
-    return api.Created(dump(deadline))
+    return api.Created(dump(deadline, warnings))
 
 
 @bp.get("/deadlines/<int:deadline_id>")
@@ -34,5 +36,6 @@ def update_deadline(deadline_id: int, body: DeadlineChanges) -> DeadlineOut:
     session, actor = web.session(), api.actor()
     deadline = operations.get_deadline(session, actor, deadline_id)
     operations.update_deadline(session, actor, clock.now(), deadline, body)
+    warnings = checks.for_deadline(session, deadline) if body.due_on is not None else []
     api.commit()
-    return dump(deadline)
+    return dump(deadline, warnings)

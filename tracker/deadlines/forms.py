@@ -20,6 +20,8 @@ class HandForm(CommandForm):
     title = StringField("Title", validators=[DataRequired(), *checks(NewDeadline, "title")])
     due_on = DateField("Due on", validators=[InputRequired("Give the due date.")])
     explanation = TextAreaField("Why this date", validators=checks(NewDeadline, "explanation"))
+    #: the date the user was warned about and chose to keep (YYYY-MM-DD)
+    confirmed = HiddenField()
 
     def command(self) -> NewDeadline:
         return NewDeadline.parse(
@@ -111,6 +113,8 @@ class DueForm(_Change):
     """Override the due date by hand."""
 
     due_on = DateField("Due on", validators=[InputRequired("Give the due date.")])
+    #: the date the user was warned about and chose to keep (YYYY-MM-DD)
+    confirmed = HiddenField()
 
     def command(self) -> DeadlineChanges:
         return DeadlineChanges.parse({"version": self.stated_version(), "due_on": self.due_on.data})

@@ -54,6 +54,12 @@ class DeadlineRule(Versioned, Timestamped, Base):
 
     jurisdiction: so.Mapped[Jurisdiction] = so.relationship()
 
+    def in_force(self, trigger: dt.date) -> bool:
+        """This version applies to a trigger on that day (a page offers only that one)."""
+        return (self.valid_from is None or self.valid_from <= trigger) and (
+            self.valid_to is None or trigger < self.valid_to
+        )
+
 
 class Deadline(Versioned, Timestamped, Base):
     __tablename__ = "deadlines"

@@ -150,9 +150,14 @@ class DeadlineOut(pydantic.BaseModel):
     overridden: bool
     explanation: str
     version: int
+    warnings: list[str] = pydantic.Field(
+        default_factory=list,
+        description="a date set by hand later than its rule's or on a day the court does not "
+        "work: saved, and said in words (the web form asks to confirm first)",
+    )
 
 
-def dump(deadline: Deadline) -> DeadlineOut:
+def dump(deadline: Deadline, warnings: list[str] | None = None) -> DeadlineOut:
     return DeadlineOut(
         id=deadline.id,
         proceeding_id=deadline.proceeding_id,
@@ -165,4 +170,5 @@ def dump(deadline: Deadline) -> DeadlineOut:
         overridden=deadline.overridden,
         explanation=deadline.explanation,
         version=deadline.version,
+        warnings=warnings or [],
     )

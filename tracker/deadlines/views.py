@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
@@ -9,7 +10,7 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from tracker import web
 from tracker.core import clock, errors
 from tracker.core.limits import MAX_ID
-from tracker.deadlines import lists, operations, queries
+from tracker.deadlines import checks, lists, operations, queries
 from tracker.deadlines.forms import DueForm, HandForm, RuleForm, StatusForm
 from tracker.deadlines.models import Deadline
 from tracker.matters import operations as matters
@@ -71,7 +72,34 @@ def override(deadline_id: int):
         DueForm(prefix="due"),
         "due_form",
         lambda _form, deadline: f"The deadline is now due {display.day(deadline.due_on)}.",
+        warn=_due_warnings,
     )
+
+
+def _due_warnings(form: DueForm, deadline: Deadline) -> list[str]:
+    """A date other than the computed one: later than the rule's, or a court's day off?"""
+    if form.due_on.data == deadline.computed_due_on:
+        return []  # back to the rule's own date
+    return _unconfirmed(
+        form,
+        lambda day: checks.hand_set(
+            web.session(), deadline.proceeding.jurisdiction_id, day, deadline.computed_due_on
+        ),
+    )
+
+
+def _unconfirmed(form: HandForm | DueForm, check: Callable[[dt.date], list[str]]) -> list[str]:
+    """The warnings about the form's date that the user has not yet confirmed; the form
+    then carries the date as confirmed, for a second submission to save it."""
+    if not form.validate_on_submit():
+        return []  # the errors are shown as the form is submitted
+    day = form.due_on.data
+    if form.confirmed.data == day.isoformat():
+        return []
+    found = check(day)
+    if found:
+        form.confirmed.data = day.isoformat()
+    return found
 
 
 def _edit(
@@ -79,6 +107,7 @@ def _edit(
     form: StatusForm | DueForm,
     name: str,
     done: Callable[[StatusForm | DueForm, Deadline], str],
+    warn: Callable[..., list[str]] | None = None,
 ):
     """Apply one of the deadline page's forms; a form drawn from an older version is refused.
 
@@ -90,6 +119,9 @@ def _edit(
     if form.stated_version() != deadline.version:
         form.version.data = str(deadline.version)
         return _page(deadline, **{name: form}, conflict=True, status=409)
+    warnings = warn(form, deadline) if warn is not None else []
+    if warnings:
+        return _page(deadline, **{name: form}, warnings=warnings)  # nothing saved yet
     saved = pages.submit(
         form,
         lambda: operations.update_deadline(session, actor, clock.now(), deadline, form.command()),
@@ -117,6 +149,13 @@ def new(proceeding_id: int):
         status = 200 if shown is not None else pages.form_status(by_rule)
         return _new_page(proceeding, hand, by_rule, preview=shown, status=status)
     form = by_rule if posted == "rule" else hand
+    if form is hand:
+        warnings = _unconfirmed(
+            hand,
+            lambda day: checks.hand_set(web.session(), proceeding.jurisdiction_id, day),
+        )
+        if warnings:  # shown with a button to save anyway; nothing saved yet
+            return _new_page(proceeding, hand, by_rule, warnings=warnings)
     deadline = pages.submit(form, lambda: _create(proceeding, form))
     if deadline is None:
         return _new_page(proceeding, hand, by_rule, status=pages.form_status(form))
@@ -159,6 +198,7 @@ def _page(
     mark_form: StatusForm | None = None,
     due_form: DueForm | None = None,
     conflict: bool = False,
+    warnings: list[str] | None = None,
     status: int = 200,
 ):
     version = str(deadline.version)
@@ -170,6 +210,7 @@ def _page(
         due_form=due_form
         or DueForm(prefix="due", formdata=None, version=version, due_on=deadline.due_on),
         conflict=conflict,
+        warnings=warnings or [],
         change=queries.last_change(web.session(), deadline) if conflict else None,
         days_left=(deadline.due_on - clock.today()).days,
     ), status
@@ -193,12 +234,19 @@ def _rule_form(proceeding: Proceeding, formdata) -> RuleForm:
 
 
 def _new_page(
-    proceeding: Proceeding, hand: HandForm, by_rule: RuleForm, *, preview=None, status: int = 200
+    proceeding: Proceeding,
+    hand: HandForm,
+    by_rule: RuleForm,
+    *,
+    preview=None,
+    warnings: list[str] | None = None,
+    status: int = 200,
 ):
     page = render_template(
         "deadlines/new.html",
         proceeding=proceeding,
         hand=hand,
+        warnings=warnings or [],
         by_rule=by_rule,
         preview=preview,
         kind_note=_kind_note(preview) if preview else None,

@@ -21,4 +21,6 @@ def list_flags(query: FlagsQuery) -> api.Items[FlagOut]:
     """The open delay flags as of ?as_of= (default: today), computed for that day."""
     as_of = query.as_of or clock.today()
     flags = scan.flags_as_of(web.session(), api.actor(), as_of, web.settings().delays)
-    return api.Items(items=[dump(s.flag, id=s.id, first_seen=s.first_seen) for s in flags])
+    return api.Items(
+        items=[dump(s.flag, id=s.id, first_seen=s.first_seen, as_of=as_of) for s in flags]
+    )

@@ -5,13 +5,14 @@ A flag is one row per cause (its `key`). A scan creates the rows of new causes
 changed, resolves the open rows whose cause is gone (resolved_at = now), reopens a
 resolved row whose cause came back, and moves last_seen of every open row to as_of.
 It does so with a constant number of statements (one per kind of change), whatever
-the number of flags.
+the number of flags. A scan limited to some proceedings (`proceeding_ids`: a write's
+re-scan) touches the rows of those proceedings only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,8 +48,9 @@ class StoredFlag:
     id: int | None
     first_seen: dt.date
 
-    def as_dict(self) -> dict[str, Any]:
-        return dump(self.flag, id=self.id, first_seen=self.first_seen).model_dump(mode="json")
+    def as_dict(self, as_of: dt.date | None = None) -> dict[str, Any]:
+        answer = dump(self.flag, id=self.id, first_seen=self.first_seen, as_of=as_of)
+        return answer.model_dump(mode="json")
 
 
 def order(stored: StoredFlag) -> tuple:
@@ -89,30 +91,44 @@ class ScanResult:
 
 
 def store(
-    session: so.Session, flags: list[rules.Flag], as_of: dt.date, now: dt.datetime
+    session: so.Session,
+    flags: list[rules.Flag],
+    as_of: dt.date,
+    now: dt.datetime,
+    proceeding_ids: Collection[int] | None = None,
 ) -> ScanResult:
-    """Upsert the flags found as of `as_of`: create, update, reopen, resolve."""
+    """Upsert the flags found as of `as_of`: create, update, reopen, resolve (only the
+    rows of `proceeding_ids` when given: the flags were computed for those alone)."""
     session.flush()
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         # held to the end of the transaction: a second scan waits, then sees these rows
         connection.execute(sa.select(sa.func.pg_advisory_xact_lock(SCAN_LOCK)))
-    open_rows, closed_rows = _stored(connection)
+    scope = (
+        sa.true() if proceeding_ids is None else flags_t.c.proceeding_id.in_(sorted(proceeding_ids))
+    )
+    open_rows, closed_rows = _stored(connection, scope)
     result = ScanResult(as_of)
     plan = _plan({flag.key: flag for flag in flags}, open_rows, closed_rows, result)
     last_id = max((row.id for row in (*open_rows.values(), *closed_rows.values())), default=0)
-    _write(connection, plan, as_of, now)
+    _write(connection, plan, as_of, now, scope)
     if plan.inserts:
         ids = _ids_after(connection, last_id)
         result.new = [StoredFlag(flag, ids[flag.key], as_of) for flag in plan.inserts]
     result.open = [*plan.kept, *result.reopened, *result.new]
     for bucket in (result.open, result.new, result.reopened, result.escalated, result.updated):
         bucket.sort(key=order)
-    session.expire_all()  # the ORM must not serve rows that the statements above changed
+    # the ORM must not serve the flag rows that the statements above changed (only those:
+    # a write's re-scan runs as it commits, and the page goes on with its objects)
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, DelayFlag):
+            session.expire(obj)
     return result
 
 
-def _stored(connection: sa.Connection) -> tuple[dict[str, sa.Row], dict[str, sa.Row]]:
+def _stored(
+    connection: sa.Connection, scope: sa.ColumnElement[bool]
+) -> tuple[dict[str, sa.Row], dict[str, sa.Row]]:
     """The open rows with what may change, and the resolved ones (by key)."""
     f = flags_t
     open_rows = connection.execute(
@@ -122,11 +138,12 @@ def _stored(connection: sa.Connection) -> tuple[dict[str, sa.Row], dict[str, sa.
             sa.type_coerce(f.c.severity, sa.String).label("severity"),
             f.c.message,
             f.c.details,
+            f.c.began_on,
             f.c.first_seen,
-        ).where(f.c.resolved_at.is_(None))
+        ).where(f.c.resolved_at.is_(None), scope)
     )
     closed_rows = connection.execute(
-        sa.select(f.c.id, f.c.key, f.c.first_seen).where(f.c.resolved_at.is_not(None))
+        sa.select(f.c.id, f.c.key, f.c.first_seen).where(f.c.resolved_at.is_not(None), scope)
     )
     return {row.key: row for row in open_rows.all()}, {row.key: row for row in closed_rows.all()}
 
@@ -159,10 +176,11 @@ def _plan(
             if rules.RANK[flag.severity] > rules.RANK[row.severity]:
                 result.escalated.append(stored)
                 plan.renewals.append((row.id, flag))
-            elif (row.severity, row.message, row.details) != (
+            elif (row.severity, row.message, row.details, row.began_on) != (
                 flag.severity,
                 flag.message,
                 flag.details,
+                flag.began_on,
             ):
                 result.updated.append(stored)
                 plan.updates.append((row.id, flag))
@@ -178,7 +196,13 @@ def _plan(
     return plan
 
 
-def _write(connection: sa.Connection, plan: _Plan, as_of: dt.date, now: dt.datetime) -> None:
+def _write(
+    connection: sa.Connection,
+    plan: _Plan,
+    as_of: dt.date,
+    now: dt.datetime,
+    scope: sa.ColumnElement[bool],
+) -> None:
     """One statement per kind of change, then last_seen of the other open rows at once."""
     f = flags_t
     # never backwards: a scan of an earlier day does not undo a later one's last_seen
@@ -189,6 +213,7 @@ def _write(connection: sa.Connection, plan: _Plan, as_of: dt.date, now: dt.datet
             "severity": row.severity,
             "message": row.message,
             "details": row.details,
+            "began_on": row.began_on,
             "last_seen": last_seen,
             "version": f.c.version + 1,
         }
@@ -207,7 +232,9 @@ def _write(connection: sa.Connection, plan: _Plan, as_of: dt.date, now: dt.datet
     _update(connection, [_content(i, flag) for i, flag in plan.renewals], renewed)
     _update(connection, [{"id": flag_id} for flag_id in plan.resolves], resolved)
     connection.execute(
-        f.update().where(f.c.resolved_at.is_(None), f.c.last_seen < as_of).values(last_seen=as_of)
+        f.update()
+        .where(f.c.resolved_at.is_(None), f.c.last_seen < as_of, scope)
+        .values(last_seen=as_of)
     )
 
 
@@ -227,6 +254,7 @@ FLAG_COLUMNS = {
     "deadline_id": sa.Integer,
     "message": sa.Text,
     "details": sa.JSON,
+    "began_on": sa.Date,
 }
 
 
@@ -240,7 +268,13 @@ def _record(flag: rules.Flag) -> dict[str, Any]:
         "deadline_id": flag.deadline_id,
         "message": flag.message,
         "details": flag.details,
+        "began_on": _day(flag.began_on),
     }
+
+
+def _day(value: dt.date | None) -> str | None:
+    """A date as the JSON rows carry it (the database reads it back as a date)."""
+    return value.isoformat() if value is not None else None
 
 
 def _content(flag_id: int, flag: rules.Flag) -> dict[str, Any]:
@@ -249,6 +283,7 @@ def _content(flag_id: int, flag: rules.Flag) -> dict[str, Any]:
         "severity": flag.severity,
         "message": flag.message,
         "details": flag.details,
+        "began_on": _day(flag.began_on),
     }
 
 
@@ -424,6 +459,7 @@ def open_flags(
             f.rule,
             f.severity,
             f.message,
+            f.began_on,
             f.first_seen,
             f.last_seen,
             f.version,

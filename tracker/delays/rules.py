@@ -24,6 +24,16 @@ Severity ladder (a flag whose severity rises is alerted again):
   rule, so a missed deadline is a new flag, and the "near" one resolves);
 - `request_unanswered`, `stale_proceeding`, `long_pending`: warning past N days,
   critical past 2N.
+
+Whatever the proceeding's status: an open deadline and a pending hearing are flagged
+even in a proceeding decided or closed (the appeal deadline a judgment starts); only
+the proceeding rules need it open.
+
+When the delay began (`Flag.began_on`): the first day the rule's condition held —
+"more than N days" after a date D began on D + N + 1; a deadline was missed from the
+day after it was due and is near from N days before; a hearing slipped from its first
+date + N + 1 (or the day of its last move, if earlier; sine die: that move's day); a
+hearing was postponed repeatedly from the day of its Nth move.
 """
 
 from __future__ import annotations
@@ -115,6 +125,10 @@ class HearingFacts:
     sine_die: bool = False
     #: no outcome (held, cancelled) yet on as_of
     pending: bool = True
+    #: the day of its last move by as_of (decided, else recorded); None: never moved
+    moved_on: dt.date | None = None
+    #: the day of the move that made it repeated (the Nth, N = the threshold)
+    repeated_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -139,6 +153,8 @@ class Flag:
     hearing_id: int | None = None
     deadline_id: int | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
+    #: the first day the delay held (module docstring); None: not known
+    began_on: dt.date | None = None
 
     #: one stored row per cause: "repeated_postponement:hearing:12"
     key: str = field(init=False)
@@ -161,26 +177,35 @@ def evaluate(
     as_of: dt.date,
     thresholds: Thresholds,
 ) -> list[Flag]:
-    """Every flag as of `as_of`: items of proceedings that are not open then are skipped."""
-    active = {p.id: p for p in proceedings if is_active(p, as_of)}
-    found = [rule(p, as_of, thresholds) for p in active.values() for rule in PROCEEDING_RULES]
+    """Every flag as of `as_of`. The proceeding rules look at the proceedings open then;
+    the hearing and deadline rules at the pending hearings and open deadlines of every
+    proceeding that exists then, whatever its status (a decided one has appeals)."""
+    existing = {p.id: p for p in proceedings if exists(p, as_of)}
+    found = [
+        rule(p, as_of, thresholds) for p in existing.values() if p.open for rule in PROCEEDING_RULES
+    ]
     found += [
         rule(h, as_of, thresholds)
         for h in hearings
-        if h.pending and h.proceeding_id in active
+        if h.pending and h.proceeding_id in existing
         for rule in HEARING_RULES
     ]
     found += [
         deadline_due(d, as_of, thresholds)
         for d in deadlines
-        if d.open and d.proceeding_id in active
+        if d.open and d.proceeding_id in existing
     ]
     return [flag for flag in found if flag is not None]
 
 
-def is_active(p: ProceedingFacts, as_of: dt.date) -> bool:
-    """Open on as_of, and already opened then (a proceeding opened later does not exist yet)."""
-    return p.open and (p.opened_on is None or p.opened_on <= as_of)
+def exists(p: ProceedingFacts, as_of: dt.date) -> bool:
+    """Already opened on as_of (a proceeding opened later does not exist yet)."""
+    return p.opened_on is None or p.opened_on <= as_of
+
+
+def after(day: dt.date, days: int) -> dt.date:
+    """The first day "more than `days` days" after `day` holds."""
+    return day + dt.timedelta(days=days + 1)
 
 
 def _ladder(days: int, limit: int) -> Severity | None:
@@ -211,7 +236,8 @@ def repeated_postponement(h: HearingFacts, as_of: dt.date, t: Thresholds) -> Fla
         "set_for": None if h.sine_die else local_day(h.starts_at, h.timezone).isoformat(),
         "slip_days": slip,
     }
-    return _hearing_flag("repeated_postponement", severity, h, message, details)
+    began = h.repeated_on or h.moved_on
+    return _hearing_flag("repeated_postponement", severity, h, message, details, began)
 
 
 def hearing_slipped(h: HearingFacts, as_of: dt.date, t: Thresholds) -> Flag | None:
@@ -219,7 +245,7 @@ def hearing_slipped(h: HearingFacts, as_of: dt.date, t: Thresholds) -> Flag | No
     if h.sine_die:
         message = f"Hearing adjourned sine die; it was first set for {day(first)}"
         details = {"first_set_for": first.isoformat(), "sine_die": True}
-        return _hearing_flag("hearing_slipped", CRITICAL, h, message, details)
+        return _hearing_flag("hearing_slipped", CRITICAL, h, message, details, h.moved_on)
     current = local_day(h.starts_at, h.timezone)
     slip = (current - first).days
     severity = _ladder(slip, t.hearing_slipped_days)
@@ -235,7 +261,10 @@ def hearing_slipped(h: HearingFacts, as_of: dt.date, t: Thresholds) -> Flag | No
         "slip_days": slip,
         "threshold_days": t.hearing_slipped_days,
     }
-    return _hearing_flag("hearing_slipped", severity, h, message, details)
+    began = after(first, t.hearing_slipped_days)
+    if h.moved_on is not None:
+        began = min(began, h.moved_on)  # moved before its first date: known from that day
+    return _hearing_flag("hearing_slipped", severity, h, message, details, began)
 
 
 def outcome_missing(h: HearingFacts, as_of: dt.date, t: Thresholds) -> Flag | None:
@@ -252,13 +281,27 @@ def outcome_missing(h: HearingFacts, as_of: dt.date, t: Thresholds) -> Flag | No
         f"Hearing of {day(held_on)} passed more than {_days(past)} ago with no outcome recorded"
     )
     details = {"set_for": held_on.isoformat(), "more_than_days": past}
-    return _hearing_flag("outcome_missing", severity, h, message, details)
+    began = after(held_on, t.outcome_missing_days)
+    return _hearing_flag("outcome_missing", severity, h, message, details, began)
 
 
 def _hearing_flag(
-    rule: str, severity: Severity, h: HearingFacts, message: str, details: dict[str, Any]
+    rule: str,
+    severity: Severity,
+    h: HearingFacts,
+    message: str,
+    details: dict[str, Any],
+    began_on: dt.date | None,
 ) -> Flag:
-    return Flag(rule, severity, h.proceeding_id, message, hearing_id=h.id, details=details)
+    return Flag(
+        rule,
+        severity,
+        h.proceeding_id,
+        message,
+        hearing_id=h.id,
+        details=details,
+        began_on=began_on,
+    )
 
 
 # --- deadlines ------------------------------------------------------------------------
@@ -269,16 +312,25 @@ def deadline_due(d: DeadlineFacts, as_of: dt.date, t: Thresholds) -> Flag | None
     left = (d.due_on - as_of).days
     details: dict[str, Any] = {"due_on": d.due_on.isoformat()}
     if left < 0:
-        rule, severity = "deadline_missed", CRITICAL
+        rule, severity, began = "deadline_missed", CRITICAL, d.due_on + dt.timedelta(days=1)
         message = f"Deadline “{d.title}” was due on {day(d.due_on)} and is still open"
     elif left <= t.deadline_near_days:
         # counting down is worth a daily update: the window is short
         rule, severity, details["days_left"] = "deadline_near", WARNING, left
+        began = d.due_on - dt.timedelta(days=t.deadline_near_days)
         when = {0: "today", 1: "tomorrow"}.get(left, f"in {_days(left)}")
         message = f"Deadline “{d.title}” is due on {day(d.due_on)} ({when})"
     else:
         return None
-    return Flag(rule, severity, d.proceeding_id, message, deadline_id=d.id, details=details)
+    return Flag(
+        rule,
+        severity,
+        d.proceeding_id,
+        message,
+        deadline_id=d.id,
+        details=details,
+        began_on=began,
+    )
 
 
 # --- proceedings ----------------------------------------------------------------------
@@ -295,7 +347,8 @@ def request_unanswered(p: ProceedingFacts, as_of: dt.date, t: Thresholds) -> Fla
     message = (
         f"{REQUEST_KINDS[p.kind]} pending more than {_days(past)} with no decision ({_opened(p)})"
     )
-    return _proceeding_flag("request_unanswered", severity, p, message, past, p.opened_on)
+    began = after(p.opened_on, limit)
+    return _proceeding_flag("request_unanswered", severity, p, message, past, p.opened_on, began)
 
 
 def stale_proceeding(p: ProceedingFacts, as_of: dt.date, t: Thresholds) -> Flag | None:
@@ -312,7 +365,8 @@ def stale_proceeding(p: ProceedingFacts, as_of: dt.date, t: Thresholds) -> Flag 
     message = (
         f"No event or hearing for more than {_days(past)} (last: {what}) and nothing scheduled"
     )
-    return _proceeding_flag("stale_proceeding", severity, p, message, past, on)
+    began = after(on, t.stale_proceeding_days)
+    return _proceeding_flag("stale_proceeding", severity, p, message, past, on, began)
 
 
 def _last_activity(p: ProceedingFacts) -> tuple[dt.date, str] | None:
@@ -340,7 +394,8 @@ def long_pending(p: ProceedingFacts, as_of: dt.date, t: Thresholds) -> Flag | No
         return None
     past = _past(severity, limit)
     message = f"Open more than {_days(past)} without a final decision ({_opened(p)})"
-    return _proceeding_flag("long_pending", severity, p, message, past, p.opened_on)
+    began = after(p.opened_on, limit)
+    return _proceeding_flag("long_pending", severity, p, message, past, p.opened_on, began)
 
 
 def _past(severity: Severity, limit: int) -> int:
@@ -349,10 +404,16 @@ def _past(severity: Severity, limit: int) -> int:
 
 
 def _proceeding_flag(
-    rule: str, severity: Severity, p: ProceedingFacts, message: str, past: int, since: dt.date
+    rule: str,
+    severity: Severity,
+    p: ProceedingFacts,
+    message: str,
+    past: int,
+    since: dt.date,
+    began_on: dt.date,
 ) -> Flag:
     details = {"since": since.isoformat(), "more_than_days": past}
-    return Flag(rule, severity, p.id, message, details=details)
+    return Flag(rule, severity, p.id, message, details=details, began_on=began_on)
 
 
 def _opened(p: ProceedingFacts) -> str:

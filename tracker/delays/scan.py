@@ -9,10 +9,12 @@ row. `compute` runs the pure rules on the facts; `run` also stores the flags
 
 What the scan takes to have been true on `as_of` (facts dated later do not exist yet):
 
+- a proceeding exists on as_of if it was opened by then (one opened after as_of is not
+  looked at, nor are its hearings and deadlines); the hearing and deadline rules look
+  at every proceeding that exists, the proceeding rules at the open ones only;
 - a proceeding is open on as_of if its status is pending or suspended, or if it ended
   after as_of: on its `closed_on`, else on its latest event (the judgment, decision or
-  dismissal that ended it); one that ended with neither date is taken as never open.
-  A proceeding opened after as_of is not looked at (nor are its hearings and deadlines);
+  dismissal that ended it); one that ended with neither date is taken as never open;
 - an event counts from `occurred_on` (the first day of the period when partial);
 - a postponement counts from `decided_on` (else the day it was recorded): one decided
   after as_of has not happened yet, and the hearing is still where it was before it;
@@ -27,6 +29,7 @@ Dates are compared by calendar day; instants against the end of `as_of` in UTC.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -62,17 +65,28 @@ def compute(
     as_of: dt.date,
     thresholds: rules.Thresholds,
     visible: sa.ColumnElement[bool] | None = None,
+    proceeding_ids: Collection[int] | None = None,
 ) -> list[rules.Flag]:
-    """The flags as of `as_of`, computed and not stored (`visible`: a WHERE on proceedings)."""
-    facts = gather(session, as_of, thresholds, visible)
+    """The flags as of `as_of`, computed and not stored (`visible`: a WHERE on proceedings;
+    `proceeding_ids`: only these proceedings, their hearings and deadlines)."""
+    facts = gather(session, as_of, thresholds, visible, proceeding_ids)
     return rules.evaluate(facts.proceedings, facts.hearings, facts.deadlines, as_of, thresholds)
 
 
 def run(
-    session: so.Session, now: dt.datetime, as_of: dt.date, thresholds: rules.Thresholds
+    session: so.Session,
+    now: dt.datetime,
+    as_of: dt.date,
+    thresholds: rules.Thresholds,
+    proceeding_ids: Collection[int] | None = None,
 ) -> operations.ScanResult:
-    """Scan as of `as_of` and store the flags; flushes, the caller commits."""
-    return operations.store(session, compute(session, as_of, thresholds), as_of, now)
+    """Scan as of `as_of` and store the flags; flushes, the caller commits.
+
+    With `proceeding_ids`, only the flags of these proceedings are computed, stored and
+    resolved (a write's re-scan, `tracker.delays.rescan`); the others stay as they are.
+    """
+    flags = compute(session, as_of, thresholds, proceeding_ids=proceeding_ids)
+    return operations.store(session, flags, as_of, now, proceeding_ids)
 
 
 def flags_as_of(
@@ -106,13 +120,17 @@ def gather(
     as_of: dt.date,
     thresholds: rules.Thresholds,
     visible: sa.ColumnElement[bool] | None = None,
+    proceeding_ids: Collection[int] | None = None,
 ) -> Facts:
     """The facts the rules need, as of `as_of`: three queries whatever the data size."""
-    state = _hearing_state(as_of)
+    state = _hearing_state(as_of, proceeding_ids)
+    wanted = sa.true() if visible is None else visible
+    if proceeding_ids is not None:
+        wanted = sa.and_(wanted, proceedings_t.c.id.in_(sorted(proceeding_ids)))
     return Facts(
-        proceedings=_proceedings(session, as_of, state, sa.true() if visible is None else visible),
-        hearings=_hearings(session, as_of, thresholds, state),
-        deadlines=_deadlines(session, as_of, thresholds),
+        proceedings=_proceedings(session, as_of, state, wanted, proceeding_ids),
+        hearings=_hearings(session, as_of, thresholds, state, proceeding_ids),
+        deadlines=_deadlines(session, as_of, thresholds, proceeding_ids),
     )
 
 
@@ -126,7 +144,15 @@ def _flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     return sa.case((condition, 1), else_=0)
 
 
-def _hearing_state(as_of: dt.date) -> sa.Subquery:
+def _only(
+    proceeding_ids: Collection[int] | None, column: sa.ColumnElement[int]
+) -> sa.ColumnElement[bool]:
+    """`column` (a proceeding id) among `proceeding_ids`; anything when None. Applied
+    inside each aggregate: a write's re-scan reads those proceedings' rows only."""
+    return sa.true() if proceeding_ids is None else column.in_(sorted(proceeding_ids))
+
+
+def _hearing_state(as_of: dt.date, proceeding_ids: Collection[int] | None = None) -> sa.Subquery:
     """One row per hearing: where it stood on as_of, how often it had moved, what ended it."""
     end = end_of(as_of)
     p = postponements_t.alias("moves")
@@ -144,6 +170,13 @@ def _hearing_state(as_of: dt.date) -> sa.Subquery:
             sa.func.max(sa.case((decided, p.c.id))).label("last_id"),
         )
         .where(p.c.withdrawn_at.is_(None))
+        .where(
+            sa.true()
+            if proceeding_ids is None
+            else p.c.hearing_id.in_(
+                sa.select(hearings_t.c.id).where(_only(proceeding_ids, hearings_t.c.proceeding_id))
+            )
+        )
         .group_by(p.c.hearing_id)
         .subquery("moved")
     )
@@ -179,11 +212,12 @@ def _hearing_state(as_of: dt.date) -> sa.Subquery:
             .outerjoin(first, first.c.id == moves.c.first_id)
             .outerjoin(last, last.c.id == moves.c.last_id)
         )
+        .where(_only(proceeding_ids, h.c.proceeding_id))
         .subquery("hearing_state")
     )
 
 
-def _event_dates(as_of: dt.date) -> sa.Subquery:
+def _event_dates(as_of: dt.date, proceeding_ids: Collection[int] | None = None) -> sa.Subquery:
     """Per proceeding: its latest event by as_of (and that event's precision), its first
     decision by as_of, and its latest event ever (when a closed one ended)."""
     e = events_t
@@ -203,6 +237,7 @@ def _event_dates(as_of: dt.date) -> sa.Subquery:
             ).label("decided_on"),
             sa.func.max(e.c.occurred_on).label("ended_on"),
         )
+        .where(_only(proceeding_ids, e.c.proceeding_id))
         .where(e.c.withdrawn_at.is_(None))  # recorded by mistake: it never happened
         .group_by(e.c.proceeding_id)
         .subquery("event_dates")
@@ -228,10 +263,15 @@ def _hearing_dates(as_of: dt.date, state: sa.Subquery) -> sa.Subquery:
 
 
 def _proceedings(
-    session: so.Session, as_of: dt.date, state: sa.Subquery, visible: sa.ColumnElement[bool]
+    session: so.Session,
+    as_of: dt.date,
+    state: sa.Subquery,
+    visible: sa.ColumnElement[bool],
+    proceeding_ids: Collection[int] | None = None,
 ) -> list[rules.ProceedingFacts]:
     p = proceedings_t
-    events, hearings = _event_dates(as_of), _hearing_dates(as_of, state)
+    events = _event_dates(as_of, proceeding_ids)
+    hearings = _hearing_dates(as_of, state)
     ended_on = sa.func.coalesce(p.c.closed_on, events.c.ended_on)
     query = (
         sa.select(
@@ -246,17 +286,15 @@ def _proceedings(
             events.c.decided_on,
             hearings.c.last_at,
             hearings.c.ahead,
+            _flag(sa.or_(p.c.status.in_(OPEN_STATUSES), ended_on > as_of)).label("open"),
         )
         .select_from(
             p.outerjoin(events, events.c.proceeding_id == p.c.id).outerjoin(
                 hearings, hearings.c.proceeding_id == p.c.id
             )
         )
-        .where(
-            sa.or_(p.c.status.in_(OPEN_STATUSES), ended_on > as_of),
-            sa.or_(p.c.opened_on.is_(None), p.c.opened_on <= as_of),
-            visible,
-        )
+        # every proceeding that exists on as_of: a closed one may have open deadlines
+        .where(sa.or_(p.c.opened_on.is_(None), p.c.opened_on <= as_of), visible)
     )
     return [_proceeding(row) for row in session.execute(query).all()]
 
@@ -268,7 +306,7 @@ def _proceeding(row: sa.Row) -> rules.ProceedingFacts:
     return rules.ProceedingFacts(
         id=row.id,
         kind=row.kind,
-        open=True,  # the query keeps only the proceedings open on as_of
+        open=bool(row.open),
         opened_on=row.opened_on,
         opened_precision=row.opened_precision,
         last_event_on=row.last_on,
@@ -280,22 +318,48 @@ def _proceeding(row: sa.Row) -> rules.ProceedingFacts:
 
 
 def _hearings(
-    session: so.Session, as_of: dt.date, thresholds: rules.Thresholds, state: sa.Subquery
+    session: so.Session,
+    as_of: dt.date,
+    thresholds: rules.Thresholds,
+    state: sa.Subquery,
+    proceeding_ids: Collection[int] | None = None,
 ) -> list[rules.HearingFacts]:
     """The pending hearings a hearing rule could flag: moved ones, and past ones."""
     s = state
     # A superset of "its day in the court's zone is more than N days before as_of":
     # no zone is more than a day away from UTC.
     past = end_of(as_of - dt.timedelta(days=thresholds.outcome_missing_days))
+    wanted = [s.c.held == 0, s.c.cancelled == 0, sa.or_(s.c.moves > 0, s.c.starts_at < past)]
+    if proceeding_ids is not None:
+        wanted.append(s.c.proceeding_id.in_(sorted(proceeding_ids)))
+    last_id, nth_id = _move_ids(as_of, s.c.id, thresholds.repeated_postponements)
+    pending = (
+        sa.select(
+            s.c.id,
+            s.c.proceeding_id,
+            s.c.timezone,
+            s.c.starts_at,
+            s.c.first_starts_at,
+            s.c.moves,
+            s.c.sine_die,
+            last_id.label("last_id"),
+            nth_id.label("nth_id"),
+        )
+        .where(*wanted)
+        .subquery("pending")
+    )
+    last, nth = postponements_t.alias("last_day"), postponements_t.alias("nth_day")
     query = sa.select(
-        s.c.id,
-        s.c.proceeding_id,
-        s.c.timezone,
-        s.c.starts_at,
-        s.c.first_starts_at,
-        s.c.moves,
-        s.c.sine_die,
-    ).where(s.c.held == 0, s.c.cancelled == 0, sa.or_(s.c.moves > 0, s.c.starts_at < past))
+        *pending.c,
+        last.c.decided_on.label("last_decided_on"),
+        last.c.recorded_at.label("last_recorded_at"),
+        nth.c.decided_on.label("nth_decided_on"),
+        nth.c.recorded_at.label("nth_recorded_at"),
+    ).select_from(
+        pending.outerjoin(last, last.c.id == pending.c.last_id).outerjoin(
+            nth, nth.c.id == pending.c.nth_id
+        )
+    )
     return [
         rules.HearingFacts(
             id=row.id,
@@ -305,13 +369,45 @@ def _hearings(
             timezone=row.timezone,
             postponements=row.moves,
             sine_die=bool(row.sine_die),
+            moved_on=_move_day(row.last_decided_on, row.last_recorded_at),
+            repeated_on=_move_day(row.nth_decided_on, row.nth_recorded_at),
         )
         for row in session.execute(query).all()
     ]
 
 
+def _move_ids(
+    as_of: dt.date, hearing_id: sa.ColumnElement[int], repeated: int
+) -> tuple[sa.ScalarSelect[int], sa.ScalarSelect[int]]:
+    """The ids of a hearing's last move by as_of and of its `repeated`th one (when the
+    flag's delay began): postponements are append-only, ids go in their order."""
+    p = postponements_t.alias("move")
+    decided = sa.or_(
+        p.c.decided_on <= as_of,
+        sa.and_(p.c.decided_on.is_(None), p.c.recorded_at < end_of(as_of)),
+    )
+    # withdrawn moves never happened; one brought forward is no postponement to count
+    moves = sa.select(p.c.id).where(
+        p.c.hearing_id == hearing_id, decided, p.c.withdrawn_at.is_(None)
+    )
+    last = moves.order_by(p.c.id.desc()).limit(1).scalar_subquery()
+    counted = moves.where(delaying(p.c.to_starts_at, p.c.from_starts_at))
+    nth = counted.order_by(p.c.id).limit(1).offset(max(repeated, 1) - 1).scalar_subquery()
+    return last, nth
+
+
+def _move_day(decided_on: dt.date | None, recorded_at: dt.datetime | None) -> dt.date | None:
+    """The day a move was decided, else the day (UTC) it was recorded."""
+    if decided_on is not None:
+        return decided_on
+    return recorded_at.astimezone(UTC).date() if recorded_at is not None else None
+
+
 def _deadlines(
-    session: so.Session, as_of: dt.date, thresholds: rules.Thresholds
+    session: so.Session,
+    as_of: dt.date,
+    thresholds: rules.Thresholds,
+    proceeding_ids: Collection[int] | None = None,
 ) -> list[rules.DeadlineFacts]:
     """The deadlines open on as_of and due within the "near" window or before."""
     d, trigger = deadlines_t, events_t.alias("trigger")
@@ -324,6 +420,8 @@ def _deadlines(
             sa.or_(trigger.c.id.is_(None), trigger.c.occurred_on <= as_of),
         )
     )
+    if proceeding_ids is not None:
+        query = query.where(d.c.proceeding_id.in_(sorted(proceeding_ids)))
     return [
         rules.DeadlineFacts(
             id=row.id, proceeding_id=row.proceeding_id, title=row.title, due_on=row.due_on

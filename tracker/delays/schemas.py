@@ -46,12 +46,23 @@ class FlagOut(pydantic.BaseModel):
     hearing_id: int | None
     deadline_id: int | None
     message: str
-    first_seen: dt.date
+    first_seen: dt.date = pydantic.Field(description="the day a scan first saw the flag")
+    began_on: dt.date | None = pydantic.Field(
+        None, description="the first day the delay held (a request's date + its threshold...)"
+    )
+    days: int | None = pydantic.Field(
+        None, description="how many days the delay has lasted as of the day computed for"
+    )
     details: dict[str, Any]
 
 
-def dump(flag: rules.Flag, *, id: int | None, first_seen: dt.date) -> FlagOut:
-    """A flag as the API and `tracker scan --json` write it."""
+def dump(
+    flag: rules.Flag, *, id: int | None, first_seen: dt.date, as_of: dt.date | None = None
+) -> FlagOut:
+    """A flag as the API and `tracker scan --json` write it (`days` as of `as_of`)."""
+    days = None
+    if flag.began_on is not None and as_of is not None:
+        days = max((as_of - flag.began_on).days, 0)
     return FlagOut(
         id=id,
         key=flag.key,
@@ -62,5 +73,7 @@ def dump(flag: rules.Flag, *, id: int | None, first_seen: dt.date) -> FlagOut:
         deadline_id=flag.deadline_id,
         message=flag.message,
         first_seen=first_seen,
+        began_on=flag.began_on,
+        days=days,
         details=dict(flag.details),
     )

@@ -9,7 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from tracker import web
 from tracker.core import clock
-from tracker.delays import operations
+from tracker.delays import operations, rescan
 from tracker.delays.forms import AcknowledgeForm, FlagFilters
 from tracker.jurisdictions.models import Jurisdiction
 from tracker.matters.models import Proceeding
@@ -19,6 +19,14 @@ from tracker.web import pages
 bp = pages.blueprint("flags", __name__)
 
 BLUEPRINTS = (bp,)
+
+
+@bp.before_app_request
+def _rescan_on_commit() -> None:
+    """A write (page or API) re-scans the proceedings it touched as it commits: the flags
+    pages and the dashboard never wait for the hourly scan."""
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        rescan.watch(web.session(), web.settings().delays)
 
 
 @bp.get("/flags")

@@ -30,8 +30,8 @@ from tracker.core.dates import in_zone, written
 from tracker.deadlines.models import Deadline, DeadlineStatus
 from tracker.delays.models import DelayFlag
 from tracker.hearings.models import Hearing, HearingStatus, Postponement
-from tracker.jurisdictions.models import Authority
-from tracker.matters.models import Matter, Proceeding, matter_assignees
+from tracker.jurisdictions.models import Authority, Jurisdiction
+from tracker.matters.models import Matter, Person, Proceeding, matter_assignees
 from tracker.notifications import outbox, reminders
 from tracker.notifications.models import FlagAlert, Notification
 from tracker.users import preferences
@@ -306,34 +306,10 @@ def digests(
     ]
     if not readers:
         return Queued(counts={})
-    told = sa.orm.aliased(FlagAlert)
-    before = sa.orm.aliased(FlagAlert)
-    escalated = (
-        sa.select(before.id)
-        .where(before.user_id == User.id, before.flag_id == DelayFlag.id)
-        .exists()
-    )
-    rows = session.execute(
-        sa.select(User.id, DelayFlag, escalated.label("escalated"))
-        .select_from(DelayFlag)
-        .join(User, User.id.in_([user.id for user in readers]))
-        .outerjoin(
-            told,
-            sa.and_(
-                told.user_id == User.id,
-                told.flag_id == DelayFlag.id,
-                told.severity == DelayFlag.severity,
-            ),
-        )
-        .where(DelayFlag.resolved_at.is_(None), told.id.is_(None))
-        .order_by(User.id, DelayFlag.severity, DelayFlag.id)
-    ).all()
-    news: dict[int, list[tuple[DelayFlag, bool]]] = {}
-    for user_id, flag, was_told in rows:
-        news.setdefault(user_id, []).append((flag, was_told))
+    news = _digest_news(session, [user.id for user in readers])
 
     def queue_one(user: User) -> str | None:
-        flags = sorted(news.get(user.id, []), key=lambda pair: _severity_rank(pair[0]))
+        flags = sorted(news.get(user.id, []), key=lambda line: _severity_rank(line.flag))
         if not flags:
             return None
         day = in_zone(now, user.timezone).date()
@@ -345,15 +321,17 @@ def digests(
             "count": len(flags),
             "flags": [
                 {
-                    "severity": flag.severity.value,
-                    "path": f"/proceedings/{flag.proceeding_id}",
-                    "escalated": was_told,
+                    "severity": line.flag.severity.value,
+                    "path": f"/proceedings/{line.flag.proceeding_id}",
+                    "escalated": line.escalated,
                 }
                 # a flag's message names the proceeding: discreet mail counts and links
-                | ({} if discreet else {"message": flag.message})
-                for flag, was_told in flags
+                | ({} if discreet else _named(line))
+                for line in flags
             ],
         }
+        if not discreet:
+            context["matters"] = _by_matter(flags)
         key = f"digest:{user.id}:{day.isoformat()}"
         if not _to(session, user, key, _template("flag_digest", discreet), context, now):
             return None
@@ -361,16 +339,120 @@ def digests(
         session.add_all(
             FlagAlert(
                 user_id=user.id,
-                flag_id=flag.id,
-                severity=flag.severity.value,
+                flag_id=line.flag.id,
+                severity=line.flag.severity.value,
                 notification_id=mail_id,
                 at=now,
             )
-            for flag, _ in flags
+            for line in flags
         )
         return "digests"
 
     return _each(session, readers, queue_one)
+
+
+@dataclass(frozen=True)
+class _DigestLine:
+    """A flag to tell a coordinator of, with what names it (client, matter, proceeding)."""
+
+    flag: DelayFlag
+    escalated: bool
+    matter_id: int
+    matter: str
+    client: str | None
+    proceeding: str
+    reference: str | None
+    country: str
+
+
+def _digest_news(session: so.Session, reader_ids: list[int]) -> dict[int, list[_DigestLine]]:
+    """Per reader, the open flags not yet told at their severity: one query for all."""
+    told = sa.orm.aliased(FlagAlert)
+    before = sa.orm.aliased(FlagAlert)
+    escalated = (
+        sa.select(before.id)
+        .where(before.user_id == User.id, before.flag_id == DelayFlag.id)
+        .exists()
+    )
+    rows = session.execute(
+        sa.select(
+            User.id,
+            DelayFlag,
+            escalated.label("escalated"),
+            Matter.id,
+            Matter.title,
+            Person.name,
+            Proceeding.title,
+            Proceeding.reference,
+            Jurisdiction.name,
+        )
+        .select_from(DelayFlag)
+        .join(User, User.id.in_(reader_ids))
+        .join(Proceeding, Proceeding.id == DelayFlag.proceeding_id)
+        .join(Matter, Matter.id == Proceeding.matter_id)
+        .join(Jurisdiction, Jurisdiction.id == Proceeding.jurisdiction_id)
+        .outerjoin(Person, Person.id == Matter.subject_id)
+        .outerjoin(
+            told,
+            sa.and_(
+                told.user_id == User.id,
+                told.flag_id == DelayFlag.id,
+                told.severity == DelayFlag.severity,
+            ),
+        )
+        .where(DelayFlag.resolved_at.is_(None), told.id.is_(None))
+        .order_by(User.id, DelayFlag.severity, DelayFlag.id)
+    ).all()
+    news: dict[int, list[_DigestLine]] = {}
+    for user_id, flag, was_told, matter_id, matter, client, proceeding, reference, country in rows:
+        line = _DigestLine(
+            flag, was_told, matter_id, matter, client, proceeding, reference, country
+        )
+        news.setdefault(user_id, []).append(line)
+    return news
+
+
+def _named(line: _DigestLine) -> dict[str, Any]:
+    """What a line of the plain digest says: the flag, where, and since when."""
+    flag = line.flag
+    since = ""
+    if flag.began_on is not None:
+        days = max((flag.last_seen - flag.began_on).days, 0)
+        since = f"since {written(flag.began_on)} ({days:,} day{'' if days == 1 else 's'})"
+    return {
+        "message": flag.message,
+        "client": line.client or "no client recorded",
+        "matter": line.matter,
+        "proceeding": line.proceeding,
+        "reference": line.reference or "",
+        "country": line.country,
+        "since": since,
+    }
+
+
+def _by_matter(lines: list[_DigestLine]) -> list[dict[str, Any]]:
+    """The lines grouped by matter: the matter of the most severe (then oldest) flag first,
+    each matter's lines most severe first."""
+    groups: dict[int, dict[str, Any]] = {}
+    for line in lines:  # sorted most severe first already: a matter's first line ranks it
+        group = groups.setdefault(
+            line.matter_id,
+            {
+                "matter": line.matter,
+                "client": line.client or "no client recorded",
+                "path": f"/matters/{line.matter_id}",
+                "flags": [],
+            },
+        )
+        group["flags"].append(
+            {
+                "severity": line.flag.severity.value,
+                "path": f"/proceedings/{line.flag.proceeding_id}",
+                "escalated": line.escalated,
+            }
+            | _named(line)
+        )
+    return list(groups.values())
 
 
 def _digest_due(user: User, now: dt.datetime, any_hour: bool) -> bool:
