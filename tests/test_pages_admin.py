@@ -980,3 +980,40 @@ def test_the_jurisdiction_page_runs_the_same_queries_for_one_deadline_to_review_
 
     assert len(to_review(page)) == 5
     assert len(queries) == one
+
+
+# --- addresses typed in the browser -----------------------------------------------------------
+
+
+def test_the_users_list_is_at_admin_users_too(admin):
+    page = admin.get("/admin/users")
+
+    assert page.status_code == 200
+    assert admin.user.email in text(page)
+    assert 'action="/admin/users"' in text(page)  # the form that adds a user
+
+
+def test_no_admin_or_account_address_answers_get_with_405(app, database, admin, shipped):
+    """A form's POST-only address, typed or reloaded, leads to the page of that form."""
+    with database.sessionmaker() as session:
+        rule_id = session.scalar(sa.select(sa.func.min(DeadlineRule.id)))
+    ids = {
+        "user_id": admin.user.id,
+        "jurisdiction_id": shipped,
+        "vacation_id": vacations(database, shipped)[0].id,
+        "rule_id": rule_id,
+        "session_id": 1,
+        "token_id": 1,
+        "factor_id": 1,
+    }
+    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith(("/admin", "/account"))]
+    assert len(rules) > 20
+    for rule in rules:
+        path = rule.rule
+        for name in rule.arguments:
+            path = path.replace(f"<int:{name}>", str(ids[name]))
+        response = admin.get(path)
+        assert response.status_code in (200, 302), (path, response.status_code)
+        if response.status_code == 302:
+            landing = admin.get(response.headers["Location"])
+            assert landing.status_code == 200, (path, response.headers["Location"])

@@ -69,6 +69,7 @@ def _stale(form) -> str | None:
 # --- users ------------------------------------------------------------------------------------
 
 
+@bp.get("/users")
 @bp.get("")
 def index():
     """List the users and offer the form to add one."""
@@ -502,3 +503,19 @@ def _rule_page(found, *, edit_form=None, version_form=None, stale=None, status=2
         version_form=version_form,
         stale=stale,
     ), status
+
+
+# A GET of a form's address goes to the page of that form (see `pages.form_lives_on`).
+for _rule, _page in (
+    ("/two-factor", "admin.index"),
+    ("/users/<int:user_id>/lock-out", "admin.user"),
+    ("/users/<int:user_id>/settings", "admin.user"),
+    ("/users/<int:user_id>/role", "admin.user"),
+    ("/users/<int:user_id>/deactivate", "admin.user"),
+    ("/users/<int:user_id>/reactivate", "admin.user"),
+    ("/users/<int:user_id>/password", "admin.user"),
+    ("/jurisdictions/<int:jurisdiction_id>/vacations", "admin.jurisdiction"),
+    ("/jurisdictions/<int:jurisdiction_id>/vacations/<int:vacation_id>/remove", "admin.vacation"),
+    ("/rules/<int:rule_id>/versions", "admin.rule"),
+):
+    pages.form_lives_on(bp, _rule, _page)
