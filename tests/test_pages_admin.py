@@ -485,7 +485,7 @@ def test_an_admin_adds_a_rule(database, admin, belgium):
         (
             {"valid_from": "2026-01-01", "valid_to": "2025-01-01"},
             "valid_to",
-            "valid_to must be after valid_from",
+            "the day it stops being in force must be after the first day in force",
         ),
         ({"code": "be test"}, "code", None),
         ({"jurisdiction": "ZZ"}, "jurisdiction", "no jurisdiction with code 'ZZ'"),
@@ -586,11 +586,11 @@ def test_a_new_version_must_start_after_the_latest(database, admin, belgium):
 
     assert early.status_code == 422
     assert field_errors(text(early), "new-valid_from") == [
-        "valid_from must be after 2020-01-01, when the latest version took effect"
+        "the first day in force must be after 2020-01-01, when the latest version took effect"
     ]
     assert undated.status_code == 422
     assert field_errors(text(undated), "new-valid_from") == [
-        "valid_from: a new version needs the day it takes effect"
+        "a new version needs the first day it is in force"
     ]
 
 
@@ -802,7 +802,7 @@ def test_an_admin_adds_a_vacation_and_sees_the_deadlines_it_moves(client, databa
         (
             {"valid_from": "2027-01-01", "valid_to": "2026-01-01"},
             "valid_to",
-            "valid_to must be after valid_from",
+            "the day it stops being in force must be after the first day in force",
         ),
     ],
 )
