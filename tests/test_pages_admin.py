@@ -1017,3 +1017,20 @@ def test_no_admin_or_account_address_answers_get_with_405(app, database, admin, 
         if response.status_code == 302:
             landing = admin.get(response.headers["Location"])
             assert landing.status_code == 200, (path, response.headers["Location"])
+
+
+def test_a_rule_reads_with_its_title_and_a_period_in_the_singular(database, admin, belgium):
+    admin.get("/admin/rules")
+    admin.post("/admin/rules", RULE | {"code": "BE-ONE", "amount": "1", "unit": "months"})
+    [rule] = rule_rows(database, "BE-ONE")
+
+    listed, shown = text(admin.get("/admin/rules")), text(admin.get(f"/admin/rules/{rule.id}"))
+
+    link = (
+        f'<a href="/admin/rules/{rule.id}">A test period</a> <span class="muted code">BE-ONE</span>'
+    )
+    assert link in listed
+    assert "<td>1 month</td>" in listed
+    assert "<dd>1 month</dd>" in shown
+    assert "1 months" not in listed + shown
+    assert "<dd>Ignored</dd>" in shown  # judicial vacations, in words

@@ -95,3 +95,11 @@ def test_a_field_in_a_message(name, expected):
 def test_a_code_in_two_tables_must_read_the_same():
     with pytest.raises(ValueError, match="'held' reads both"):
         labels._merged({"held": "Held"}, {"held": "Took place"})
+
+
+def test_mail_templates_have_the_pages_words():
+    from tracker.notifications import messages
+
+    template = messages._environment().from_string("{{ 'mla_request'|words }}, {{ 2|string }}")
+    assert template.render() == "MLA request, 2"
+    assert messages._environment().filters["period"](1, "months") == "1 month"
