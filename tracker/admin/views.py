@@ -29,7 +29,7 @@ from tracker.admin.forms import (
     VacationForm,
 )
 from tracker.calendar import operations as feeds
-from tracker.core import clock
+from tracker.core import clock, labels
 from tracker.deadlines import operations as deadlines
 from tracker.deadlines import queries as deadline_queries
 from tracker.jurisdictions import operations as jurisdictions
@@ -179,7 +179,7 @@ def lock_out(user_id: int):
 
 
 def _count(number: int, thing: str) -> str:
-    return f"{number} {thing}{'' if number == 1 else 's'}"
+    return labels.count(number, thing)
 
 
 @bp.post("/users/<int:user_id>/settings")

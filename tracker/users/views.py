@@ -28,7 +28,7 @@ from werkzeug.wrappers import Response
 
 from tracker import web
 from tracker.calendar import operations as feeds
-from tracker.core import clock, errors
+from tracker.core import clock, errors, labels
 from tracker.users import agents, factors, keys, operations, policy, sessions
 from tracker.users import login as signin
 from tracker.users.enums import FactorKind
@@ -526,7 +526,7 @@ def _two_factor_status(me: User) -> str:
 
 
 def _count(n: int, thing: str) -> str:
-    return f"{n} {thing}{'s' if n != 1 else ''}" if n else ""
+    return labels.count(n, thing) if n else ""
 
 
 # --- second factors (/account/security) ----------------------------------------------------
