@@ -252,7 +252,7 @@ def test_a_token_made_on_the_account_page_is_shown_once_and_works(database, me):
 @pytest.mark.parametrize(
     ("sent", "message"),
     [
-        ({"token-expires_on": "2026-11-21"}, "expires_on 2026-11-21 is over already"),
+        ({"token-expires_on": "2026-11-21"}, "the last day it works, 2026-11-21, is over already"),
         ({"token-expires_on": "someday"}, "Not a valid date value."),
         ({"token-scope": "admin"}, "Not a valid choice."),
         ({"token-name": "x" * 201}, "Field cannot be longer than 200 characters."),
@@ -411,7 +411,7 @@ def test_the_user_page_shows_how_the_user_gets_in(app, database, admin):
 
     assert "1 live session" in card
     assert "10.9.8.7" in card
-    assert "cron job — read, live" in card
+    assert "cron job — read only, live" in card
     assert "End all sessions, revoke tokens and feeds" in card
 
 

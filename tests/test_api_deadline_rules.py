@@ -68,7 +68,7 @@ def test_an_event_of_another_kind_is_noted_in_the_explanation(staff, proceeding)
 
     made = computed(staff, proceeding, decision)
 
-    assert "counts from a 'judgment'; the event is a 'decision'" in made["explanation"]
+    assert "counts from a judgment; the event is a decision" in made["explanation"]
 
 
 def test_moving_the_trigger_moves_its_deadlines_with_an_audit_entry(

@@ -210,7 +210,10 @@ def test_token_create_takes_a_scope_and_a_last_day(tracker, db):
     [
         (["--scope", "admin"], "Invalid value for '--scope'"),
         (["--expires", "2026-02-30"], "Invalid value for --expires: '2026-02-30'"),
-        (["--expires", "2001-01-01"], "Invalid value for --expires: expires_on 2001-01-01 is over"),
+        (
+            ["--expires", "2001-01-01"],
+            "--expires: the last day it works, 2001-01-01, is over",
+        ),
     ],
 )
 def test_token_create_refuses_a_bad_scope_or_day(tracker, db, args, message):

@@ -485,7 +485,7 @@ def test_an_admin_adds_a_rule(database, admin, belgium):
         (
             {"valid_from": "2026-01-01", "valid_to": "2025-01-01"},
             "valid_to",
-            "valid_to must be after valid_from",
+            "the day it stops being in force must be after the first day in force",
         ),
         ({"code": "be test"}, "code", None),
         ({"jurisdiction": "ZZ"}, "jurisdiction", "no jurisdiction with code 'ZZ'"),
@@ -586,11 +586,11 @@ def test_a_new_version_must_start_after_the_latest(database, admin, belgium):
 
     assert early.status_code == 422
     assert field_errors(text(early), "new-valid_from") == [
-        "valid_from must be after 2020-01-01, when the latest version took effect"
+        "the first day in force must be after 2020-01-01, when the latest version took effect"
     ]
     assert undated.status_code == 422
     assert field_errors(text(undated), "new-valid_from") == [
-        "valid_from: a new version needs the day it takes effect"
+        "a new version needs the first day it is in force"
     ]
 
 
@@ -802,7 +802,7 @@ def test_an_admin_adds_a_vacation_and_sees_the_deadlines_it_moves(client, databa
         (
             {"valid_from": "2027-01-01", "valid_to": "2026-01-01"},
             "valid_to",
-            "valid_to must be after valid_from",
+            "the day it stops being in force must be after the first day in force",
         ),
     ],
 )
@@ -980,3 +980,57 @@ def test_the_jurisdiction_page_runs_the_same_queries_for_one_deadline_to_review_
 
     assert len(to_review(page)) == 5
     assert len(queries) == one
+
+
+# --- addresses typed in the browser -----------------------------------------------------------
+
+
+def test_the_users_list_is_at_admin_users_too(admin):
+    page = admin.get("/admin/users")
+
+    assert page.status_code == 200
+    assert admin.user.email in text(page)
+    assert 'action="/admin/users"' in text(page)  # the form that adds a user
+
+
+def test_no_admin_or_account_address_answers_get_with_405(app, database, admin, shipped):
+    """A form's POST-only address, typed or reloaded, leads to the page of that form."""
+    with database.sessionmaker() as session:
+        rule_id = session.scalar(sa.select(sa.func.min(DeadlineRule.id)))
+    ids = {
+        "user_id": admin.user.id,
+        "jurisdiction_id": shipped,
+        "vacation_id": vacations(database, shipped)[0].id,
+        "rule_id": rule_id,
+        "session_id": 1,
+        "token_id": 1,
+        "factor_id": 1,
+    }
+    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith(("/admin", "/account"))]
+    assert len(rules) > 20
+    for rule in rules:
+        path = rule.rule
+        for name in rule.arguments:
+            path = path.replace(f"<int:{name}>", str(ids[name]))
+        response = admin.get(path)
+        assert response.status_code in (200, 302), (path, response.status_code)
+        if response.status_code == 302:
+            landing = admin.get(response.headers["Location"])
+            assert landing.status_code == 200, (path, response.headers["Location"])
+
+
+def test_a_rule_reads_with_its_title_and_a_period_in_the_singular(database, admin, belgium):
+    admin.get("/admin/rules")
+    admin.post("/admin/rules", RULE | {"code": "BE-ONE", "amount": "1", "unit": "months"})
+    [rule] = rule_rows(database, "BE-ONE")
+
+    listed, shown = text(admin.get("/admin/rules")), text(admin.get(f"/admin/rules/{rule.id}"))
+
+    link = (
+        f'<a href="/admin/rules/{rule.id}">A test period</a> <span class="muted code">BE-ONE</span>'
+    )
+    assert link in listed
+    assert "<td>1 month</td>" in listed
+    assert "<dd>1 month</dd>" in shown
+    assert "1 months" not in listed + shown
+    assert "<dd>Ignored</dd>" in shown  # judicial vacations, in words

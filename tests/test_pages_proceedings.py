@@ -264,7 +264,11 @@ def test_a_proceeding_without_csrf_token_is_refused(client, database, admin, mat
         ({"jurisdiction": "ZZ"}, "jurisdiction", "Not a valid choice"),
         ({"opened_on": "12/2018"}, "opened_on", "Write YYYY-MM-DD, or YYYY-MM or YYYY"),
         ({"opened_on": "2018-02-30"}, "opened_on", "is not a real date"),
-        ({"opened_on": "2020-01-01", "closed_on": "2019-01-01"}, "closed_on", "before opened_on"),
+        (
+            {"opened_on": "2020-01-01", "closed_on": "2019-01-01"},
+            "closed_on",
+            "the closing date is before the opening date",
+        ),
         ({"origin_other": "999"}, "origin_id", "no proceeding 999"),
     ],
 )
@@ -497,3 +501,36 @@ def test_an_event_without_csrf_token_is_refused(client, database, admin, matter)
         )
 
     assert response.status_code == 400
+
+
+def test_a_proceeding_s_kind_reads_in_the_table_s_words(client, database, admin, matter):
+    """ "MLA request", not "Mla request"; rules offered by title, their code beside."""
+    made = factories.proceeding(
+        admin, matter["id"], kind="mla_request", client_role="targeted_person"
+    )
+    browser = sign_in(client, database, "staff")
+
+    page = text(browser.get(f"/proceedings/{made['id']}"))
+
+    assert "<dt>Kind</dt><dd>MLA request</dd>" in page
+    assert "<dd>Targeted person</dd>" in page
+    assert "Mla request" not in page
+
+
+def test_a_closing_date_before_the_opening_date_is_refused_in_words(admin, matter):
+    body = {"opened_on": "2023-05-10", "closed_on": "2023-05-09"}
+
+    refused = admin.post(
+        "/proceedings",
+        {
+            "matter_id": matter["id"],
+            "jurisdiction": "BE",
+            "kind": "trial",
+            "title": "T",
+            "client_role": "accused",
+        }
+        | body,
+    )
+
+    error = factories.assert_error(refused, 422, "invalid", "closed_on")  # `field`: the contract
+    assert error["message"] == "the closing date is before the opening date"

@@ -23,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
+from tracker.core import labels as words
 from tracker.core import limits
 from tracker.core.dates import FULL_MONTHS, zone_names
 from tracker.deadlines.enums import BlockingDays, EndShift, OffsetUnit, VacationPolicy
@@ -58,7 +59,7 @@ TWO_FACTOR_LABELS = {
 def _choices(enum_class, labels: dict[str, str] | None = None) -> list[SelectChoice]:
     labels = labels or {}
     return [
-        SelectChoice(m.value, labels.get(m.value, m.value.replace("_", " "))) for m in enum_class
+        SelectChoice(m.value, labels.get(m.value, words.in_sentence(m.value))) for m in enum_class
     ]
 
 

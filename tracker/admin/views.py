@@ -29,7 +29,7 @@ from tracker.admin.forms import (
     VacationForm,
 )
 from tracker.calendar import operations as feeds
-from tracker.core import clock
+from tracker.core import clock, labels
 from tracker.deadlines import operations as deadlines
 from tracker.deadlines import queries as deadline_queries
 from tracker.jurisdictions import operations as jurisdictions
@@ -69,6 +69,7 @@ def _stale(form) -> str | None:
 # --- users ------------------------------------------------------------------------------------
 
 
+@bp.get("/users")
 @bp.get("")
 def index():
     """List the users and offer the form to add one."""
@@ -178,7 +179,7 @@ def lock_out(user_id: int):
 
 
 def _count(number: int, thing: str) -> str:
-    return f"{number} {thing}{'' if number == 1 else 's'}"
+    return labels.count(number, thing)
 
 
 @bp.post("/users/<int:user_id>/settings")
@@ -502,3 +503,19 @@ def _rule_page(found, *, edit_form=None, version_form=None, stale=None, status=2
         version_form=version_form,
         stale=stale,
     ), status
+
+
+# A GET of a form's address goes to the page of that form (see `pages.form_lives_on`).
+for _rule, _page in (
+    ("/two-factor", "admin.index"),
+    ("/users/<int:user_id>/lock-out", "admin.user"),
+    ("/users/<int:user_id>/settings", "admin.user"),
+    ("/users/<int:user_id>/role", "admin.user"),
+    ("/users/<int:user_id>/deactivate", "admin.user"),
+    ("/users/<int:user_id>/reactivate", "admin.user"),
+    ("/users/<int:user_id>/password", "admin.user"),
+    ("/jurisdictions/<int:jurisdiction_id>/vacations", "admin.jurisdiction"),
+    ("/jurisdictions/<int:jurisdiction_id>/vacations/<int:vacation_id>/remove", "admin.vacation"),
+    ("/rules/<int:rule_id>/versions", "admin.rule"),
+):
+    pages.form_lives_on(bp, _rule, _page)

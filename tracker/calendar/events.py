@@ -15,6 +15,7 @@ import zoneinfo
 from tracker.calendar import lines
 from tracker.calendar.items import DeadlineItem, HearingItem, Proceeding, Style
 from tracker.calendar.lines import text
+from tracker.core import labels
 
 #: hearings have no end time in the model: they block one hour in calendars
 HEARING_LENGTH = dt.timedelta(hours=1)
@@ -179,7 +180,7 @@ class Writer:
 
 def _context(proceeding: Proceeding) -> tuple[str, str, str]:
     """(title, client or matter, description head) of a proceeding, escaped."""
-    kind = proceeding.kind.replace("_", " ")
+    kind = labels.in_sentence(proceeding.kind)
     reference = f", reference {proceeding.reference}" if proceeding.reference else ""
     court = proceeding.authority or "authority not recorded"
     head = [

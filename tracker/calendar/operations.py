@@ -98,13 +98,15 @@ def _set_target(
     """The matter or jurisdiction of the scope; the owner must be allowed to see it."""
     if feed.scope is FeedScope.matter:
         if matter_id is None:
-            raise Invalid("a matter feed needs matter_id", field="matter_id")
+            raise Invalid("a feed of one matter needs the matter", field="matter_id")
         matter = session.get(Matter, matter_id)
         if matter is None or not access.may_see_matter(session, owner, matter_id):
             raise Invalid(f"no matter {matter_id}", field="matter_id")
         feed.matter_id = matter_id
     elif matter_id is not None:
-        raise Invalid(f"matter_id goes only with scope matter, not {feed.scope}", field="matter_id")
+        raise Invalid(
+            f"a matter is chosen only for a feed of one matter, not {feed.scope}", field="matter_id"
+        )
     if feed.scope is FeedScope.jurisdiction:
         code = (jurisdiction or "").upper()
         found = session.scalar(sa.select(Jurisdiction).where(Jurisdiction.code == code))

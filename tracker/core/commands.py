@@ -22,7 +22,7 @@ from typing import Annotated, Any, ClassVar, Self, TypeVar
 import pydantic
 from pydantic_core import PydanticCustomError, core_schema
 
-from tracker.core import dates, errors, limits
+from tracker.core import dates, errors, labels, limits
 
 E = TypeVar("E", bound=enum.Enum)
 
@@ -116,7 +116,8 @@ Id = Annotated[int, pydantic.Field(ge=1, le=limits.MAX_ID)]
 
 
 def _name(info: pydantic.ValidationInfo) -> str:
-    return info.field_name or "value"
+    """The field in a message's words ("closing date" for closed_on)."""
+    return labels.field(info.field_name) if info.field_name else "value"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import sqlalchemy.orm as so
 
 from tracker.audit import edits
 from tracker.audit import operations as audit
+from tracker.core import labels
 from tracker.core.actors import Actor
 from tracker.core.dates import Precision
 from tracker.core.errors import Conflict, Invalid, NotFound
@@ -183,7 +184,9 @@ def _steps(row: DeadlineRule, event: Event, computation: rules.Computation) -> s
     lines.insert(1, f"Counted from event {event.id}: {event.kind} — {event.summary}".rstrip(" —"))
     if event.kind != row.trigger_kind:
         lines.insert(
-            2, f"Note: this rule counts from a '{row.trigger_kind}'; the event is a '{event.kind}'."
+            2,
+            f"Note: this rule counts from a {labels.in_sentence(row.trigger_kind)}; "
+            f"the event is a {labels.in_sentence(event.kind)}.",
         )
     return "\n".join(lines)
 
@@ -377,7 +380,10 @@ def get_rule(session: so.Session, rule_id: int) -> DeadlineRule:
 def _rule_values(command: NewRuleVersion) -> dict[str, Any]:
     """The computation of a rule version: offset, calendar, validity."""
     if command.valid_from and command.valid_to and command.valid_from >= command.valid_to:
-        raise Invalid("valid_to must be after valid_from", field="valid_to")
+        raise Invalid(
+            "the day it stops being in force must be after the first day in force",
+            field="valid_to",
+        )
     return {name: getattr(command, name) for name in NewRuleVersion.model_fields}
 
 
@@ -414,10 +420,11 @@ def add_rule_version(
     values = _rule_values(command)
     start = values["valid_from"]
     if start is None:
-        raise Invalid("valid_from: a new version needs the day it takes effect", field="valid_from")
+        raise Invalid("a new version needs the first day it is in force", field="valid_from")
     if latest.valid_from is not None and start <= latest.valid_from:
         raise Invalid(
-            f"valid_from must be after {latest.valid_from}, when the latest version took effect",
+            f"the first day in force must be after {latest.valid_from}, when the latest version "
+            "took effect",
             field="valid_from",
         )
     if latest.valid_to is None or latest.valid_to > start:

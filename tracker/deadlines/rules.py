@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 
+from tracker.core import labels
 from tracker.deadlines.enums import BlockingDays, EndShift, OffsetUnit, VacationPolicy
 from tracker.jurisdictions.calendars import Calendar, Vacation
 from tracker.jurisdictions.enums import VacationEffect
@@ -52,8 +53,7 @@ class Rule:
 
     @property
     def offset(self) -> str:
-        unit = {"days": "day", "working_days": "working day", "months": "month"}[self.unit]
-        return f"{self.amount} {unit}{'' if self.amount == 1 else 's'}"
+        return labels.period(self.amount, self.unit)
 
 
 @dataclass(frozen=True)

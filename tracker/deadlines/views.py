@@ -8,7 +8,7 @@ from collections.abc import Callable
 from flask import flash, jsonify, redirect, render_template, request, url_for
 
 from tracker import web
-from tracker.core import clock, errors
+from tracker.core import clock, errors, labels
 from tracker.core.limits import MAX_ID
 from tracker.deadlines import checks, lists, operations, queries
 from tracker.deadlines.forms import DueForm, HandForm, RuleForm, StatusForm
@@ -283,8 +283,8 @@ def _kind_note(shown: queries.Preview) -> str | None:
     if not shown.kind_differs:
         return None
     return (
-        f"This rule counts from a {display.words(shown.rule.trigger_kind).lower()}; "
-        f"the event is a {display.words(shown.event.kind).lower()}."
+        f"This rule counts from a {labels.in_sentence(shown.rule.trigger_kind)}; "
+        f"the event is a {labels.in_sentence(shown.event.kind)}."
     )
 
 

@@ -44,6 +44,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from tracker.core import labels
 from tracker.core.dates import MONTHS
 
 Severity = Literal["warning", "critical"]
@@ -53,7 +54,7 @@ CRITICAL: Severity = "critical"
 RANK = {WARNING: 1, CRITICAL: 2}
 
 #: the proceeding kinds `request_unanswered` watches, as they are named in messages
-REQUEST_KINDS = {"extradition_request": "Extradition request", "mla_request": "MLA request"}
+REQUEST_KINDS = {kind: labels.words(kind) for kind in ("extradition_request", "mla_request")}
 #: event kinds that answer a request (event kinds are free words; these are the usual ones)
 DECISION_KINDS = frozenset({"decision", "judgment", "dismissal"})
 #: an outcome still missing this long after the hearing is critical

@@ -183,7 +183,10 @@ def _vacation_values(command: NewVacation) -> dict:
                 field="extend_to_month",
             )
     if command.valid_from and command.valid_to and command.valid_from >= command.valid_to:
-        raise Invalid("valid_to must be after valid_from", field="valid_to")
+        raise Invalid(
+            "the day it stops being in force must be after the first day in force",
+            field="valid_to",
+        )
     return {
         "name": command.name,
         "effect": command.effect,

@@ -375,4 +375,4 @@ def _check_dates(proceeding: Proceeding) -> None:
         and proceeding.opened_on
         and proceeding.closed_on < proceeding.opened_on
     ):
-        raise Invalid("closed_on is before opened_on", field="closed_on")
+        raise Invalid("the closing date is before the opening date", field="closed_on")

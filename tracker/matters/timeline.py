@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from tracker.core import labels
 from tracker.core.dates import Precision, format_partial, in_zone
 from tracker.deadlines.models import Deadline
 from tracker.hearings.models import Hearing, Postponement
@@ -113,8 +114,7 @@ def is_decision(kind: str) -> bool:
 
 
 def _words(code: str) -> str:
-    text = code.replace("_", " ")
-    return text[:1].upper() + text[1:]
+    return labels.words(code)
 
 
 def picture(title: str, found: list[Entry], today: dt.date, *, ident: str = "timeline") -> str:

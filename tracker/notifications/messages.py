@@ -21,7 +21,7 @@ from typing import Any
 
 import jinja2
 
-from tracker.core import limits, resources
+from tracker.core import labels, limits, resources
 
 NAME = re.compile(r"^[a-z0-9_]+$")
 SUBJECT_MAX = limits.MAIL_SUBJECT
@@ -52,7 +52,7 @@ class OutgoingMail:
 
 @functools.cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(resources.templates_dir() / "emails"),
         # HTML bodies escape every value (names and notes are user input); text bodies do not.
         autoescape=jinja2.select_autoescape(["html"], default_for_string=False),
@@ -61,6 +61,9 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # the pages' words for codes (`tracker.core.labels`): "Critical", "MLA request"
+    env.filters.update(words=labels.words, phrase=labels.in_sentence, period=labels.period)
+    return env
 
 
 def render(template: str, context: Mapping[str, Any]) -> RenderedMail:

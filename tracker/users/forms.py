@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     EmailField,
     HiddenField,
+    IntegerField,
     PasswordField,
     SelectField,
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
 from tracker.core import limits
 from tracker.core.dates import zone_names
@@ -64,8 +68,11 @@ class PasswordForm(FlaskForm):
 
 class SettingsForm(CommandForm):
     name = StringField("Name", validators=checks(SettingsChanges, "name"))
-    timezone = SelectField("Time zone", choices=[])
+    # any value reaches the command, whose refusal of an unknown zone says why
+    timezone = SelectField("Time zone", choices=[], validate_choice=False)
     discreet_mail = BooleanField("Discreet mail")
+    #: the version of the account the page showed (absent on an older page: the current one)
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
     def __init__(self, *args, obj: User | None = None, **kwargs):
         if obj is not None:  # a setting, not a column: shown as the user's settings say
@@ -74,11 +81,10 @@ class SettingsForm(CommandForm):
         self.timezone.choices = [SelectChoice(zone) for zone in zone_names()]
 
     def command(self, user: User) -> SettingsChanges:
-        """The page shows the account as it is now and keeps no version: the change is
-        made over the user's current one. Discreet mail is stored only when it changes,
-        so a user who never chose keeps following the default of their role."""
+        """Discreet mail is stored only when it changes, so a user who never chose keeps
+        following the default of their role."""
         values = {
-            "version": user.version,
+            "version": _version(self, user),
             "name": self.name.data or "",
             "timezone": self.timezone.data,
         }
@@ -89,6 +95,106 @@ class SettingsForm(CommandForm):
 
 def _discreet(user: User) -> bool:
     return preferences.load(user.preferences, user.role).discreet_mail
+
+
+def _version(form: SettingsForm | AlertsForm, user: User) -> int:
+    return form.version.data if form.version.data is not None else user.version
+
+
+class Offsets(StringField):
+    """Days before, typed as "14, 7, 1": shown as typed, read as a list of whole numbers
+    (what the command checks: the range, the count)."""
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return ", ".join(str(day) for day in self.data or ())
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        self.raw_data = valuelist
+        parts = [part for part in str(valuelist[0]).replace(",", " ").split() if part]
+        if not all(part.isdigit() for part in parts):
+            self.data = None
+            raise ValueError("write whole numbers of days, separated by commas (e.g. 7, 3, 1)")
+        self.data = [int(part) for part in parts]
+
+
+def _setting(name: str):
+    """A validator that checks one setting as the command does (`preferences.check`)."""
+
+    def check(_form: FlaskForm, field: Any) -> None:
+        if field.data is None:
+            return  # already refused by the field itself
+        try:
+            preferences.check({name: field.data})
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+    return check
+
+
+HOURS = [SelectChoice(hour, f"{hour:02d}:00") for hour in range(24)]
+
+
+class AlertsForm(CommandForm):
+    """Which mail one gets and when: what `PATCH /api/v1/me` sets as `preferences`.
+
+    Only the settings that differ from what the user has now are sent, so a setting
+    left as it was keeps following its default."""
+
+    hearing_reminders = BooleanField("Reminders before hearings")
+    hearing_offsets = Offsets("Days before a hearing", validators=[_setting("hearing_offsets")])
+    deadline_reminders = BooleanField("Reminders before deadlines")
+    deadline_offsets = Offsets("Days before a deadline", validators=[_setting("deadline_offsets")])
+    digest = BooleanField("Daily digest of delay flags")
+    digest_hour = SelectField(
+        "Digest sent at",
+        choices=HOURS,
+        coerce=int,
+        validate_choice=False,  # the command's check says what is wrong
+        validators=[_setting("digest_hour")],
+    )
+    outcome_prompts = BooleanField("Ask me to record hearing outcomes")
+    #: the version of the account the page showed: a change made since is not overwritten
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+    def __init__(self, *args, obj: User | None = None, **kwargs):
+        if obj is not None:  # settings, not columns: shown as the user's settings say
+            for name, value in _alerts(obj).items():
+                kwargs.setdefault(name, value)
+            kwargs.setdefault("version", obj.version)
+        super().__init__(*args, **kwargs)
+
+    def command(self, user: User) -> SettingsChanges:
+        now = _alerts(user)
+        changed = {
+            name: self[name].data
+            for name in ALERTS
+            if self[name].data != now[name] and self[name].data is not None
+        }
+        values: dict[str, Any] = {"version": _version(self, user)}
+        if changed:
+            values["preferences"] = changed
+        return SettingsChanges.parse(values)
+
+
+#: the settings of AlertsForm (discreet mail is with the name and zone)
+ALERTS = (
+    "hearing_reminders",
+    "hearing_offsets",
+    "deadline_reminders",
+    "deadline_offsets",
+    "digest",
+    "digest_hour",
+    "outcome_prompts",
+)
+
+
+def _alerts(user: User) -> dict[str, Any]:
+    shown = preferences.load(user.preferences, user.role).as_json()
+    return {name: shown[name] for name in ALERTS}
 
 
 # --- two factors --------------------------------------------------------------------------

@@ -138,7 +138,15 @@ def verify(session: so.Session, now: dt.datetime, attempt: Attempt, password: st
         session.execute(sa.delete(LoginBucket).where(LoginBucket.key == f"device:{attempt.device}"))
     else:
         _give_back(session, attempt.places)
-    user.last_login_at = now
+    # a sign-in is not an edit of the account: its version (and updated_at) stay, so a
+    # client that read the account before can still save its changes
+    session.execute(
+        sa.update(User)
+        .where(User.id == user.id)
+        .values(last_login_at=now, updated_at=User.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(user, ["last_login_at"])
     return user
 
 

@@ -153,7 +153,8 @@ def _end_of_day(day: dt.date | None, zone: str, now: dt.datetime) -> dt.datetime
     today = dates.in_zone(now, zone).date()
     if day < today:
         raise Invalid(
-            f"expires_on {day.isoformat()} is over already: it is {today.isoformat()} in {zone}",
+            f"the last day it works, {day.isoformat()}, is over already: it is {today.isoformat()} "
+            f"in {zone}",
             field="expires_on",
         )
     midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), dates.zone(zone))

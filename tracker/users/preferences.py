@@ -55,8 +55,21 @@ def load(stored: dict[str, Any] | None, role: Role | str) -> Preferences:
     return Preferences(**known)
 
 
+#: each setting in words, for messages
+WORDS = {
+    "hearing_reminders": "reminders before hearings",
+    "deadline_reminders": "reminders before deadlines",
+    "digest": "the daily digest",
+    "digest_hour": "the digest's hour",
+    "outcome_prompts": "outcome prompts",
+    "hearing_offsets": "the days before a hearing",
+    "deadline_offsets": "the days before a deadline",
+    "discreet_mail": "discreet mail",
+}
+
+
 def check(changes: dict[str, Any]) -> dict[str, Any]:
-    """Validate a partial update; raises ValueError naming the setting."""
+    """Validate a partial update; raises ValueError naming the setting in words."""
     unknown = set(changes) - set(NAMES)
     if unknown:
         raise ValueError(f"unknown setting {sorted(unknown)[0]!r}")
@@ -65,10 +78,10 @@ def check(changes: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(value, list) or not all(
                 isinstance(v, int) and not isinstance(v, bool) and 0 < v <= 60 for v in value
             ):
-                raise ValueError(f"{name} must be a list of whole days between 1 and 60")
+                raise ValueError(f"{WORDS[name]}: each must be a whole number of days from 1 to 60")
         elif name == "digest_hour":
             if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 23:
-                raise ValueError("digest_hour must be an hour from 0 to 23")
+                raise ValueError(f"{WORDS[name]} must be an hour from 0 to 23")
         elif not isinstance(value, bool):
-            raise ValueError(f"{name} must be true or false")
+            raise ValueError(f"{WORDS[name]} must be on or off (true or false)")
     return changes

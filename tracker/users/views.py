@@ -28,11 +28,12 @@ from werkzeug.wrappers import Response
 
 from tracker import web
 from tracker.calendar import operations as feeds
-from tracker.core import clock, errors
+from tracker.core import clock, errors, labels
 from tracker.users import agents, factors, keys, operations, policy, sessions
 from tracker.users import login as signin
 from tracker.users.enums import FactorKind
 from tracker.users.forms import (
+    AlertsForm,
     CodeForm,
     ConfirmPasswordForm,
     KeyForm,
@@ -422,17 +423,45 @@ def enrolment_first() -> Response | None:
 
 @bp.route("/account", methods=["GET", "POST"])
 def account():
-    """Change one's name and time zone."""
+    """Change one's name, time zone and discreet mail."""
     me = pages.actor()
     form = SettingsForm(obj=me, prefix="settings")
-    saved = pages.submit(
+    return _save_settings(form, me, "settings", "Your settings are saved.")
+
+
+@bp.post("/account/alerts")
+def alerts():
+    """Choose one's reminders, their days, and the digest's hour (as `PATCH /api/v1/me`)."""
+    me = pages.actor()
+    form = AlertsForm(prefix="alerts")
+    return _save_settings(form, me, "alerts", "Your reminders and digest settings are saved.")
+
+
+#: what a form of the account says when the account changed since the page was shown
+STALE = (
+    "Your account was changed elsewhere (another browser, the API or an admin) since this "
+    "page was shown, so nothing was saved. What you entered is kept below: save again to "
+    "apply it over the current settings."
+)
+
+
+def _save_settings(form: SettingsForm | AlertsForm, me: User, name: str, saved: str):
+    """Save one of the account's settings forms through the API's command; a stale form
+    (409) keeps what was typed and takes the current version, to be saved again."""
+    done = pages.submit(
         form,
         lambda: operations.update_settings(web.session(), me, clock.now(), me, form.command(me)),
     )
-    if saved is not None:
-        flash("Your settings are saved.")
+    if done is not None:
+        flash(saved)
         return redirect(url_for("account.account"))
-    return _account_page(settings=form, status=pages.form_status(form))
+    status = pages.form_status(form)
+    if form.version.errors:
+        form.version.errors = []
+        form.form_errors.append(STALE)
+        form.version.data, form.version.raw_data = me.version, [str(me.version)]
+        status = 409
+    return _account_page(**{name: form}, status=status)
 
 
 @bp.post("/account/password")
@@ -468,11 +497,12 @@ def _trust_this_browser(response: Response, user: User) -> Response:
     return response
 
 
-def _account_page(*, settings=None, password=None, token_form=None, status=200):
+def _account_page(*, settings=None, alerts=None, password=None, token_form=None, status=200):
     me = pages.actor()
     return render_template(
         "users/account.html",
         settings=settings or SettingsForm(obj=me, prefix="settings", formdata=None),
+        alerts=alerts or AlertsForm(obj=me, prefix="alerts", formdata=None),
         password=password or PasswordForm(prefix="password", formdata=None),
         two_factor=_two_factor_status(me),
         **_ways_in(token_form),
@@ -496,7 +526,7 @@ def _two_factor_status(me: User) -> str:
 
 
 def _count(n: int, thing: str) -> str:
-    return f"{n} {thing}{'s' if n != 1 else ''}" if n else ""
+    return labels.count(n, thing) if n else ""
 
 
 # --- second factors (/account/security) ----------------------------------------------------
@@ -710,3 +740,19 @@ def revoke_token(token_id: int):
     db.commit()
     flash(f"The API token “{revoked.name or revoked.id}” is revoked.")
     return redirect(url_for("account.account"))
+
+
+# A GET of a form's address goes to the page of that form (see `pages.form_lives_on`).
+for _rule, _page in (
+    ("/account/alerts", "account.account"),
+    ("/account/password", "account.account"),
+    ("/account/tokens", "account.account"),
+    ("/account/sessions/end-others", "account.account"),
+    ("/account/sessions/<int:session_id>/end", "account.account"),
+    ("/account/tokens/<int:token_id>/revoke", "account.account"),
+    ("/account/security/apps", "account.security"),
+    ("/account/security/keys", "account.security"),
+    ("/account/security/factors/<int:factor_id>/remove", "account.security"),
+    ("/account/security/recovery-codes", "account.security"),
+):
+    pages.form_lives_on(bp, _rule, _page, keep=False)

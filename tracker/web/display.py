@@ -13,7 +13,7 @@ from flask import Flask, g
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from tracker.core import dates, limits
+from tracker.core import dates, labels, limits
 from tracker.core.dates import FULL_MONTHS
 
 
@@ -89,14 +89,21 @@ def differs_for_reader(instant: dt.datetime | None, zone: str) -> bool:
     return here.replace(tzinfo=None) != there.replace(tzinfo=None)
 
 
-def words(code: Any) -> str:
-    """extradition_request -> Extradition request."""
-    text = str(getattr(code, "value", code) or "").replace("_", " ")
-    return text[:1].upper() + text[1:]
+#: a code in words (`tracker.core.labels`): mla_request -> MLA request
+words = labels.words
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(day=day, partial=partial, at=at, reader=for_reader, words=words)
+    app.jinja_env.filters.update(
+        day=day,
+        partial=partial,
+        at=at,
+        reader=for_reader,
+        words=labels.words,
+        # inside a sentence: "client: requested person", "counted from an MLA request"
+        phrase=labels.in_sentence,
+        period=labels.period,
+    )
     app.jinja_env.globals.update(
         differs_for_reader=differs_for_reader, reader_zone=reader_zone, when=when, limits=limits
     )

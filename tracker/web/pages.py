@@ -70,6 +70,18 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
+def form_lives_on(bp: Blueprint, rule: str, page: str, *, keep: bool = True) -> None:
+    """Answer a GET of a form's POST-only address (typed, bookmarked, or a page reloaded
+    after a refused form) with a redirect to the page where that form is, instead of 405.
+    The page's endpoint takes the address's own arguments (unless `keep` is false)."""
+    name = "get_" + "".join(c if c.isalnum() else "_" for c in rule.strip("/"))
+
+    def to_the_form(**args: Any):
+        return redirect(url_for(page, **(args if keep else {})))
+
+    bp.add_url_rule(rule, name, to_the_form, methods=["GET"])
+
+
 # --- forms ----------------------------------------------------------------------------
 
 
