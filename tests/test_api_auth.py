@@ -29,6 +29,8 @@ API_ENDPOINTS = [
     ("GET", "/api/v1/hearings/1"),
     ("PATCH", "/api/v1/hearings/1"),
     ("POST", "/api/v1/hearings/1/postpone"),
+    ("PATCH", "/api/v1/postponements/1"),
+    ("POST", "/api/v1/postponements/1/withdraw"),
     ("POST", "/api/v1/hearings/1/outcome"),
     ("POST", "/api/v1/proceedings/1/events"),
     ("GET", "/api/v1/events/1"),

@@ -96,7 +96,7 @@ def test_the_open_flags_critical_first_with_their_subject(client, database, admi
     assert "Not a valid" not in text(page)  # no filter is no error
     assert str(resolved) not in listed(page)
     body = text(page)
-    assert '<span class="badge critical">critical</span>' in body
+    assert '<span class="badge critical">Critical</span>' in body
     assert f'<a href="/hearings/{hearing["id"]}">Appeal</a>' in body
     assert f'href="/proceedings/{proceeding["id"]}"' in body
     assert f'href="/matters/{proceeding["matter_id"]}"' in body
