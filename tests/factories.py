@@ -187,6 +187,23 @@ def deadline(api: Api, proceeding_id: int, due_on: str = "2026-12-15", **fields)
     return created(api.post(f"/proceedings/{proceeding_id}/deadlines", body | fields))
 
 
+def appeal_rule(database: Database, jurisdiction_id: int = 1) -> None:
+    """BE_TEST_APPEAL: 15 calendar days from a judgment (a rule the tests own)."""
+    from tracker.deadlines.models import DeadlineRule, OffsetUnit
+
+    with database.unit_of_work() as session:
+        session.add(
+            DeadlineRule(
+                code="BE_TEST_APPEAL",
+                jurisdiction_id=jurisdiction_id,
+                title="Appeal within 15 days",
+                trigger_kind="judgment",
+                amount=15,
+                unit=OffsetUnit.days,
+            )
+        )
+
+
 def dossier(api: Api, **matter_fields: Any) -> tuple[dict, dict]:
     """A matter with one proceeding in BE (the jurisdiction must exist)."""
     made = matter(api, **matter_fields)

@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from factories import assert_error, nothing_written
 
 from tracker.core import clock
-from tracker.deadlines.models import DeadlineRule, OffsetUnit
 from tracker.matters import events
 from tracker.matters.schemas import EventChanges
 from tracker.models import Event
@@ -25,17 +24,7 @@ def staff(client, database, frozen_now):
     """A staff member, with Belgium and New Zealand (a day ahead of UTC in the evening)."""
     factories.jurisdiction(database, "BE", "Belgium", "Europe/Brussels")
     factories.jurisdiction(database, "NZ", "New Zealand", "Pacific/Auckland")
-    with database.unit_of_work() as session:
-        session.add(
-            DeadlineRule(
-                code="BE_TEST_APPEAL",
-                jurisdiction_id=1,
-                title="Appeal within 15 days",
-                trigger_kind="judgment",
-                amount=15,
-                unit=OffsetUnit.days,
-            )
-        )
+    factories.appeal_rule(database)
     return factories.login(client, database, "staff", "staff@example.org")
 
 

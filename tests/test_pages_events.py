@@ -15,24 +15,13 @@ import sqlalchemy as sa
 from factories import nothing_written
 from pages import sign_in, text
 
-from tracker.deadlines.models import DeadlineRule, OffsetUnit
 from tracker.models import Deadline, Event, Matter
 
 
 @pytest.fixture
 def admin(client, database, frozen_now):
     factories.jurisdiction(database, "BE", "Belgium", "Europe/Brussels")
-    with database.unit_of_work() as session:
-        session.add(
-            DeadlineRule(
-                code="BE_TEST_APPEAL",
-                jurisdiction_id=1,
-                title="Appeal within 15 days",
-                trigger_kind="judgment",
-                amount=15,
-                unit=OffsetUnit.days,
-            )
-        )
+    factories.appeal_rule(database)
     return factories.login(client, database, "admin", "maker@example.org")
 
 

@@ -407,20 +407,9 @@ def test_an_event_is_recorded_and_audited(client, database, admin, matter):
 
 
 def test_an_event_form_offers_the_rules_it_triggers(client, database, admin, matter):
-    from tracker.deadlines.models import DeadlineRule, OffsetUnit
 
     made = factories.proceeding(admin, matter["id"])
-    with database.unit_of_work() as session:
-        session.add(
-            DeadlineRule(
-                code="BE_TEST_APPEAL",
-                jurisdiction_id=1,
-                title="Appeal within 15 days",
-                trigger_kind="judgment",
-                amount=15,
-                unit=OffsetUnit.days,
-            )
-        )
+    factories.appeal_rule(database)
     event = factories.event(admin, made["id"], "2026-11-20", kind="judgment")
     browser = sign_in(client, database, "staff")
 
