@@ -47,10 +47,14 @@ def rule_for(code: str, trigger: dt.date) -> tuple[Rule, Calendar]:
 
 
 def calendar_for(jurisdiction: str) -> Calendar:
-    (country,) = [c for code, _name, _zone, c in catalogue.JURISDICTIONS if code == jurisdiction]
+    ((zone, country, subdivision),) = [
+        (z, c, s) for code, _name, z, c, s in catalogue.JURISDICTIONS if code == jurisdiction
+    ]
     return Calendar(
         code=jurisdiction,
         holiday_country=country,
+        subdivision=subdivision,
+        timezone=zone,
         vacations=tuple(
             Vacation(
                 name=v["name"],

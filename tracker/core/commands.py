@@ -199,6 +199,18 @@ Zone = Annotated[
 ]
 
 
+def _event_kind(kind: str) -> str:
+    kind = kind.lower()
+    if not kind.replace("_", "").isalnum():
+        raise refuse(f"{kind!r} is not an event kind (a word like request_received)")
+    return kind
+
+
+#: a free word, lower case: request_received, judgment, search... (deadline rules count
+#: from the kinds they name, and an authority's time limit is met by the kinds it names)
+EventKind = Annotated[Annotated[str, Limit(limits.KIND)], pydantic.AfterValidator(_event_kind)]
+
+
 class Allowed:
     """One of an enum's values, refused with the list of the allowed ones:
     ``result: Annotated[OutcomeResult, Allowed()]``."""

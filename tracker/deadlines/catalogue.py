@@ -13,13 +13,24 @@ from typing import Any
 from tracker.deadlines.enums import BlockingDays, EndShift, OffsetUnit, VacationPolicy
 from tracker.jurisdictions.enums import VacationEffect
 
-#: jurisdictions the rules need: code, name, zone, holiday country of the `holidays` package
+#: jurisdictions the rules need: code, name, zone, holiday country and subdivision of the
+#: `holidays` package (none: every day but Saturday and Sunday is a working day)
 JURISDICTIONS = (
-    ("BE", "Belgium", "Europe/Brussels", "BE"),
-    ("FR", "France", "Europe/Paris", "FR"),
-    ("IT", "Italy", "Europe/Rome", "IT"),
-    ("UA", "Ukraine", "Europe/Kyiv", "UA"),
-    ("ECHR", "European Court of Human Rights", "Europe/Paris", None),
+    ("BE", "Belgium", "Europe/Brussels", "BE", None),
+    ("FR", "France", "Europe/Paris", "FR", None),
+    ("IT", "Italy", "Europe/Rome", "IT", None),
+    ("UA", "Ukraine", "Europe/Kyiv", "UA", None),
+    # the Court sits in Strasbourg: Alsace-Moselle's holidays (Good Friday, 26 December)
+    ("ECHR", "European Court of Human Rights", "Europe/Paris", "FR", "6AE"),
+    (
+        "INTERPOL",
+        "INTERPOL (Commission for the Control of INTERPOL's Files)",
+        "Europe/Paris",
+        None,
+        None,
+    ),
+    ("UN", "United Nations human rights bodies", "Europe/Zurich", None, None),
+    ("EU", "European Union", "Europe/Brussels", None, None),
 )
 
 #: a record per vacation and per rule: the columns of their rows, by name

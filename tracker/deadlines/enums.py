@@ -35,3 +35,20 @@ class VacationPolicy(enum.StrEnum):
     ignore = "ignore"
     #: apply the jurisdiction's judicial vacations (extend or suspend, as they say)
     apply = "apply"
+
+
+class Party(enum.StrEnum):
+    """Who owes a time limit."""
+
+    #: our side: reminders to the lawyers, `deadline_near` / `deadline_missed`
+    client = "client"
+    #: the other side (a court, a ministry, the CCF, a State before the UN): an expected
+    #: decision or reply, met by recording it; late, it raises `authority_overdue`
+    authority = "authority"
+
+
+class Direction(enum.StrEnum):
+    #: the period runs from the trigger forwards (an appeal after a judgment)
+    after = "after"
+    #: the period is counted back from the trigger (a request due before a removal)
+    before = "before"

@@ -17,8 +17,10 @@ from tracker.core.db import Base, Timestamped, Versioned, intpk, partial_index, 
 from tracker.deadlines.enums import (
     BlockingDays,
     DeadlineStatus,
+    Direction,
     EndShift,
     OffsetUnit,
+    Party,
     VacationPolicy,
 )
 
@@ -51,6 +53,17 @@ class DeadlineRule(Versioned, Timestamped, Base):
     valid_to: so.Mapped[dt.date | None]
     #: the statute or case law, e.g. "CIC art. 203"
     source: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    #: the provision itself, e.g. "art. 40(1)"; with the official text's address and the
+    #: day someone last read it there
+    article: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    source_url: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    checked_on: so.Mapped[dt.date | None]
+    owed_by: so.Mapped[Party] = so.mapped_column(default=Party.client)
+    #: the event kinds that meet an authority's time limit (a decision, a reply)
+    met_by: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
+    direction: so.Mapped[Direction] = so.mapped_column(default=Direction.after)
+    #: the hour on the last day by which to act, in the jurisdiction's zone (Rule 39)
+    due_time: so.Mapped[dt.time | None]
 
     jurisdiction: so.Mapped[Jurisdiction] = so.relationship()
 
@@ -84,10 +97,20 @@ class Deadline(Versioned, Timestamped, Base):
     explanation: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     status: so.Mapped[DeadlineStatus] = so.mapped_column(default=DeadlineStatus.open)
     completed_at: so.Mapped[timestamp | None]
+    #: copied from the rule when computed; a deadline set by hand says it itself
+    owed_by: so.Mapped[Party] = so.mapped_column(default=Party.client)
+    met_by: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
+    #: the instant on `due_on` by which to act, for a rule with a time of day
+    due_at: so.Mapped[timestamp | None]
+    #: the event that met an authority's time limit (the deadline was then marked done)
+    met_event_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("events.id", ondelete="SET NULL")
+    )
 
     proceeding: so.Mapped[Proceeding] = so.relationship(back_populates="deadlines")
     rule: so.Mapped[DeadlineRule | None] = so.relationship()
-    trigger_event: so.Mapped[Event | None] = so.relationship()
+    trigger_event: so.Mapped[Event | None] = so.relationship(foreign_keys=[trigger_event_id])
+    met_event: so.Mapped[Event | None] = so.relationship(foreign_keys=[met_event_id])
 
     @property
     def overridden(self) -> bool:

@@ -20,6 +20,7 @@ from tracker.deadlines.models import (
     Deadline,
     DeadlineRule,
     DeadlineStatus,
+    Party,
 )
 from tracker.deadlines.schemas import (
     DeadlineChanges,
@@ -59,6 +60,10 @@ def as_rule(row: DeadlineRule) -> rules.Rule:
         valid_from=row.valid_from,
         valid_to=row.valid_to,
         source=row.source,
+        owed_by=row.owed_by,
+        met_by=tuple(row.met_by),
+        direction=row.direction,
+        due_time=row.due_time,
     )
 
 
@@ -110,9 +115,15 @@ def seed_rules(session: so.Session, actor: Actor, now: dt.datetime) -> int:
     created = 0
     codes = {code for (code,) in session.execute(sa.select(Jurisdiction.code))}
     new = set()
-    for code, name, zone, country in catalogue.JURISDICTIONS:
+    for code, name, zone, country, subdivision in catalogue.JURISDICTIONS:
         if code not in codes:
-            shipped = {"code": code, "name": name, "timezone": zone, "holiday_country": country}
+            shipped = {
+                "code": code,
+                "name": name,
+                "timezone": zone,
+                "holiday_country": country,
+                "holiday_subdivision": subdivision,
+            }
             jurisdictions.create_jurisdiction(session, actor, now, NewJurisdiction.parse(shipped))
             new.add(code)
     created += len(new)
@@ -207,11 +218,19 @@ def create_deadline(
         raise Invalid("title must not be empty", field="title")
     if command.due_on is None:
         raise Invalid("due_on: this field is required", field="due_on")
+    owed_by = command.owed_by or Party.client
+    if command.met_by and owed_by is not Party.authority:
+        raise Invalid(
+            "met_by names what meets an authority's time limit: set owed_by to authority",
+            field="met_by",
+        )
     deadline = Deadline(
         proceeding=proceeding,
         title=command.title,
         due_on=command.due_on,
         explanation=command.explanation or "Set by hand.",
+        owed_by=owed_by,
+        met_by=command.met_by or [],
     )
     session.add(deadline)
     audit.record(session, actor, now, "create", deadline, matter_id=proceeding.matter_id)
@@ -229,16 +248,22 @@ def _create_computed(
     versions(session, code)  # an unknown rule is the first thing to say
     if command.due_on is not None:
         raise Invalid("due_on: a computed deadline takes its date from the rule", field="due_on")
+    for name in ("owed_by", "met_by"):
+        if getattr(command, name) is not None:
+            raise Invalid(f"{name}: a computed deadline takes it from the rule", field=name)
     event = _trigger(session, actor, proceeding, command.trigger_event_id)
     row, computation = compute(session, code, event.occurred_on)
     deadline = Deadline(
         proceeding=proceeding,
         title=command.title or row.title,
         due_on=computation.due_on,
+        due_at=computation.due_at,
         computed_due_on=computation.due_on,
         rule_id=row.id,
         trigger_event_id=event.id,
         explanation=_steps(row, event, computation),
+        owed_by=row.owed_by,
+        met_by=list(row.met_by),
     )
     session.add(deadline)
     audit.record(session, actor, now, "create", deadline, matter_id=proceeding.matter_id)
@@ -280,6 +305,7 @@ def _recomputed(
     }
     if not deadline.overridden:
         values["due_on"] = computation.due_on
+        values["due_at"] = computation.due_at
     return values
 
 
@@ -383,6 +409,11 @@ def _rule_values(command: NewRuleVersion) -> dict[str, Any]:
         raise Invalid(
             "the day it stops being in force must be after the first day in force",
             field="valid_to",
+        )
+    if command.met_by and command.owed_by is not Party.authority:
+        raise Invalid(
+            "met_by names what meets an authority's time limit: set owed_by to authority",
+            field="met_by",
         )
     return {name: getattr(command, name) for name in NewRuleVersion.model_fields}
 

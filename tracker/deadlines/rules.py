@@ -13,17 +13,34 @@ that all the supported procedures share:
   counted, so a running period pauses and one that would start inside begins after it;
 - last, the end rolls to the next day on which it may fall (`next_working_day`), or
   stays where it is (`none`, the ECHR).
+
+A period counted *before* its trigger (`Direction.before`: a Rule 39 request due the
+working day before a removal) counts back the same way, and a last day off rolls to the
+working day before it. A rule with a time of day (`due_time`) is due at that hour of
+its last day in the jurisdiction's zone, so the instant follows daylight saving.
+
+Who owes the time limit (`Party`) changes nothing here: an authority's period is
+computed the same way, with the roll its source gives (usually none: the date is when
+the authority is late, not when we must act).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 
 from tracker.core import labels
-from tracker.deadlines.enums import BlockingDays, EndShift, OffsetUnit, VacationPolicy
+from tracker.deadlines.enums import (
+    BlockingDays,
+    Direction,
+    EndShift,
+    OffsetUnit,
+    Party,
+    VacationPolicy,
+)
 from tracker.jurisdictions.calendars import Calendar, Vacation
 from tracker.jurisdictions.enums import VacationEffect
 
@@ -45,6 +62,12 @@ class Rule:
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
     source: str = ""
+    owed_by: Party = Party.client
+    #: the event kinds that meet an authority's time limit
+    met_by: tuple[str, ...] = ()
+    direction: Direction = Direction.after
+    #: the hour on the last day by which to act, in the calendar's zone
+    due_time: dt.time | None = None
 
     def in_force(self, trigger: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= trigger) and (
@@ -55,11 +78,17 @@ class Rule:
     def offset(self) -> str:
         return labels.period(self.amount, self.unit)
 
+    @property
+    def sign(self) -> int:
+        return -1 if self.direction is Direction.before else 1
+
 
 @dataclass(frozen=True)
 class Computation:
     due_on: dt.date
     steps: tuple[str, ...]
+    #: the instant to act by, for a rule with a time of day (aware, in the calendar's zone)
+    due_at: dt.datetime | None = None
 
     @property
     def explanation(self) -> str:
@@ -79,24 +108,25 @@ def compute(rule: Rule, trigger: dt.date, calendar: Calendar) -> Computation:
     """The last day to act after `trigger` under `rule`, and how it was reached."""
     if not rule.in_force(trigger):
         raise NotInForce(f"{rule.code} as defined here does not apply to a trigger on {trigger}")
+    relation = "before" if rule.direction is Direction.before else "from"
     steps = [
-        f"{rule.code}: {rule.title} — {rule.offset} from the trigger"
+        f"{rule.code}: {rule.title} — {rule.offset} {relation} the trigger"
         + (f" ({rule.source})" if rule.source else "")
         + "."
     ]
     steps.append(f"Trigger: {day(trigger)}; that day itself is not counted.")
-    suspending = rule.vacation_policy is VacationPolicy.apply and any(
-        v.effect is VacationEffect.suspend for v in calendar.vacations
-    )
+    # vacations stop or extend a period that runs forwards; none counted back has them
+    vacations = rule.vacation_policy is VacationPolicy.apply and rule.direction is Direction.after
+    suspending = vacations and any(v.effect is VacationEffect.suspend for v in calendar.vacations)
     if suspending:
         end = _count_with_suspension(rule, trigger, calendar, steps)
     else:
         end = _add(rule, trigger, calendar)
-        steps.append(f"{rule.offset} from {trigger.isoformat()} → {day(end)}")
-    if rule.vacation_policy is VacationPolicy.apply:
+        steps.append(f"{rule.offset} {relation} {trigger.isoformat()} → {day(end)}")
+    if vacations:
         end = _extend_for_vacation(trigger, end, calendar, steps)
     if rule.end_shift is EndShift.next_working_day:
-        end = _roll(end, rule.blocking_days, calendar, steps)
+        end = _roll(end, rule.blocking_days, calendar, steps, rule.sign)
         if suspending and calendar.vacation(end, VacationEffect.suspend):
             # The roll crossed into a suspension. Whether time then runs on after it is
             # unsettled; the earlier date is the one nobody can be faulted for keeping.
@@ -109,26 +139,38 @@ def compute(rule: Rule, trigger: dt.date, calendar: Calendar) -> Computation:
             f"{day(end)} is a {calendar.day_off(end, rule.blocking_days)}, "
             "but this time limit does not move to the next working day."
         )
-    steps.append(f"Due: {day(end)}.")
-    return Computation(end, tuple(steps))
+    if rule.due_time is None:
+        steps.append(f"Due: {day(end)}.")
+        return Computation(end, tuple(steps))
+    due_at = at_time(end, rule.due_time, calendar.timezone)
+    steps.append(
+        f"Due: {day(end)} at {rule.due_time:%H:%M} {calendar.timezone} "
+        f"(UTC{due_at:%z}: {due_at.astimezone(dt.UTC):%H:%M} UTC)."
+    )
+    return Computation(end, tuple(steps), due_at)
+
+
+def at_time(on: dt.date, time: dt.time, zone: str) -> dt.datetime:
+    """That hour of that day where the court sits (its UTC offset that day)."""
+    return dt.datetime.combine(on, time, zoneinfo.ZoneInfo(zone))
 
 
 def _add(rule: Rule, trigger: dt.date, calendar: Calendar) -> dt.date:
     if rule.unit is OffsetUnit.months:
-        return trigger + relativedelta(months=rule.amount)
+        return trigger + relativedelta(months=rule.sign * rule.amount)
     if rule.unit is OffsetUnit.days:
-        return trigger + dt.timedelta(days=rule.amount)
+        return trigger + dt.timedelta(days=rule.sign * rule.amount)
     current, counted = trigger, 0
     while counted < rule.amount:
-        current = _next(current, trigger)
+        current = _next(current, trigger, rule.sign)
         if not calendar.day_off(current, rule.blocking_days):
             counted += 1
     return current
 
 
-def _next(current: dt.date, trigger: dt.date) -> dt.date:
-    current += ONE_DAY
-    if (current - trigger).days > MAX_DAYS:
+def _next(current: dt.date, trigger: dt.date, sign: int = 1) -> dt.date:
+    current += sign * ONE_DAY
+    if abs((current - trigger).days) > MAX_DAYS:
         raise ValueError("the calendar has no working day to end this period on")
     return current
 
@@ -212,16 +254,19 @@ def _extend_for_vacation(
     return extended
 
 
-def _roll(end: dt.date, blocking: BlockingDays, calendar: Calendar, steps: list[str]) -> dt.date:
-    """Move a last day that falls on a day off to the next day that is not one."""
+def _roll(
+    end: dt.date, blocking: BlockingDays, calendar: Calendar, steps: list[str], sign: int = 1
+) -> dt.date:
+    """Move a last day that falls on a day off to the next day that is not one (the one
+    before it, for a period counted back from its trigger)."""
     reason = calendar.day_off(end, blocking)
     if not reason:
         return end
     start, hops = end, []
     while reason:
         hops.append(f"{day(end)} ({reason})")
-        end += ONE_DAY
-        if (end - start).days > MAX_DAYS:
+        end += sign * ONE_DAY
+        if abs((end - start).days) > MAX_DAYS:
             raise ValueError("the calendar has no working day to end this period on")
         reason = calendar.day_off(end, blocking)
     steps.append(f"Not a working day: {' → '.join(hops)} → {day(end)}")

@@ -16,12 +16,14 @@ from typing import Annotated, Any
 import pydantic
 
 from tracker.core import limits
-from tracker.core.commands import Allowed, Changes, Command, Day, Id, Limit, refuse
+from tracker.core.commands import Allowed, Changes, Command, Day, EventKind, Id, Limit, refuse
 from tracker.deadlines.enums import (
     BlockingDays,
     DeadlineStatus,
+    Direction,
     EndShift,
     OffsetUnit,
+    Party,
     VacationPolicy,
 )
 from tracker.deadlines.models import Deadline
@@ -74,6 +76,27 @@ Amount = Annotated[
 ]
 
 
+def _kinds(value: list[str]) -> list[str]:
+    """Each kind once, in the order given."""
+    return list(dict.fromkeys(value))
+
+
+#: the event kinds that meet an authority's time limit (admissibility_decision, decision)
+MetBy = Annotated[list[EventKind], pydantic.Field(max_length=20), pydantic.AfterValidator(_kinds)]
+
+
+def _url(value: str) -> str:
+    if value and not value.startswith(("https://", "http://")):
+        raise refuse("source_url must be a web address (https://...)")
+    return value
+
+
+#: the official text's address
+SourceUrl = Annotated[
+    Annotated[str, Limit(limits.SOURCE, required=False)], pydantic.AfterValidator(_url)
+]
+
+
 # --- deadlines ----------------------------------------------------------------------------
 
 
@@ -86,6 +109,9 @@ class NewDeadline(Command):
     explanation: Annotated[str, Limit(limits.EXPLANATION, required=False)] | None = None
     rule: Annotated[str, Limit(limits.RULE_CODE, required=False)] | None = None
     trigger_event_id: Id | None = None
+    #: set by hand only (a rule says it for the deadlines it computes)
+    owed_by: Annotated[Party, Allowed()] | None = None
+    met_by: MetBy | None = None
 
 
 class DeadlineChanges(Changes):
@@ -114,6 +140,14 @@ class NewRuleVersion(Command):
     valid_from: Day | None = None
     valid_to: Day | None = None
     source: Annotated[str, Limit(limits.SOURCE, required=False)] = ""
+    article: Annotated[str, Limit(limits.TITLE, required=False)] = ""
+    source_url: SourceUrl = ""
+    checked_on: Day | None = None
+    owed_by: Annotated[Party, Allowed()] = Party.client
+    met_by: MetBy = pydantic.Field(default_factory=list)
+    direction: Annotated[Direction, Allowed()] = Direction.after
+    #: the hour on the last day by which to act, in the jurisdiction's zone ("16:00")
+    due_time: dt.time | None = None
 
 
 class NewRule(NewRuleVersion):
@@ -126,11 +160,14 @@ class NewRule(NewRuleVersion):
 class RuleChanges(Changes):
     """Retitle a rule version or correct its source; its computation never changes."""
 
-    #: null: no source
-    nullable = frozenset({"source"})
+    #: null: no source, article, address or date checked
+    nullable = frozenset({"source", "article", "source_url", "checked_on"})
 
     title: Annotated[str, Limit(limits.TITLE)] | None = None
     source: Annotated[str, Limit(limits.SOURCE, required=False)] | None = None
+    article: Annotated[str, Limit(limits.TITLE, required=False)] | None = None
+    source_url: SourceUrl | None = None
+    checked_on: Day | None = None
 
 
 # --- answers ------------------------------------------------------------------------------
@@ -149,6 +186,18 @@ class DeadlineOut(pydantic.BaseModel):
     )
     overridden: bool
     explanation: str
+    owed_by: Party = pydantic.Field(
+        description="client: our side must act; authority: a decision or reply is expected"
+    )
+    met_by: list[str] = pydantic.Field(
+        description="the event kinds that meet an authority's time limit"
+    )
+    met_event_id: int | None = pydantic.Field(
+        description="the event that met the authority's time limit"
+    )
+    due_at: dt.datetime | None = pydantic.Field(
+        description="the instant to act by, for a rule with a time of day (ISO 8601, UTC)"
+    )
     version: int
     warnings: list[str] = pydantic.Field(
         default_factory=list,
@@ -169,6 +218,10 @@ def dump(deadline: Deadline, warnings: list[str] | None = None) -> DeadlineOut:
         computed_due_on=deadline.computed_due_on,
         overridden=deadline.overridden,
         explanation=deadline.explanation,
+        owed_by=deadline.owed_by,
+        met_by=list(deadline.met_by),
+        met_event_id=deadline.met_event_id,
+        due_at=deadline.due_at,
         version=deadline.version,
         warnings=warnings or [],
     )

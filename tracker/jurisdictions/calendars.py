@@ -58,6 +58,8 @@ class Calendar:
     holiday_country: str | None = None
     subdivision: str | None = None
     vacations: tuple[Vacation, ...] = field(default=())
+    #: where the court sits (IANA): a time of day on a last day is read there
+    timezone: str = "UTC"
 
     @property
     def weekend(self) -> frozenset[int]:
@@ -95,6 +97,14 @@ def _holidays(country: str, subdivision: str | None, year: int) -> holidays.Holi
 def holiday_countries() -> frozenset[str]:
     """The country codes the `holidays` package knows (a jurisdiction's holiday country)."""
     return frozenset(holidays.list_supported_countries())
+
+
+@cache
+def subdivisions(country: str | None) -> frozenset[str]:
+    """The regions of a country with holidays of their own ("6AE": Alsace), by code."""
+    if country is None:
+        return frozenset()
+    return frozenset(holidays.country_holidays(country).subdivisions)
 
 
 @cache

@@ -45,11 +45,19 @@ def create_jurisdiction(
     code = command.code
     if session.scalar(sa.select(Jurisdiction.id).where(Jurisdiction.code == code)) is not None:
         raise Conflict(f"jurisdiction {code} exists", field="code")
+    subdivision = command.holiday_subdivision or None
+    if subdivision and subdivision not in calendars.subdivisions(command.holiday_country):
+        raise Invalid(
+            f"{subdivision!r} is not a region of {command.holiday_country or 'no country'} "
+            "with its own holidays",
+            field="holiday_subdivision",
+        )
     jurisdiction = Jurisdiction(
         code=code,
         name=command.name,
         timezone=command.timezone,
         holiday_country=command.holiday_country,
+        holiday_subdivision=subdivision,
     )
     session.add(jurisdiction)
     audit.record(session, actor, now, "create", jurisdiction, matter_id=None)
@@ -328,6 +336,7 @@ def calendar_of(jurisdiction: Jurisdiction) -> calendars.Calendar:
         code=jurisdiction.code,
         holiday_country=jurisdiction.holiday_country,
         subdivision=jurisdiction.holiday_subdivision,
+        timezone=jurisdiction.timezone,
         vacations=tuple(
             calendars.Vacation(
                 name=v.name,

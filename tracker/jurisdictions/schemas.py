@@ -107,6 +107,9 @@ class NewJurisdiction(Command):
     name: Annotated[str, Limit(limits.NAME)]
     timezone: Zone
     holiday_country: HolidayCountry | None = None
+    #: a region with its own holidays, as the `holidays` package names it (FR: "6AE",
+    #: Alsace); checked against the country's
+    holiday_subdivision: Annotated[str, Limit(16, required=False)] | None = None
 
 
 class JurisdictionChanges(Changes):

@@ -20,11 +20,11 @@ from tracker.core.commands import (
     Changes,
     Command,
     Day,
+    EventKind,
     Id,
     Limit,
     PartialDay,
     Query,
-    refuse,
 )
 from tracker.core.dates import Precision, format_partial
 from tracker.deadlines.schemas import DeadlineOut
@@ -37,17 +37,6 @@ from tracker.matters.timeline import Entry
 
 # --- field types --------------------------------------------------------------------------
 
-
-def _event_kind(kind: str) -> str:
-    kind = kind.lower()
-    if not kind.replace("_", "").isalnum():
-        raise refuse(f"{kind!r} is not an event kind (a word like request_received)")
-    return kind
-
-
-#: a free word, lower case: request_received, judgment, search... (deadline rules count
-#: from the kinds they name)
-EventKind = Annotated[Annotated[str, Limit(limits.KIND)], pydantic.AfterValidator(_event_kind)]
 
 #: an assignee, by the email address of a user (who must exist: the operations check)
 Assignee = Annotated[str, Limit(limits.EMAIL)]
