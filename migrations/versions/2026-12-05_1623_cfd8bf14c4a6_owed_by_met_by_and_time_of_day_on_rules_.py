@@ -5,8 +5,9 @@ rule so far, or `authority` (the CCF, a State before the UN, an executing court)
 time limit is met by recording one of the event kinds in `met_by`; `met_event_id` names
 the event that met it. A rule can be counted back from its trigger (`direction`) and
 be due at an hour of its last day (`due_time`, in the jurisdiction's zone; the deadline's
-`due_at`). A rule also cites its `article`, the official text's `source_url`, and when
-that text was `checked_on`.
+`due_at`), or counted in an office's working hours (`opens_at` to `due_time`). A rule
+also cites its `article`, the official text's `source_url`, and when that text was
+`checked_on`.
 
 Existing rules and deadlines are the client's, counted forwards, with no time of day.
 The ECHR's calendar becomes the Court's: Strasbourg's public holidays (France,
@@ -48,6 +49,7 @@ def upgrade() -> None:
             sa.Column("direction", sa.String(length=32), nullable=False, server_default="after")
         )
         batch_op.add_column(sa.Column("due_time", sa.Time(), nullable=True))
+        batch_op.add_column(sa.Column("opens_at", sa.Time(), nullable=True))
 
     with op.batch_alter_table("deadlines", schema=None) as batch_op:
         batch_op.add_column(
@@ -81,6 +83,7 @@ def downgrade() -> None:
         batch_op.drop_column("owed_by")
 
     with op.batch_alter_table("deadline_rules", schema=None) as batch_op:
+        batch_op.drop_column("opens_at")
         batch_op.drop_column("due_time")
         batch_op.drop_column("direction")
         batch_op.drop_column("met_by")

@@ -9,6 +9,7 @@ the engine.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 import pytest
 
@@ -18,6 +19,8 @@ from tracker.deadlines.rules import NotInForce, Rule, compute
 from tracker.jurisdictions.calendars import Calendar, Vacation
 
 D = dt.date.fromisoformat
+#: what the pure engine takes of a catalogue entry (the rest is its citation)
+FIELDS = frozenset(Rule.__dataclass_fields__)
 
 
 # --- building rules and calendars from the catalogue ---------------------------------------
@@ -26,7 +29,7 @@ D = dt.date.fromisoformat
 def _versions(code: str) -> list[tuple[Rule, str]]:
     """Every version of rule `code` in the catalogue, with its jurisdiction code."""
     return [
-        (Rule(**{k: v for k, v in item.items() if k != "jurisdiction"}), item["jurisdiction"])
+        (Rule(**{k: v for k, v in item.items() if k in FIELDS}), item["jurisdiction"])
         for item in catalogue.RULES
         if item["code"] == code
     ]
@@ -341,8 +344,50 @@ UA_CRIM_APPEAL = [
     case("UA-CRIM-APPEAL", "2024-01-31", "2024-03-01"),
 ]
 
+# --- the authorities' time limits: calendar days or months, never rolled ---------------------
+
+REMEDIES = [
+    # 6 months from 31 Aug 2026 → 28 Feb 2027 (clipped), a Sunday: not rolled
+    case("UN-HRC-STATE-REPLY", "2026-08-31", "2027-02-28"),
+    # leap year: 31 Aug 2027 + 6 months → Tue 29 Feb 2028
+    case("UN-HRC-STATE-REPLY", "2027-08-31", "2028-02-29"),
+    # plain: 15 Jan → Wed 15 Jul 2026
+    case("UN-HRC-STATE-REPLY", "2026-01-15", "2026-07-15"),
+    # 30 Jun → Wed 30 Dec 2026 (no holiday calendar at the UN)
+    case("UN-HRC-STATE-REPLY", "2026-06-30", "2026-12-30"),
+    # 60 days: 31 Aug 2026 → 30 Sep is day 30 → Fri 30 Oct
+    case("EU-EAW-DECISION", "2026-08-31", "2026-10-30"),
+    # across February: 31 Dec 2026 → 31 Jan is day 31, 28 Feb day 59 → Mon 1 Mar 2027
+    case("EU-EAW-DECISION", "2026-12-31", "2027-03-01"),
+    # leap year: 31 Dec 2027 → 29 Feb 2028 is day 60
+    case("EU-EAW-DECISION", "2027-12-31", "2028-02-29"),
+    # ends on Sat 31 Oct 2026: an authority is late from Sunday, not rolled to Monday
+    case("EU-EAW-DECISION", "2026-09-01", "2026-10-31"),
+    # the extension, 60 + 30 days: 31 Aug 2026 → Sun 29 Nov 2026 (not rolled)
+    case("EU-EAW-DECISION-EXTENDED", "2026-08-31", "2026-11-29"),
+    # leap year: 1 Jan 2028 + 90 days → 31 Mar 2028 (31 + 29 + 30)
+    case("EU-EAW-DECISION-EXTENDED", "2028-01-01", "2028-03-31"),
+    # 10 days from consent: 31 Aug → Thu 10 Sep 2026
+    case("EU-EAW-DECISION-CONSENT", "2026-08-31", "2026-09-10"),
+    # across the new year: 25 Dec 2026 → Mon 4 Jan 2027
+    case("EU-EAW-DECISION-CONSENT", "2026-12-25", "2027-01-04"),
+    # the extension, 10 + 30 days: 31 Aug → Sat 10 Oct 2026 (not rolled)
+    case("EU-EAW-DECISION-CONSENT-EXTENDED", "2026-08-31", "2026-10-10"),
+    # 20 Feb 2028 + 40 days → 31 Mar 2028 (9 days of a leap February + 31)
+    case("EU-EAW-DECISION-CONSENT-EXTENDED", "2028-02-20", "2028-03-31"),
+    # 1 month from 31 Jan 2026 → 28 Feb 2026 (clipped), a Saturday: not rolled
+    case("FR-CPP-696-15", "2026-01-31", "2026-02-28"),
+    # leap year: 31 Jan 2028 → Tue 29 Feb 2028
+    case("FR-CPP-696-15", "2028-01-31", "2028-02-29"),
+    # ends on Tue 14 Jul 2026, Bastille Day: the chambre is late from the 15th
+    case("FR-CPP-696-15", "2026-06-14", "2026-07-14"),
+    # 30 Apr → Sat 30 May 2026 (not rolled)
+    case("FR-CPP-696-15", "2026-04-30", "2026-05-30"),
+]
+
 CASES = (
-    BE_CRIM_APPEAL
+    REMEDIES
+    + BE_CRIM_APPEAL
     + BE_CRIM_OPPOSITION
     + BE_CRIM_CASSATION
     + BE_CIV_APPEAL
@@ -363,8 +408,80 @@ def test_due_date(code, trigger, expected):
 def test_the_table_is_large_and_covers_every_rule():
     assert len(CASES) >= 70
     assert len({p.id for p in CASES}) == len(CASES)
-    covered = {p.values[0] for p in CASES}
+    covered = {p.values[0] for p in CASES} | {"ECHR-RULE-39"}  # instants: RULE_39 below
     assert covered == {item["code"] for item in catalogue.RULES}
+
+
+# --- Rule 39: the last Registry hour a working day before the removal ------------------------
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+
+
+def at(value: str) -> dt.datetime:
+    """An instant: an ISO date-time with its offset, or a Strasbourg wall-clock time."""
+    instant = dt.datetime.fromisoformat(value)
+    return instant if instant.tzinfo else instant.replace(tzinfo=PARIS)
+
+
+RULE_39 = [
+    # Friday evening: the Registry's whole Friday (08:00–16:00) is the working day before
+    pytest.param("2026-06-05 20:00", "2026-06-05 08:00", "06:00", id="friday-evening"),
+    # Monday before opening: nothing counts on Monday; Friday 08:00
+    pytest.param("2026-06-08 07:00", "2026-06-05 08:00", "06:00", id="monday-early"),
+    # Monday 10:00: 2 h on Monday, 6 h back from Friday 16:00 → Friday 10:00
+    pytest.param("2026-06-08 10:00", "2026-06-05 10:00", "08:00", id="monday-morning"),
+    # Ascension, Thu 14 May 2026: Friday 2 h, Thursday closed, Wednesday from 10:00
+    pytest.param("2026-05-15 10:00", "2026-05-13 10:00", "08:00", id="after-ascension"),
+    pytest.param("2026-05-15 07:30", "2026-05-13 08:00", "06:00", id="after-ascension-early"),
+    # Easter 2026 in Strasbourg: Good Friday (3 Apr) and Easter Monday (6 Apr) are closed
+    pytest.param("2026-04-07 10:00", "2026-04-02 10:00", "08:00", id="after-easter"),
+    # clocks go forward on Sun 29 Mar 2026: Friday 10:00 is CET, UTC+1
+    pytest.param("2026-03-30 10:00", "2026-03-27 10:00", "09:00", id="dst-spring"),
+    # clocks go back on Sun 25 Oct 2026: Friday 12:00 is CEST, UTC+2
+    pytest.param("2026-10-26 12:00", "2026-10-23 12:00", "10:00", id="dst-autumn"),
+    # Christmas: 25 Dec (Fri) and 26 Dec (Sat, St Stephen in Alsace) closed; 1 h on Monday
+    pytest.param("2026-12-28 09:00", "2026-12-24 09:00", "08:00", id="christmas"),
+    # a removal given in Baku time: 01:30 Tuesday there is 23:30 Monday in Strasbourg
+    pytest.param("2026-06-09T01:30+04:00", "2026-06-08 08:00", "06:00", id="other-zone"),
+    # one minute into the day: 1 min on Tuesday, 7 h 59 back from Monday 16:00
+    pytest.param("2026-06-09 08:01", "2026-06-08 08:01", "06:01", id="one-minute"),
+    # exactly at closing time on a working day: that day's 8 hours are enough
+    pytest.param("2026-06-09 16:00", "2026-06-09 08:00", "06:00", id="at-closing"),
+]
+
+
+@pytest.mark.parametrize(("removal", "due_local", "due_utc"), RULE_39)
+def test_rule_39_is_due_a_registry_working_day_before_the_removal(removal, due_local, due_utc):
+    rule, calendar = rule_for("ECHR-RULE-39", at(removal).astimezone(PARIS).date())
+    result = compute(rule, at(removal), calendar)
+    assert result.due_at == at(due_local), result.explanation
+    assert result.due_at.astimezone(dt.UTC).strftime("%H:%M") == due_utc
+    assert result.due_on == at(due_local).date()
+
+
+def test_rule_39_from_a_day_alone_counts_from_its_start():
+    """No time of removal: the earliest it can be, so the deadline is never too late."""
+    rule, calendar = rule_for("ECHR-RULE-39", D("2026-12-07"))
+    result = compute(rule, D("2026-12-07"), calendar)
+    assert result.due_at == at("2026-12-04 08:00")
+    assert "time not given" in result.explanation
+    assert result.steps[-1] == "Due: Fri 2026-12-04 at 08:00 Europe/Paris (UTC+0100: 07:00 UTC)."
+
+
+def test_rule_39_steps_name_the_days_the_registry_is_closed():
+    rule, calendar = rule_for("ECHR-RULE-39", D("2026-05-15"))
+    steps = compute(rule, at("2026-05-15 10:00"), calendar).steps
+    assert "Fri 2026-05-15 08:00–10:00: 2 h." in steps
+    assert "Thu 2026-05-14: public holiday: Ascension Day, not counted." in steps
+    assert "Wed 2026-05-13: 6 h back from 16:00 → 10:00." in steps
+
+
+def test_an_authority_s_last_day_off_is_said_and_kept():
+    steps = due("EU-EAW-DECISION", "2026-09-01").steps
+    assert (
+        "Sat 2026-10-31 is a weekend, but an authority's time limit does not move to the "
+        "next working day." in steps
+    )
 
 
 # --- validity windows ----------------------------------------------------------------------

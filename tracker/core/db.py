@@ -141,10 +141,12 @@ def snapshot(obj: Base, fields: list[str] | None = None) -> dict[str, Any]:
 
 
 def to_json(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date):
+    if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, enum.Enum):
         return value.value
+    if isinstance(value, tuple):
+        return list(value)
     return value
 
 

@@ -102,6 +102,7 @@ DEADLINE_STATUSES = {"open": "Open", "done": "Done", "waived": "Waived"}
 UNITS = {
     "days": ("day", "days"),
     "working_days": ("working day", "working days"),
+    "working_hours": ("working hour", "working hours"),
     "months": ("month", "months"),
 }
 

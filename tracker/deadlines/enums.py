@@ -15,6 +15,9 @@ class DeadlineStatus(enum.StrEnum):
 class OffsetUnit(enum.StrEnum):
     days = "days"
     working_days = "working_days"
+    #: hours of an office's working day (`opens_at` to `due_time`), counted back from an
+    #: instant: the ECHR Registry's, for a Rule 39 request before a removal
+    working_hours = "working_hours"
     months = "months"
 
 

@@ -62,8 +62,11 @@ class DeadlineRule(Versioned, Timestamped, Base):
     #: the event kinds that meet an authority's time limit (a decision, a reply)
     met_by: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
     direction: so.Mapped[Direction] = so.mapped_column(default=Direction.after)
-    #: the hour on the last day by which to act, in the jurisdiction's zone (Rule 39)
+    #: the hour on the last day by which to act, in the jurisdiction's zone; for a period
+    #: in working hours, the hour the office closes
     due_time: so.Mapped[dt.time | None]
+    #: the hour the office opens, for a period in working hours (the ECHR Registry: 08:00)
+    opens_at: so.Mapped[dt.time | None]
 
     jurisdiction: so.Mapped[Jurisdiction] = so.relationship()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -16,12 +17,8 @@ from tracker.core.actors import Actor
 from tracker.core.dates import Precision
 from tracker.core.errors import Conflict, Invalid, NotFound
 from tracker.deadlines import catalogue, rules
-from tracker.deadlines.models import (
-    Deadline,
-    DeadlineRule,
-    DeadlineStatus,
-    Party,
-)
+from tracker.deadlines.enums import Direction, OffsetUnit, Party
+from tracker.deadlines.models import Deadline, DeadlineRule, DeadlineStatus
 from tracker.deadlines.schemas import (
     DeadlineChanges,
     NewDeadline,
@@ -64,6 +61,7 @@ def as_rule(row: DeadlineRule) -> rules.Rule:
         met_by=tuple(row.met_by),
         direction=row.direction,
         due_time=row.due_time,
+        opens_at=row.opens_at,
     )
 
 
@@ -94,10 +92,14 @@ def rule_for(session: so.Session, code: str, trigger_on: dt.date) -> DeadlineRul
 
 
 def compute(
-    session: so.Session, code: str, trigger_on: dt.date
+    session: so.Session, code: str, trigger_on: dt.date | dt.datetime
 ) -> tuple[DeadlineRule, rules.Computation]:
-    """Compute a deadline without storing it."""
-    row = rule_for(session, code, trigger_on)
+    """Compute a deadline without storing it (from a day, or an aware instant: a removal)."""
+    day = trigger_on
+    if isinstance(trigger_on, dt.datetime):
+        zone = versions(session, code)[0].jurisdiction.timezone
+        day = trigger_on.astimezone(ZoneInfo(zone)).date()
+    row = rule_for(session, code, day)
     jurisdiction = session.scalars(
         sa.select(Jurisdiction)
         .where(Jurisdiction.id == row.jurisdiction_id)
@@ -415,7 +417,27 @@ def _rule_values(command: NewRuleVersion) -> dict[str, Any]:
             "met_by names what meets an authority's time limit: set owed_by to authority",
             field="met_by",
         )
+    if command.unit is OffsetUnit.working_hours:
+        _check_office_hours(command)
+    elif command.opens_at is not None:
+        raise Invalid("opens_at is for a period in working hours", field="opens_at")
     return {name: getattr(command, name) for name in NewRuleVersion.model_fields}
+
+
+def _check_office_hours(command: NewRuleVersion) -> None:
+    """A period in working hours is counted back in an office's day, which must exist."""
+    if command.direction is not Direction.before:
+        raise Invalid(
+            "a period in working hours is counted back from its trigger: direction before",
+            field="direction",
+        )
+    if command.opens_at is None or command.due_time is None:
+        raise Invalid(
+            "a period in working hours needs the hours the office opens and closes",
+            field="opens_at" if command.opens_at is None else "due_time",
+        )
+    if command.opens_at >= command.due_time:
+        raise Invalid("the office must open before it closes", field="due_time")
 
 
 def create_rule(

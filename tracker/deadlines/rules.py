@@ -14,10 +14,14 @@ that all the supported procedures share:
 - last, the end rolls to the next day on which it may fall (`next_working_day`), or
   stays where it is (`none`, the ECHR).
 
-A period counted *before* its trigger (`Direction.before`: a Rule 39 request due the
-working day before a removal) counts back the same way, and a last day off rolls to the
-working day before it. A rule with a time of day (`due_time`) is due at that hour of
-its last day in the jurisdiction's zone, so the instant follows daylight saving.
+A period counted *before* its trigger counts back the same way, and a last day off
+rolls to the working day before it. A rule with a time of day (`due_time`) is due at
+that hour of its last day in the jurisdiction's zone, so the instant follows daylight
+saving. A period in *working hours* counts an office's hours (`opens_at` to `due_time`
+on its working days) back from the trigger's instant: a Rule 39 request must reach the
+ECHR Registry (08:00–16:00, Strasbourg) at least one working day, 8 of its hours,
+before the removal. A trigger given as a day only is taken at the start of that day,
+the earliest it can be, so the deadline is never later than the true one.
 
 Who owes the time limit (`Party`) changes nothing here: an authority's period is
 computed the same way, with the roll its source gives (usually none: the date is when
@@ -66,8 +70,11 @@ class Rule:
     #: the event kinds that meet an authority's time limit
     met_by: tuple[str, ...] = ()
     direction: Direction = Direction.after
-    #: the hour on the last day by which to act, in the calendar's zone
+    #: the hour on the last day by which to act, in the calendar's zone; for a period in
+    #: working hours, the hour the office closes
     due_time: dt.time | None = None
+    #: the hour the office opens, for a period in working hours
+    opens_at: dt.time | None = None
 
     def in_force(self, trigger: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= trigger) and (
@@ -104,8 +111,16 @@ def day(value: dt.date) -> str:
     return f"{value:%a} {value.isoformat()}"
 
 
-def compute(rule: Rule, trigger: dt.date, calendar: Calendar) -> Computation:
-    """The last day to act after `trigger` under `rule`, and how it was reached."""
+def compute(rule: Rule, trigger: dt.date | dt.datetime, calendar: Calendar) -> Computation:
+    """The last day to act after `trigger` under `rule`, and how it was reached.
+
+    `trigger` is a day, or an aware instant (a scheduled removal) read in the calendar's
+    zone; only a period in working hours uses its time.
+    """
+    instant = None
+    if isinstance(trigger, dt.datetime):
+        instant = trigger.astimezone(zoneinfo.ZoneInfo(calendar.timezone))
+        trigger = instant.date()
     if not rule.in_force(trigger):
         raise NotInForce(f"{rule.code} as defined here does not apply to a trigger on {trigger}")
     relation = "before" if rule.direction is Direction.before else "from"
@@ -114,6 +129,8 @@ def compute(rule: Rule, trigger: dt.date, calendar: Calendar) -> Computation:
         + (f" ({rule.source})" if rule.source else "")
         + "."
     ]
+    if rule.unit is OffsetUnit.working_hours:
+        return _count_hours_back(rule, trigger, instant, calendar, steps)
     steps.append(f"Trigger: {day(trigger)}; that day itself is not counted.")
     # vacations stop or extend a period that runs forwards; none counted back has them
     vacations = rule.vacation_policy is VacationPolicy.apply and rule.direction is Direction.after
@@ -135,9 +152,10 @@ def compute(rule: Rule, trigger: dt.date, calendar: Calendar) -> Computation:
                 "runs to its end is unsettled, so the earlier date is kept."
             )
     elif calendar.day_off(end, rule.blocking_days):
+        whose = "an authority's" if rule.owed_by is Party.authority else "this"
         steps.append(
             f"{day(end)} is a {calendar.day_off(end, rule.blocking_days)}, "
-            "but this time limit does not move to the next working day."
+            f"but {whose} time limit does not move to the next working day."
         )
     if rule.due_time is None:
         steps.append(f"Due: {day(end)}.")
@@ -148,6 +166,69 @@ def compute(rule: Rule, trigger: dt.date, calendar: Calendar) -> Computation:
         f"(UTC{due_at:%z}: {due_at.astimezone(dt.UTC):%H:%M} UTC)."
     )
     return Computation(end, tuple(steps), due_at)
+
+
+def _count_hours_back(
+    rule: Rule,
+    trigger: dt.date,
+    instant: dt.datetime | None,
+    calendar: Calendar,
+    steps: list[str],
+) -> Computation:
+    """The latest instant in office hours with `rule.amount` of them left before `instant`.
+
+    Hours are counted on the wall clock, which daylight saving never changes within
+    office hours (clocks move at night); the result then takes that day's UTC offset.
+    """
+    if rule.opens_at is None or rule.due_time is None or rule.direction is Direction.after:
+        raise ValueError(f"{rule.code}: a period in working hours needs the office's hours")
+    zone = calendar.timezone
+    if instant is None:
+        steps.append(
+            f"Trigger: {day(trigger)}, time not given: counted from the start of that day "
+            "(the earliest it can be)."
+        )
+        cursor = dt.datetime.combine(trigger, dt.time())
+    else:
+        steps.append(f"Trigger: {day(trigger)} at {instant:%H:%M} {zone}.")
+        cursor = instant.replace(tzinfo=None)
+    steps.append(
+        f"Office hours: {rule.opens_at:%H:%M}–{rule.due_time:%H:%M} {zone} on working days; "
+        f"{rule.offset} are counted back from the trigger."
+    )
+    left = dt.timedelta(hours=rule.amount)
+    current = cursor.date()
+    while True:
+        if abs((current - trigger).days) > MAX_DAYS:
+            raise ValueError("the calendar has no working day to end this period on")
+        reason = calendar.day_off(current, rule.blocking_days)
+        opens = dt.datetime.combine(current, rule.opens_at)
+        closes = min(dt.datetime.combine(current, rule.due_time), cursor)
+        if reason:
+            steps.append(f"{day(current)}: {reason}, not counted.")
+        elif closes > opens:
+            worked = closes - opens
+            if worked >= left:
+                end = closes - left
+                steps.append(
+                    f"{day(current)}: {_hours(left)} back from {closes:%H:%M} → {end:%H:%M}."
+                )
+                break
+            steps.append(f"{day(current)} {opens:%H:%M}–{closes:%H:%M}: {_hours(worked)}.")
+            left -= worked
+        current -= ONE_DAY
+    due_at = end.replace(tzinfo=zoneinfo.ZoneInfo(zone))
+    steps.append(
+        f"Due: {day(end.date())} at {end:%H:%M} {zone} "
+        f"(UTC{due_at:%z}: {due_at.astimezone(dt.UTC):%H:%M} UTC)."
+    )
+    return Computation(end.date(), tuple(steps), due_at)
+
+
+def _hours(span: dt.timedelta) -> str:
+    minutes = int(span.total_seconds()) // 60
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h" + (f" {minutes:02d} min" if minutes else "")
 
 
 def at_time(on: dt.date, time: dt.time, zone: str) -> dt.datetime:

@@ -146,8 +146,11 @@ class NewRuleVersion(Command):
     owed_by: Annotated[Party, Allowed()] = Party.client
     met_by: MetBy = pydantic.Field(default_factory=list)
     direction: Annotated[Direction, Allowed()] = Direction.after
-    #: the hour on the last day by which to act, in the jurisdiction's zone ("16:00")
+    #: the hour on the last day by which to act, in the jurisdiction's zone ("16:00"); for
+    #: a period in working hours, the hour the office closes
     due_time: dt.time | None = None
+    #: the hour the office opens, for a period in working hours ("08:00")
+    opens_at: dt.time | None = None
 
 
 class NewRule(NewRuleVersion):
