@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from tracker import demo
 from tracker.core.actors import DEMO
+from tracker.deadlines import catalogue
 from tracker.hearings.models import HearingStatus, OutcomeResult
 from tracker.matters.models import ProceedingKind
 from tracker.models import (
@@ -69,8 +70,12 @@ def test_the_first_load_creates_the_whole_dossier(loaded, session):
     proceedings = all_proceedings()
     hearings = [h for p in proceedings for h in p.get("hearings", [])]
 
+    shipped = {code for code, *_ in catalogue.JURISDICTIONS}
     expected = {
-        "jurisdictions": len(DOSSIER["jurisdictions"]),
+        # the rules come first, with the jurisdictions they need
+        "rules": len(catalogue.RULES) + len(catalogue.VACATIONS) + len(shipped),
+        "jurisdictions": len({j["code"] for j in DOSSIER["jurisdictions"]} - shipped),
+        "deadlines": sum(len(p.get("deadlines", [])) for p in proceedings),
         "users": 4,
         "matters": len(DOSSIER["matters"]),
         "proceedings": len(proceedings),
@@ -79,10 +84,13 @@ def test_the_first_load_creates_the_whole_dossier(loaded, session):
         "postponements": sum(len(h.get("postponements", [])) for h in hearings),
     }
     assert dict(loaded.created) == expected
-    assert not loaded.skipped
+    assert loaded.skipped == {
+        "jurisdictions": len({j["code"] for j in DOSSIER["jurisdictions"]} & shipped)
+    }
     counts = row_counts(session)
-    for table in expected:
+    for table in expected.keys() - {"rules", "jurisdictions"}:
         assert counts[table] == expected[table], table
+    assert counts["jurisdictions"] == len(shipped | {j["code"] for j in DOSSIER["jurisdictions"]})
     assert counts["persons"] == len(DOSSIER["matters"])
     assert set(session.scalars(sa.select(Matter.key))) == {m["key"] for m in DOSSIER["matters"]}
 
@@ -95,7 +103,11 @@ def test_a_second_load_changes_nothing(loaded, database, session):
 
     assert again.created.total() == 0
     assert again.passwords == {}
-    assert dict(again.skipped) == {"jurisdictions": 8, "users": 4, "matters": 5}
+    assert dict(again.skipped) == {
+        "jurisdictions": len(DOSSIER["jurisdictions"]),
+        "users": 4,
+        "matters": len(DOSSIER["matters"]),
+    }
     after = row_counts(session)
     assert after == before
     assert after["audit_entries"] > 0
@@ -118,7 +130,7 @@ def test_the_demo_users_get_working_passwords_once(loaded, session):
     assigned = session.scalars(
         sa.select(Matter.key).where(Matter.assignees.contains(lawyer)).order_by(Matter.key)
     ).all()
-    assert assigned == ["ablyazov", "jardemalie"]
+    assert assigned == ["ablyazov", "jardemalie", "remedies-illustration"]
 
 
 def test_existing_users_jurisdictions_and_matters_are_left_alone(database, frozen_now):
@@ -135,13 +147,19 @@ def test_existing_users_jurisdictions_and_matters_are_left_alone(database, froze
 
     assert "admin@demo.example" not in first.passwords
     assert first.skipped["users"] == 1
-    assert second.skipped == {"jurisdictions": 8, "users": 4, "matters": 1}
+    assert second.skipped == {
+        "jurisdictions": len(DOSSIER["jurisdictions"]),
+        "users": 4,
+        "matters": 1,
+    }
     assert second.created["matters"] == len(DOSSIER["matters"]) - 1
     with database.sessionmaker() as session:
         admin = users.get_by_email(session, "admin@demo.example")
         assert admin.role == "staff"
         assert users.check_password(admin, "kept")
-        assert session.scalar(sa.select(sa.func.count()).select_from(Matter)) == 5
+        assert session.scalar(sa.select(sa.func.count()).select_from(Matter)) == len(
+            DOSSIER["matters"]
+        )
 
 
 def test_jardemalie_has_both_extradition_requests_and_the_mla_request(loaded, session):

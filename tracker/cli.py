@@ -176,7 +176,7 @@ def demo() -> None:
         summary = demo_dossier.load(
             session, clock.now(), progress=lambda _key: bar.update(1), dossier=dossier
         )
-    kinds = ("jurisdictions", "users", "matters", "proceedings", "events", "hearings")
+    kinds = ("jurisdictions", "users", "matters", "proceedings", "events", "deadlines", "hearings")
     if summary.created.total():
         created = ", ".join(f"{summary.created[kind]} {kind}" for kind in kinds)
         click.echo(f"Created {created}, {summary.created['postponements']} postponements.")

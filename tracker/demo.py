@@ -3,7 +3,12 @@
 Idempotent: a jurisdiction whose code exists, a matter whose key exists and a user
 whose email exists are left alone, so a second run changes nothing. Inside a matter,
 proceedings refer to each other by their key in the file (`parent`, `origin`); events
-and postponements name a source by its key in `sources`.
+and postponements name a source by its key in `sources`; a deadline computed by a rule
+names its trigger event by the event's `key`.
+
+The dossier's facts are public; the international remedies are shown by a second,
+fictional matter (`demo_remedies.json`), so that no real person's file carries invented
+requests.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ import sqlalchemy.orm as so
 
 from tracker.core import resources
 from tracker.core.actors import DEMO
+from tracker.deadlines import operations as deadlines
+from tracker.deadlines.schemas import NewDeadline
 from tracker.hearings import operations as hearings
 from tracker.hearings.schemas import NewHearing, Outcome, Postpone
 from tracker.jurisdictions import operations as jurisdictions
@@ -27,7 +34,7 @@ from tracker.jurisdictions.models import Jurisdiction
 from tracker.jurisdictions.schemas import NewJurisdiction
 from tracker.matters import events
 from tracker.matters import operations as matters
-from tracker.matters.models import Matter, Proceeding
+from tracker.matters.models import Event, Matter, Proceeding
 from tracker.matters.schemas import NewEvent, NewMatter, NewProceeding
 from tracker.users import operations as users
 from tracker.users.models import Role, User
@@ -38,7 +45,12 @@ DEMO_USERS = (
     ("admin@demo.example", Role.admin, "Demo Admin", ()),
     ("coordinator@demo.example", Role.coordinator, "Demo Coordinator", ()),
     ("staff@demo.example", Role.staff, "Demo Staff", ()),
-    ("lawyer@demo.example", Role.lawyer, "Demo Lawyer", ("jardemalie", "ablyazov")),
+    (
+        "lawyer@demo.example",
+        Role.lawyer,
+        "Demo Lawyer",
+        ("jardemalie", "ablyazov", "remedies-illustration"),
+    ),
 )
 DEMO_TIMEZONE = "Europe/Brussels"
 
@@ -68,8 +80,16 @@ class Summary:
 
 
 def read_dossier() -> dict[str, Any]:
+    """The dossier, with the fictional remedies matter appended."""
     with resources.demo_dossier().open(encoding="utf-8") as handle:
-        return json.load(handle)
+        dossier = json.load(handle)
+    with resources.demo_remedies().open(encoding="utf-8") as handle:
+        remedies = json.load(handle)
+    known = {j["code"] for j in dossier["jurisdictions"]}
+    dossier["jurisdictions"] += [j for j in remedies["jurisdictions"] if j["code"] not in known]
+    dossier["sources"] |= remedies["sources"]
+    dossier["matters"] += remedies["matters"]
+    return dossier
 
 
 def load(
@@ -82,6 +102,10 @@ def load(
     """Load the dossier; `progress` is called with each matter's key once it is done."""
     dossier = dossier if dossier is not None else read_dossier()
     summary = Summary()
+    # the rules its deadlines name (`db upgrade` stores them too; this is idempotent)
+    seeded = deadlines.seed_rules(session, DEMO, now)
+    if seeded:
+        summary.created["rules"] = seeded
     for item in dossier["jurisdictions"]:
         _load_jurisdiction(session, now, item, summary)
     _load_users(session, now, summary)
@@ -140,9 +164,16 @@ def _load_matter(
     summary.created["matters"] += 1
     for proceeding, data in _create_proceedings(session, now, matter, item["proceedings"]):
         summary.created["proceedings"] += 1
+        keyed: dict[str, int] = {}
         for event in data.get("events", []):
-            _create_event(session, now, proceeding, event, sources)
+            created = _create_event(session, now, proceeding, event, sources)
+            if "key" in event:
+                session.flush()  # the id a deadline names it by
+                keyed[event["key"]] = created.id
             summary.created["events"] += 1
+        for deadline in data.get("deadlines", []):
+            _create_deadline(session, now, proceeding, deadline, keyed)
+            summary.created["deadlines"] += 1
         for hearing in data.get("hearings", []):
             summary.created["postponements"] += _create_hearing(
                 session, now, proceeding, hearing, sources
@@ -193,10 +224,24 @@ def _create_event(
     proceeding: Proceeding,
     item: dict[str, Any],
     sources: dict[str, str],
-) -> None:
+) -> Event:
     data = {name: item[name] for name in ("kind", "occurred_on", "precision", "summary")}
     data["source"] = _source(sources, item.get("source"))
-    events.create_event(session, DEMO, now, proceeding, NewEvent.parse(data))
+    return events.create_event(session, DEMO, now, proceeding, NewEvent.parse(data))
+
+
+def _create_deadline(
+    session: so.Session,
+    now: dt.datetime,
+    proceeding: Proceeding,
+    item: dict[str, Any],
+    events_by_key: dict[str, int],
+) -> None:
+    """A deadline set by hand as the file gives it, or computed by `rule` from `trigger`."""
+    data = {k: v for k, v in item.items() if k != "trigger"}
+    if "trigger" in item:
+        data["trigger_event_id"] = events_by_key[item["trigger"]]
+    deadlines.create_deadline(session, DEMO, now, proceeding, NewDeadline.parse(data))
 
 
 def _create_hearing(

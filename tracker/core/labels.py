@@ -26,6 +26,9 @@ PROCEEDING_KINDS = {
     "echr_application": "ECHR application",
     "administrative": "Administrative",
     "complaint": "Complaint",
+    "ccf_request": "CCF request",
+    "un_communication": "UN communication",
+    "european_arrest_warrant": "European arrest warrant",
 }
 
 PROCEEDING_STATUSES = {

@@ -26,3 +26,7 @@ def alembic_ini() -> Path:
 
 def demo_dossier() -> Path:
     return PACKAGE / "data" / "demo_dossier.json"
+
+
+def demo_remedies() -> Path:
+    return PACKAGE / "data" / "demo_remedies.json"

@@ -20,6 +20,11 @@ class ProceedingKind(enum.StrEnum):
     echr_application = "echr_application"
     administrative = "administrative"
     complaint = "complaint"
+    #: a request to the Commission for the Control of INTERPOL's Files
+    ccf_request = "ccf_request"
+    #: an individual communication to a UN treaty body or special procedure
+    un_communication = "un_communication"
+    european_arrest_warrant = "european_arrest_warrant"
 
 
 class ProceedingStatus(enum.StrEnum):
