@@ -8,6 +8,7 @@ the engine.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import zoneinfo
 
@@ -17,6 +18,7 @@ from tracker.deadlines import catalogue
 from tracker.deadlines.models import BlockingDays
 from tracker.deadlines.rules import NotInForce, Rule, compute
 from tracker.jurisdictions.calendars import Calendar, Vacation
+from tracker.jurisdictions.enums import VacationEffect
 
 D = dt.date.fromisoformat
 #: what the pure engine takes of a catalogue entry (the rest is its citation)
@@ -617,3 +619,19 @@ def test_ukraine_has_no_public_holidays_under_martial_law():
     for day in ("2023-01-01", "2023-05-01", "2023-08-24", "2024-01-01", "2024-05-01"):
         assert calendar.holiday(D(day)) is None
     assert calendar.holiday(D("2021-08-24"))
+
+
+def test_rule_39_skips_the_court_s_own_closing_days():
+    """Days the `holidays` package does not know, entered as a `closed` vacation."""
+    rule, calendar = rule_for("ECHR-RULE-39", D("2026-12-30"))
+    closure = Vacation(
+        name="Registry closed", effect=VacationEffect.closed, start=(12, 28), end=(12, 31)
+    )
+    closed = dataclasses.replace(calendar, vacations=(closure,))
+    # removal Wed 30 Dec 10:00: 28–30 Dec closed, 25 and 26 Dec holidays, then a weekend:
+    # the 8 hours are Thursday 24 Dec's whole day
+    result = compute(rule, at("2026-12-30 10:00"), closed)
+    assert result.due_at == at("2026-12-24 08:00"), result.explanation
+    assert "Mon 2026-12-28: closed: Registry closed, not counted." in result.steps
+    # without the closure, Mon 28 and Tue 29 are working days
+    assert compute(rule, at("2026-12-30 10:00"), calendar).due_at == at("2026-12-29 10:00")

@@ -225,6 +225,7 @@ EFFECTS = _choices(
     {
         "extend": "extend: a period that starts and ends in it ends on a fixed day after it",
         "suspend": "suspend: time does not run during it",
+        "closed": "closed: no working day, like a public holiday (a court's own closing days)",
     },
 )
 

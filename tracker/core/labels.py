@@ -119,6 +119,7 @@ RULE_SETTINGS = {
     "apply": "Applied",
     "extend": "Extend",
     "suspend": "Suspend",
+    "closed": "Closed",
 }
 
 ROLES = {"admin": "Admin", "coordinator": "Coordinator", "staff": "Staff", "lawyer": "Lawyer"}

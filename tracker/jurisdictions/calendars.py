@@ -78,6 +78,9 @@ class Calendar:
         name = self.holiday(day)
         if name:
             return f"public holiday: {name}"
+        closure = self.vacation(day, VacationEffect.closed)
+        if closure:
+            return f"closed: {closure.name}"
         if blocking is BlockingDays.holidays_and_sundays:
             return "Sunday" if day.weekday() == SUNDAY else None
         return "weekend" if day.weekday() in self.weekend else None

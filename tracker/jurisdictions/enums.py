@@ -11,6 +11,10 @@ class VacationEffect(enum.StrEnum):
     extend = "extend"
     #: time does not run during it (IT summer suspension)
     suspend = "suspend"
+    #: the court or office is closed, like on a public holiday: no period ends then and no
+    #: working day or hour is counted (closing days the `holidays` package does not know,
+    #: such as an international court's own)
+    closed = "closed"
 
 
 class AuthorityKind(enum.StrEnum):
