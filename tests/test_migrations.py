@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -255,3 +256,61 @@ def test_the_entries_written_before_the_chain_are_chained_in_the_order_of_their_
     assert report == chain.Report(3, 3, previous, None)
     assert after_one_more.intact
     assert after_one_more.entries == 4
+
+
+def test_existing_rules_and_deadlines_become_the_client_s_and_the_echr_gets_strasbourg(
+    empty_db_url,
+):
+    """cfd8bf14c4a6: every rule so far is a time limit for our side, counted forwards;
+    the ECHR's calendar becomes the Court's unless an admin had set one."""
+    migrate.upgrade(empty_db_url, "9394eeb72324")
+    now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    engine = make_engine(empty_db_url, poolclass=sa.NullPool)
+    stamps = {"version": 1, "created_at": now, "updated_at": now}
+    try:
+        with engine.begin() as connection:
+            for code, country in (("ECHR", None), ("XECHR", None), ("BE", "BE")):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO jurisdictions (code, name, timezone, holiday_country, "
+                        "version, created_at, updated_at) VALUES (:code, :code, "
+                        "'Europe/Paris', :country, :version, :created_at, :updated_at)"
+                    ),
+                    {"code": code, "country": country} | stamps,
+                )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO deadline_rules (code, jurisdiction_id, title, trigger_kind, "
+                    "amount, unit, end_shift, blocking_days, vacation_policy, source, version, "
+                    "created_at, updated_at) VALUES ('BE-X', 3, 'Appeal', 'judgment', 30, "
+                    "'days', 'next_working_day', 'weekends_and_holidays', 'ignore', '', "
+                    ":version, :created_at, :updated_at)"
+                ),
+                stamps,
+            )
+
+        migrate.upgrade(empty_db_url)
+
+        with engine.connect() as connection:
+            rule = connection.execute(
+                sa.text("SELECT owed_by, met_by, direction, due_time, article FROM deadline_rules")
+            ).one()
+            calendars = dict(
+                connection.execute(
+                    sa.text(
+                        "SELECT code, holiday_country || '/' || COALESCE(holiday_subdivision, '')"
+                        " FROM jurisdictions"
+                    )
+                ).all()
+            )
+    finally:
+        engine.dispose()
+    met_by = rule.met_by if isinstance(rule.met_by, list) else json.loads(rule.met_by)
+    assert (rule.owed_by, met_by, rule.direction, rule.due_time, rule.article) == (
+        "client",
+        [],
+        "after",
+        None,
+        "",
+    )
+    assert calendars == {"ECHR": "FR/6AE", "XECHR": None, "BE": "BE/"}
