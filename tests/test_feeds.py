@@ -21,7 +21,16 @@ from ical_readers import icalendar_events, vobject_events, vtimezones
 from tracker.calendar import cache, operations, publishing, queries
 from tracker.cli import main
 from tracker.core import clock
-from tracker.models import CalendarFeed, Deadline, FeedFetch, Hearing, Postponement
+from tracker.deadlines.enums import DeadlineStatus, OffsetUnit, Party
+from tracker.models import (
+    CalendarFeed,
+    Deadline,
+    DeadlineRule,
+    FeedFetch,
+    Hearing,
+    Jurisdiction,
+    Postponement,
+)
 
 UTC = dt.UTC
 BASE = "http://127.0.0.1:5000"  # the test settings' BASE_URL (the default)
@@ -318,6 +327,216 @@ def test_a_minimal_feed_shows_no_name_reference_place_or_note(client, staff, sen
     assert "LOCATION" not in minimal
 
 
+# --- the authority's time limits and deadlines at an hour ------------------------------------
+
+PARIS = "Europe/Paris"
+
+
+def _rule(database, jurisdiction_id: int, code: str, **fields) -> int:
+    """A rule the test owns (the shipped codes are not a given), straight into the table."""
+    values = {
+        "title": code,
+        "trigger_kind": "request_received",
+        "amount": 1,
+        "unit": OffsetUnit.months,
+    } | fields
+    with database.unit_of_work() as session:
+        rule = DeadlineRule(code=code, jurisdiction_id=jurisdiction_id, **values)
+        session.add(rule)
+        session.flush()
+        return rule.id
+
+
+def _deadline(database, proceeding_id: int, due_on: str, **fields) -> int:
+    """A deadline with what the API does not set (owed_by, met_by, due_at), by the ORM."""
+    with database.unit_of_work() as session:
+        deadline = Deadline(
+            proceeding_id=proceeding_id,
+            due_on=dt.date.fromisoformat(due_on),
+            **{"title": "Deadline"} | fields,
+        )
+        session.add(deadline)
+        session.flush()
+        return deadline.id
+
+
+def _jurisdiction_id(database, code: str) -> int:
+    with database.sessionmaker() as session:
+        return session.scalars(sa.select(Jurisdiction.id).where(Jurisdiction.code == code)).one()
+
+
+@pytest.fixture
+def bodies(staff, database) -> dict[str, int]:
+    """INTERPOL, UN and ECHR (Strasbourg) as jurisdictions, by code."""
+    return {
+        code: factories.jurisdiction(database, code, code, zone)
+        for code, zone in (("INTERPOL", PARIS), ("UN", "Europe/Zurich"), ("ECHR", PARIS))
+    }
+
+
+@pytest.fixture
+def expected_items(staff, database, bodies) -> dict[str, int]:
+    """A CCF request (a decision expected, one met), a UN communication (a reply expected)."""
+    matter = factories.matter(staff, "Dossier Jardemalie", subject="Botagoz Jardemalie")
+    ccf = factories.proceeding(
+        staff,
+        matter["id"],
+        jurisdiction="INTERPOL",
+        title="Request to delete the Red Notice",
+        reference="CCF/2026/0412",
+        authority="Commission for the Control of INTERPOL's Files",
+    )
+    un = factories.proceeding(staff, matter["id"], jurisdiction="UN", title="Communication")
+    rule = _rule(database, bodies["INTERPOL"], "TEST-CCF", owed_by=Party.authority)
+    authority = {"owed_by": Party.authority, "rule_id": rule}
+    return {
+        "ccf": _deadline(
+            database,
+            ccf["id"],
+            "2026-12-20",
+            title="CCF decision on admissibility",
+            met_by=["admissibility_decision"],
+            **authority,
+        ),
+        "met": _deadline(
+            database,
+            ccf["id"],
+            "2026-12-01",
+            title="CCF decision on access",
+            met_by=["decision"],
+            status=DeadlineStatus.done,
+            completed_at=clock.now(),
+            **authority,
+        ),
+        "un": _deadline(
+            database,
+            un["id"],
+            "2027-05-20",
+            title="State reply to the Committee",
+            owed_by=Party.authority,
+            met_by=["state_reply"],
+        ),
+        "ours": _deadline(database, ccf["id"], "2026-12-10", title="Reply to the observations"),
+    }
+
+
+def test_an_authority_s_time_limit_reads_expected_with_its_title(client, staff, expected_items):
+    response = fetch(client, subscribe(staff, alarms=True))
+    events, v_events = parsed(response), by_vobject(response)
+    ccf = events[uid("deadline", expected_items["ccf"])]
+
+    assert str(ccf["SUMMARY"]) == "Expected: CCF decision on admissibility – Botagoz Jardemalie"
+    assert str(v_events[uid("deadline", expected_items["ccf"])].summary.value) == str(
+        ccf["SUMMARY"]
+    )
+    start, end = ccf.DTSTART, ccf.DTEND
+    assert (start, end) == (dt.date(2026, 12, 20), dt.date(2026, 12, 21))
+    description = str(ccf["DESCRIPTION"])
+    assert "Owed by: the authority (Commission for the Control of INTERPOL's Files)" in description
+    assert "Met by: admissibility decision (recorded as an event)" in description
+    assert not ccf.walk("VALARM")  # nobody here has to act by then
+    met = events[uid("deadline", expected_items["met"])]
+    assert str(met["SUMMARY"]).startswith("Done: Expected: CCF decision on access")
+    assert str(met["STATUS"]) == "CONFIRMED"  # as any done deadline
+    ours = events[uid("deadline", expected_items["ours"])]
+    assert (
+        str(ours["SUMMARY"])
+        == "Deadline (INTERPOL): Reply to the observations – Botagoz Jardemalie"
+    )
+    assert ours.walk("VALARM")
+
+
+def test_a_minimal_feed_says_decision_or_reply_and_the_code(client, staff, expected_items):
+    response = fetch(client, subscribe(staff, privacy="minimal"))
+    events = parsed(response)
+    summaries = {
+        name: str(events[uid("deadline", id_)]["SUMMARY"]) for name, id_ in expected_items.items()
+    }
+
+    assert summaries == {
+        "ccf": "Expected decision (INTERPOL)",
+        "met": "Done: Expected decision (INTERPOL)",
+        "un": "Expected reply (UN)",
+        "ours": "Deadline (INTERPOL)",
+    }
+    text = _unfolded(response)
+    for secret in ("Jardemalie", "Red Notice", "CCF/2026/0412", "Commission", "admissibility"):
+        assert secret not in text, secret
+
+
+@pytest.fixture
+def rule_39(staff, database, bodies) -> dict[str, int]:
+    """Rule 39 requests in a Belgian proceeding, due at 16:00 in Strasbourg (the ECHR's rule),
+    in winter (UTC+1) and in summer (UTC+2); and one without an hour."""
+    proceeding = factories.dossier(staff)[1]
+    rule = _rule(database, bodies["ECHR"], "TEST-RULE-39", due_time=dt.time(16))
+    at = {"rule_id": rule, "title": "Rule 39 request"}
+    return {
+        "winter": _deadline(
+            database,
+            proceeding["id"],
+            "2027-01-15",
+            due_at=expected("2027-01-15T16:00", PARIS),
+            **at,
+        ),
+        "summer": _deadline(
+            database,
+            proceeding["id"],
+            "2027-07-15",
+            due_at=expected("2027-07-15T16:00", PARIS),
+            **at,
+        ),
+        "day": _deadline(database, proceeding["id"], "2027-07-16", rule_id=rule),
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "instant"),
+    [
+        ("winter", dt.datetime(2027, 1, 15, 15, 0, tzinfo=UTC)),
+        ("summer", dt.datetime(2027, 7, 15, 14, 0, tzinfo=UTC)),
+    ],
+)
+@pytest.mark.parametrize("privacy", ["full", "minimal"])
+def test_a_deadline_at_an_hour_is_timed_in_the_rule_s_zone(
+    client, staff, rule_39, name, instant, privacy
+):
+    response = fetch(client, subscribe(staff, privacy=privacy))
+    event = parsed(response)[uid("deadline", rule_39[name])]
+    v_event = by_vobject(response)[uid("deadline", rule_39[name])]
+    blocks = vtimezones(response.data)
+
+    # the hour that ends at the limit, on Strasbourg's clock (not Brussels', the proceeding's)
+    assert str(event["DTEND"].params["TZID"]) == PARIS
+    assert str(event["DTSTART"].params["TZID"]) == PARIS
+    assert event.DTEND.replace(tzinfo=None).time() == dt.time(16)
+    assert event.DTEND.astimezone(UTC) == instant
+    assert event.DTEND.replace(tzinfo=blocks[PARIS]).astimezone(UTC) == instant
+    assert event.DTSTART.astimezone(UTC) == instant - dt.timedelta(hours=1)
+    assert v_event.dtend.value.astimezone(UTC) == instant
+    assert list(blocks) == [PARIS]
+    day = parsed(response)[uid("deadline", rule_39["day"])]
+    start, end = day.DTSTART, day.DTEND
+    assert (start, end) == (dt.date(2027, 7, 16), dt.date(2027, 7, 17))
+
+
+def test_a_new_zone_for_the_rule_s_jurisdiction_changes_the_feed(client, staff, database, rule_39):
+    path = subscribe(staff)
+    first = fetch(client, path)
+
+    with later(minutes=1):
+        with database.unit_of_work() as session:
+            echr = session.get(Jurisdiction, _jurisdiction_id(database, "ECHR"))
+            assert echr is not None
+            echr.timezone = "Europe/Berlin"  # (an UPDATE: its version moves)
+        changed = fetch(client, path, **{"If-None-Match": first.headers["ETag"]})
+
+    assert changed.status_code == 200
+    event = parsed(changed)[uid("deadline", rule_39["winter"])]
+    assert str(event["DTEND"].params["TZID"]) == "Europe/Berlin"
+    assert event.DTEND.astimezone(UTC) == dt.datetime(2027, 1, 15, 15, 0, tzinfo=UTC)
+
+
 # --- scope ----------------------------------------------------------------------------------
 
 
@@ -517,8 +736,12 @@ def test_a_feed_of_a_deactivated_user_is_gone(client, staff, database):
 # --- cost: statements per request -----------------------------------------------------------
 
 
-def _many(database, proceeding_id: int, hearings: int, deadlines: int) -> None:
-    """Rows straight into the tables (the API would take minutes for thousands)."""
+def _many(
+    database, proceeding_id: int, hearings: int, deadlines: int, rules: tuple[int, ...] = ()
+) -> None:
+    """Rows straight into the tables (the API would take minutes for thousands); with
+    `rules`, every other deadline follows one, at an hour, and every third is owed by
+    the authority."""
     now = clock.now()
     with database.unit_of_work() as session:
         for i in range(hearings):
@@ -536,28 +759,39 @@ def _many(database, proceeding_id: int, hearings: int, deadlines: int) -> None:
                 )
             session.add(hearing)
         for i in range(deadlines):
-            session.add(
-                Deadline(
-                    proceeding_id=proceeding_id,
-                    title=f"D{i}",
-                    due_on=now.date() + dt.timedelta(days=i),
-                )
+            deadline = Deadline(
+                proceeding_id=proceeding_id,
+                title=f"D{i}",
+                due_on=now.date() + dt.timedelta(days=i),
             )
+            if rules and i % 2 == 0:
+                deadline.rule_id = rules[i // 2 % len(rules)]
+                deadline.due_at = dt.datetime.combine(deadline.due_on, dt.time(15), UTC)
+            if rules and i % 3 == 0:
+                deadline.owed_by, deadline.met_by = Party.authority, ["state_reply"]
+            session.add(deadline)
 
 
 @pytest.mark.parametrize("privacy", ["full", "minimal"])
 def test_a_feed_costs_the_same_statements_small_or_large(client, staff, database, privacy):
     proceeding = factories.dossier(staff)[1]
+    # deadlines at an hour read their zone from their rule's jurisdiction: in the same query
+    rules = (
+        _rule(database, factories.jurisdiction(database, "ECHR", "ECHR", PARIS), "TEST-39"),
+        _rule(database, _jurisdiction_id(database, "US"), "TEST-US"),  # New York
+    )
     path = subscribe(staff, privacy=privacy)
     counts = []
     for hearings, deadlines in ((1, 1), (600, 200)):
-        _many(database, proceeding["id"], hearings, deadlines)
+        _many(database, proceeding["id"], hearings, deadlines, rules)
         cache.bodies.clear()
         with counting(database) as sent:
             response = fetch(client, path)
         counts.append(len(sent))
         assert response.status_code == 200
     assert len(parsed(response)) == 1 + 600 + 1 + 200
+    zones = {tz.tz_name for tz in icalendar.Calendar.from_ical(response.data).timezones}
+    assert zones == {"Europe/Brussels", PARIS, "America/New_York"}
 
     assert counts[0] == counts[1] <= 5
 

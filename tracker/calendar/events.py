@@ -32,6 +32,11 @@ STATUS_NOTES = {
 HELD_NOTES = {"adjourned": "Adjourned.", "decided": "Held (decided).", "held": "Held (held)."}
 DEADLINE_PREFIXES = {"done": "Done: ", "waived": "Waived: "}
 
+#: A deadline at an hour (Rule 39: 16:00 in Strasbourg) is the hour that ends at it, the
+#: last working hour, not a point: RFC 5545 wants DTEND later than DTSTART (§3.8.2.2),
+#: and clients draw a zero-length event as a hairline or not at all. DTEND is the limit.
+DEADLINE_HOUR = dt.timedelta(hours=1)
+
 
 @functools.lru_cache(maxsize=512)
 def zone(tzid: str) -> zoneinfo.ZoneInfo:
@@ -149,30 +154,59 @@ class Writer:
     # --- deadlines --------------------------------------------------------------------------
 
     def deadline(self, deadline: DeadlineItem) -> str:
-        """A deadline's VEVENT: all-day, and free time (TRANSP:TRANSPARENT)."""
-        code = self.text(deadline.proceeding.jurisdiction)
-        summary = f"Deadline ({code})"
+        """A deadline's VEVENT: all-day, or the hour before its time; free time either way
+        (TRANSP:TRANSPARENT). An authority's shows what we expect, and rings no alarm:
+        nobody here has to act by then."""
+        summary = DEADLINE_PREFIXES.get(deadline.status, "") + self._deadline_summary(deadline)
         link = f"{self._link}/deadlines/{deadline.id}"
         if self.full:
-            _title, who, head = self.context(deadline.proceeding)
-            summary = f"{summary}: {text(deadline.title)} – {who}"
+            _title, _who, head = self.context(deadline.proceeding)
+            story = [head, *self._deadline_notes(deadline)]
             explanation = f"\\n\\n{text(deadline.explanation)}\\n" if deadline.explanation else ""
-            description = f"{head}{explanation}\\n{link}"
+            description = "\\n".join(story) + f"{explanation}\\n{link}"
         else:
             description = f"Details (sign-in needed): {link}"
-        summary = DEADLINE_PREFIXES.get(deadline.status, "") + summary
         status = "CANCELLED" if deadline.status == "waived" else "CONFIRMED"
         parts = [
             # every edit bumps the row's version: a SEQUENCE that only grows
             self._common("deadline", deadline.id, deadline.version - 1, deadline.updated_at),
-            all_day(deadline.due_on),
+            _deadline_when(deadline, utc=self.style.discreet),
             f"SUMMARY:{summary}\r\nDESCRIPTION:{description}\r\n",
             self._end("deadline", deadline.id, status, "TRANSPARENT"),
         ]
-        if self.style.alarms and deadline.status == "open":
-            parts.append(self._alarm(summary, ALL_DAY_ALARM))
+        if self.style.alarms and deadline.status == "open" and not deadline.expected:
+            trigger = ALL_DAY_ALARM if deadline.due_at is None else TIMED_ALARM
+            parts.append(self._alarm(summary, trigger))
         parts.append("END:VEVENT")
         return "".join(parts)
+
+    def _deadline_summary(self, deadline: DeadlineItem) -> str:
+        """ "Deadline (BE): Appeal brief – client", or for the authority's time limit
+        "Expected: CCF decision on admissibility – client"; without names, "Deadline (BE)"
+        and "Expected decision (INTERPOL)"; in discreet mail, without the code either."""
+        code = "" if self.style.discreet else f" ({self.text(deadline.proceeding.jurisdiction)})"
+        if self.full:
+            who = self.context(deadline.proceeding)[1]
+            if deadline.expected:
+                return f"Expected: {text(deadline.title)} – {who}"
+            return f"Deadline{code}: {text(deadline.title)} – {who}"
+        if deadline.expected:
+            return f"Expected {_awaited(deadline.met_by)}{code}"
+        return f"Deadline{code}"
+
+    def _deadline_notes(self, deadline: DeadlineItem) -> list[str]:
+        """A full feed's lines on the time of day, and on who owes it and what meets it."""
+        notes = []
+        if deadline.due_at is not None and deadline.timezone:
+            due = _minutes(local(deadline.due_at, deadline.timezone))
+            notes.append(f"Due by: {due} ({deadline.timezone})")  # IANA: no escapes
+        if deadline.expected:
+            court = deadline.proceeding.authority
+            owner = f"the authority ({court})" if court else "the authority"
+            kinds = " or ".join(labels.in_sentence(kind) for kind in deadline.met_by)
+            notes.append(text(f"Owed by: {owner}, not by us"))
+            notes.append(text(f"Met by: {kinds or 'not recorded'} (recorded as an event)"))
+        return notes
 
 
 # --- pieces without state -------------------------------------------------------------------
@@ -204,6 +238,25 @@ def _when(hearing: HearingItem, start: dt.datetime, *, utc: bool = False) -> str
     end = local(hearing.starts_at + HEARING_LENGTH, hearing.timezone)
     tzid = f";TZID={hearing.timezone}"  # the longest IANA name keeps the line under 75
     return f"DTSTART{tzid}:{lines.local(start)}\r\nDTEND{tzid}:{lines.local(end)}\r\n"
+
+
+def _awaited(met_by: tuple[str, ...]) -> str:
+    """ "reply" when every kind that meets it is a reply (state_reply); else "decision"."""
+    replies = met_by and all(kind.endswith("reply") for kind in met_by)
+    return "reply" if replies else "decision"
+
+
+def _deadline_when(deadline: DeadlineItem, *, utc: bool = False) -> str:
+    """All-day, or the last hour before `due_at` (`DEADLINE_HOUR`) in the zone of the
+    rule's jurisdiction (or in UTC, which names no place)."""
+    if deadline.due_at is None:
+        return all_day(deadline.due_on)
+    start = deadline.due_at - DEADLINE_HOUR
+    if utc or not deadline.timezone:
+        return f"DTSTART:{lines.utc(start)}\r\nDTEND:{lines.utc(deadline.due_at)}\r\n"
+    tzid = f";TZID={deadline.timezone}"
+    begin, end = local(start, deadline.timezone), local(deadline.due_at, deadline.timezone)
+    return f"DTSTART{tzid}:{lines.local(begin)}\r\nDTEND{tzid}:{lines.local(end)}\r\n"
 
 
 def all_day(day: dt.date) -> str:

@@ -10,7 +10,11 @@ Rules kept here, each for a bug that subscribers of other products report:
 - one UID per hearing for life; SEQUENCE and LAST-MODIFIED move on every change;
   DTSTAMP is the row's last change (not "now"), so unchanged data gives equal bytes;
 - timed hearings carry the court's TZID and its VTIMEZONE; a hearing whose time is
-  not known, and every deadline, is all-day with an exclusive DTEND (the next day);
+  not known, and every deadline but one at an hour, is all-day with an exclusive
+  DTEND (the next day); a deadline at an hour (Rule 39) is the hour that ends at it,
+  in its rule's jurisdiction's zone, with that zone's VTIMEZONE;
+- a time limit owed by the authority reads "Expected: <title>" ("Expected decision
+  (INTERPOL)" without names) and rings no alarm;
 - a cancelled hearing stays with STATUS:CANCELLED and a "Cancelled: " summary,
   since Outlook shows the status of a subscribed event as if it were normal;
 - `minimal` privacy writes no names, references, notes or places: a feed URL can
@@ -37,12 +41,13 @@ from tracker.calendar.items import (
 from tracker.calendar.lines import prop, text_prop
 
 if TYPE_CHECKING:
+    from tracker.deadlines.models import Deadline
     from tracker.hearings.models import Hearing
 
 PRODID = "-//Proceedings tracker//Calendar feeds 1//EN"
 
 #: bumped whenever the bytes written for the same data change (part of the ETag key)
-FORMAT = "1"
+FORMAT = "2"  # 2: authority deadlines ("Expected: ...") and deadlines at an hour
 
 METHODS = frozenset({"PUBLISH", "REQUEST", "CANCEL"})
 
@@ -60,6 +65,8 @@ __all__ = [
     "Move",
     "Proceeding",
     "Style",
+    "deadline_invite",
+    "deadline_item",
     "feed",
     "hearing_invite",
     "hearing_item",
@@ -86,6 +93,9 @@ def feed(
             zones.setdefault(hearing.timezone, []).append(start.year)
     for deadline in deadlines:
         written.append(((deadline.due_on, 1, deadline.id), writer.deadline(deadline)))
+        if deadline.due_at is not None and deadline.timezone:
+            due = events.local(deadline.due_at, deadline.timezone)
+            zones.setdefault(deadline.timezone, []).append(due.year)
     written.sort(key=lambda pair: pair[0])  # by local day, hearings first, then by id
     return lines.join(
         [
@@ -177,13 +187,91 @@ def hearing_invite(
     style = Style(base_url=base_url, privacy=privacy, alarms=alarms)
     start = events.local(item.starts_at, item.timezone)
     event = events.Writer(style).hearing(item, start, cancelled=method == "CANCEL")
+    zones = {item.timezone: [start.year]} if item.time_known and not style.discreet else {}
+    return _invite(method, zones, event, organizer, attendee)
+
+
+# --- single deadlines -----------------------------------------------------------------------
+
+
+def deadline_item(deadline: Deadline, *, full: bool = False) -> DeadlineItem:
+    """The builder's view of a Deadline row; the names of its proceeding only when `full`
+    (a mail's invitation is never full: its rows are not even read then)."""
+    proceeding = deadline.proceeding
+    jurisdiction = proceeding.jurisdiction
+    context = Proceeding(jurisdiction=jurisdiction.code)
+    if full:
+        matter = proceeding.matter
+        context = Proceeding(
+            jurisdiction=jurisdiction.code,
+            title=proceeding.title,
+            reference=proceeding.reference,
+            kind=_value(proceeding.kind),
+            authority=proceeding.authority.name if proceeding.authority else None,
+            matter=matter.title,
+            subject=matter.subject.name if matter.subject else None,
+        )
+    # the zone of an hour is the rule's jurisdiction's, as in the feeds (`queries.deadlines`)
+    zone = deadline.rule.jurisdiction.timezone if deadline.rule else jurisdiction.timezone
+    return DeadlineItem(
+        id=deadline.id,
+        due_on=deadline.due_on,
+        proceeding=context,
+        updated_at=deadline.updated_at,
+        title=deadline.title,
+        status=_value(deadline.status),
+        explanation=deadline.explanation if full else "",
+        version=deadline.version,
+        owed_by=_value(deadline.owed_by),
+        met_by=tuple(deadline.met_by or ()),
+        due_at=deadline.due_at,
+        timezone=zone,
+    )
+
+
+def deadline_invite(
+    deadline: Deadline,
+    method: str = "REQUEST",
+    *,
+    base_url: str | None = None,
+    privacy: str = "minimal",
+    organizer: str | None = None,
+    attendee: str | None = None,
+    alarms: bool = False,
+) -> str:
+    """One deadline as the text of a calendar object, to attach to a reminder.
+
+    The same UID, times and titles as in the feeds; the arguments are `hearing_invite`'s.
+    A deadline at an hour carries its zone's VTIMEZONE, except in discreet mail (UTC).
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(sorted(METHODS))}, not {method!r}")
+    item = deadline_item(deadline, full=privacy == "full")
+    base_url = (base_url or os.environ.get("BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+    style = Style(base_url=base_url, privacy=privacy, alarms=alarms)
+    if method == "CANCEL":
+        item.status = "waived"  # written as STATUS:CANCELLED
+    event = events.Writer(style).deadline(item)
+    zones: dict[str, list[int]] = {}
+    if item.due_at is not None and item.timezone and not style.discreet:
+        zones[item.timezone] = [events.local(item.due_at, item.timezone).year]
+    return _invite(method, zones, event, organizer, attendee)
+
+
+def _invite(
+    method: str,
+    zones: dict[str, list[int]],
+    event: str,
+    organizer: str | None,
+    attendee: str | None,
+) -> str:
+    """A calendar of one event, with its organizer and attendee (iTIP wants both)."""
     people = []
     if organizer:
         people.append(prop("ORGANIZER", f"mailto:{organizer}"))
     if attendee:
         people.append(prop("ATTENDEE", f"mailto:{attendee}", ";ROLE=REQ-PARTICIPANT"))
     event = event.removesuffix("END:VEVENT") + "".join(f"{line}\r\n" for line in people)
-    zones = {item.timezone: [start.year]} if item.time_known and not style.discreet else {}
     body = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",

@@ -74,6 +74,19 @@ class DeadlineItem:
     status: str = "open"
     explanation: str = ""
     version: int = 1
+    #: "client" (ours to meet) or "authority" (an expected decision or reply)
+    owed_by: str = "client"
+    #: the event kinds that meet an authority's time limit
+    met_by: tuple[str, ...] = ()
+    #: the instant by which to act, for a deadline at an hour (UTC); None: the whole day
+    due_at: dt.datetime | None = None
+    #: the zone `due_at` is written in: the rule's jurisdiction's (IANA)
+    timezone: str = ""
+
+    @property
+    def expected(self) -> bool:
+        """Owed by the authority: the feed shows what we wait for, not what we must do."""
+        return self.owed_by == "authority"
 
 
 @dataclass(frozen=True, slots=True)

@@ -217,7 +217,20 @@ def _hearings(
 
 def _deadline(r: sa.Row, full: bool, contexts: dict[int, ical.Proceeding]) -> ical.DeadlineItem:
     """A deadline from its row (by position, see `queries.deadlines`)."""
-    id_, title, due_on, status, version, changed, *rest = r
+    id_, title, due_on, status, version, changed, owed_by, met_by, due_at, zone, *rest = r
     explanation, (proceeding_id, code, *details) = (rest[0], rest[1:]) if full else ("", rest)
     context = _context(proceeding_id, code, details, contexts)
-    return ical.DeadlineItem(id_, due_on, context, changed, title, status, explanation, version)
+    return ical.DeadlineItem(
+        id_,
+        due_on,
+        context,
+        changed,
+        title,
+        status,
+        explanation,
+        version,
+        owed_by,
+        tuple(met_by or ()),
+        due_at,
+        zone,
+    )

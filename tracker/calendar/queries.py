@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from tracker.calendar.models import CalendarFeed, FeedScope
-from tracker.deadlines.models import Deadline
+from tracker.deadlines.models import Deadline, DeadlineRule
 from tracker.hearings.models import Hearing, HearingStatus, Postponement
 from tracker.jurisdictions.models import Authority, Jurisdiction
 from tracker.matters.models import Matter, Person, Proceeding, matter_assignees
@@ -141,9 +142,13 @@ def fingerprint(terms: Terms) -> list[sa.ColumnElement]:
         .join(Proceeding, Proceeding.id == Hearing.proceeding_id)
         .where(in_scope(terms))
     )
+    # a timed deadline is written in its rule's jurisdiction's zone: that row counts too
+    rule_zone = so.aliased(Jurisdiction)
     deadlines = (
-        sa.select(_sums(Deadline.id, Deadline.version))
+        sa.select(_sums(Deadline.id, Deadline.version, sa.func.coalesce(rule_zone.version, 0)))
         .join(Proceeding, Proceeding.id == Deadline.proceeding_id)
+        .outerjoin(DeadlineRule, DeadlineRule.id == Deadline.rule_id)
+        .outerjoin(rule_zone, rule_zone.id == DeadlineRule.jurisdiction_id)
         .where(in_scope(terms))
     )
     return [
@@ -266,7 +271,12 @@ def hearings(terms: Terms, today: dt.date, *, full: bool) -> sa.Select:
 
 
 def deadlines(terms: Terms, today: dt.date, *, full: bool) -> sa.Select:
-    """Deadlines of the window: the deadline's columns, then the context (by position)."""
+    """Deadlines of the window: the deadline's columns, then the context (by position).
+
+    A timed deadline's zone is its rule's jurisdiction's (Rule 39: the Court's, in
+    Strasbourg), joined here for every row at once; without a rule, the proceeding's.
+    """
+    rule_zone = so.aliased(Jurisdiction)
     columns: list[sa.SQLColumnExpression[Any]] = [
         Deadline.id,
         Deadline.title,
@@ -274,10 +284,17 @@ def deadlines(terms: Terms, today: dt.date, *, full: bool) -> sa.Select:
         _plain(Deadline.status),
         Deadline.version,
         Deadline.updated_at,
+        _plain(Deadline.owed_by),
+        Deadline.met_by,
+        Deadline.due_at,
+        sa.func.coalesce(rule_zone.timezone, Jurisdiction.timezone).label("timezone"),
     ]
     if full:
         columns.append(Deadline.explanation)
     columns += _context_columns(full)
     query = sa.select(*columns).join(Proceeding, Proceeding.id == Deadline.proceeding_id)
     query = _with_context(query, full)
+    query = query.outerjoin(DeadlineRule, DeadlineRule.id == Deadline.rule_id).outerjoin(
+        rule_zone, rule_zone.id == DeadlineRule.jurisdiction_id
+    )
     return query.where(in_scope(terms), Deadline.due_on >= today - PAST).order_by(Deadline.id)

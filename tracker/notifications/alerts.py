@@ -234,10 +234,18 @@ def deadline_reminders(session: so.Session, now: dt.datetime, settings: Settings
             }
         key = reminders.deadline_key(deadline.id, deadline.due_on, offset, user.id)
         template = _template("deadline_reminder", prefs.discreet_mail)
-        queued = _to(session, user, key, template, context, now)
+        ics = _deadline_invite(deadline, settings.base_url, discreet=prefs.discreet_mail)
+        queued = _to(session, user, key, template, context, now, ics=ics)
         return "deadline reminders" if queued else None
 
     return _each(session, rows, queue_one)
+
+
+def _deadline_invite(deadline: Deadline, base_url: str, *, discreet: bool) -> str:
+    """The deadline as an invitation, as `_invite` writes a hearing's: all-day, or the
+    hour before its time (in UTC in discreet mail, as in the feeds otherwise)."""
+    privacy = ical.DISCREET if discreet else "minimal"
+    return ical.deadline_invite(deadline, method="REQUEST", base_url=base_url, privacy=privacy)
 
 
 # --- outcome prompts ----------------------------------------------------------------------
