@@ -32,8 +32,8 @@ STATUS_NOTES = {
 HELD_NOTES = {"adjourned": "Adjourned.", "decided": "Held (decided).", "held": "Held (held)."}
 DEADLINE_PREFIXES = {"done": "Done: ", "waived": "Waived: "}
 
-#: A deadline at an hour (Rule 39: 16:00 in Strasbourg) is the hour that ends at it, the
-#: last working hour, not a point: RFC 5545 wants DTEND later than DTSTART (§3.8.2.2),
+#: A deadline at an hour (Rule 39: a working day of the Registry before a removal) is the
+#: hour that ends at it, not a point: RFC 5545 wants DTEND later than DTSTART (§3.8.2.2),
 #: and clients draw a zero-length event as a hairline or not at all. DTEND is the limit.
 DEADLINE_HOUR = dt.timedelta(hours=1)
 
