@@ -216,7 +216,7 @@ def evaluate(
         for rule in HEARING_RULES
     ]
     found += [
-        (authority_overdue if d.owed_by is Party.authority else deadline_due)(d, as_of, thresholds)
+        (authority_overdue if d.owed_by == Party.authority else deadline_due)(d, as_of, thresholds)
         for d in deadlines
         if d.open and d.proceeding_id in existing
     ]
