@@ -387,6 +387,92 @@ def test_tracker_scan_notify_queues_the_digest_once(office, coordinator, databas
     assert "Appeal brief" in digest.body_text
 
 
+def ccf_request(database, staff, proceeding_id: int) -> dict:
+    """A request received by the CCF on 1 Oct 2026: a decision on admissibility was
+    expected within a month (a rule the tests own), by 1 Nov 2026."""
+    from tracker.deadlines.enums import EndShift, OffsetUnit, Party
+    from tracker.deadlines.models import DeadlineRule
+
+    with database.unit_of_work() as session:
+        session.add(
+            DeadlineRule(
+                code="TEST_CCF_ADMISSIBILITY",
+                jurisdiction_id=1,
+                title="CCF decision on admissibility",
+                trigger_kind="request_received",
+                amount=1,
+                unit=OffsetUnit.months,
+                end_shift=EndShift.none,
+                owed_by=Party.authority,
+                met_by=["admissibility_decision"],
+            )
+        )
+    with clock.frozen(START):
+        received = factories.event(staff, proceeding_id, "2026-10-01", kind="request_received")
+        body = {"rule": "TEST_CCF_ADMISSIBILITY", "trigger_event_id": received["id"]}
+        return factories.created(staff.post(f"/proceedings/{proceeding_id}/deadlines", body))
+
+
+def scan_at(database, at: dt.datetime) -> None:
+    """The scheduled scan, as of that day."""
+    from tracker.delays import scan
+    from tracker.delays.rules import Thresholds
+
+    with clock.frozen(at), database.unit_of_work() as session:
+        scan.run(session, clock.now(), clock.today(), Thresholds())
+
+
+def test_the_digest_tells_of_an_authority_overdue_then_critical(
+    office, coordinator, database, settings
+):
+    staff, _lawyer, proceeding = office
+    ccf_request(database, staff, proceeding["id"])
+    late, twice = (
+        dt.datetime(2026, 11, 22, 8, tzinfo=UTC),
+        dt.datetime(2026, 12, 3, 8, tzinfo=UTC),
+    )
+
+    scan_at(database, late)
+    first = sweep(database, settings, late, alerts.digests)
+    scan_at(database, twice - dt.timedelta(days=1))  # exactly twice the 31 days: no news
+    same = sweep(database, settings, twice - dt.timedelta(days=1), alerts.digests)
+    scan_at(database, twice)
+    second = sweep(database, settings, twice, alerts.digests)
+
+    assert (first.counts, same.counts, second.counts) == ({"digests": 1}, {}, {"digests": 1})
+    warned, escalated = mails(database)
+    expected = "Authority overdue: “CCF decision on admissibility” was expected by 1 Nov 2026"
+    assert f"- [warning] {expected}; no admissibility decision recorded\n" in warned.body_text
+    assert "since Mon 2 Nov 2026 (20 days)" in warned.body_text
+    assert (
+        f"- [critical, escalated] {expected}; no admissibility decision recorded, "
+        "more than twice the time allowed since 1 Oct 2026\n"
+    ) in escalated.body_text
+    assert expected in escalated.body_html
+
+
+def test_the_discreet_digest_counts_an_authority_overdue_without_naming_it(
+    office, coordinator, database, settings
+):
+    staff, _lawyer, proceeding = office
+    with clock.frozen(START):
+        version = factories.ok(coordinator.get("/me"))["version"]
+        changes = {"version": version, "preferences": {"discreet_mail": True}}
+        factories.ok(coordinator.patch("/me", changes))
+    ccf_request(database, staff, proceeding["id"])
+    at = dt.datetime(2026, 11, 22, 8, tzinfo=UTC)
+
+    scan_at(database, at)
+    sweep(database, settings, at, alerts.digests)
+
+    [mail] = mails(database)
+    assert mail.template == "flag_digest_discreet"
+    assert mail.subject == "Delays: 1 new or escalated flag (Sun 22 Nov 2026)"
+    assert f"- [warning] {settings.base_url}/proceedings/{proceeding['id']}" in mail.body_text
+    assert "CCF" not in mail.body_text + mail.body_html
+    assert "admissibility" not in mail.body_text + mail.body_html
+
+
 # --- subjects name nothing a person typed -------------------------------------------------
 
 TYPED = "Ablyazov v. Kazakhstan (secret)"

@@ -181,3 +181,87 @@ def test_thresholds_come_from_the_settings(client, database, settings, dossiers,
 
     assert deadline not in {item["deadline_id"] for item in flags(staff)}
     assert deadline in {item["deadline_id"] for item in flags(api)}
+
+
+# --- an authority's time limit --------------------------------------------------------------
+
+
+@pytest.fixture
+def ccf(staff, database) -> dict:
+    """A request received by the CCF on 1 Feb 2026; its decision on admissibility was
+    expected within a month (a rule the tests own), by 1 Mar 2026."""
+    from tracker.deadlines.enums import EndShift, OffsetUnit, Party
+    from tracker.deadlines.models import DeadlineRule
+
+    with database.unit_of_work() as session:
+        session.add(
+            DeadlineRule(
+                code="TEST_CCF_ADMISSIBILITY",
+                jurisdiction_id=1,
+                title="CCF decision on admissibility",
+                trigger_kind="request_received",
+                amount=1,
+                unit=OffsetUnit.months,
+                end_shift=EndShift.none,
+                owed_by=Party.authority,
+                met_by=["admissibility_decision"],
+            )
+        )
+    _matter, proceeding = factories.dossier(staff)
+    received = factories.event(staff, proceeding["id"], "2026-02-01", kind="request_received")
+    body = {"rule": "TEST_CCF_ADMISSIBILITY", "trigger_event_id": received["id"]}
+    deadline = factories.created(staff.post(f"/proceedings/{proceeding['id']}/deadlines", body))
+    assert (deadline["due_on"], deadline["owed_by"]) == ("2026-03-01", "authority")
+    return deadline
+
+
+def test_an_authority_overdue_is_listed_as_of_a_day(staff, ccf):
+    def overdue(query: str) -> list[dict]:
+        return [item for item in flags(staff, query) if item["deadline_id"] == ccf["id"]]
+
+    assert overdue("?as_of=2026-03-01") == []  # due that day: not late yet
+    [late] = overdue("?as_of=2026-03-02")
+    [twice] = overdue("?as_of=2026-03-30")
+
+    assert isinstance(late["id"], int)
+    assert late == {
+        "id": late["id"],  # stored by the write that made the deadline (late today)
+        "key": f"authority_overdue:deadline:{ccf['id']}",
+        "rule": "authority_overdue",
+        "severity": "warning",
+        "proceeding_id": ccf["proceeding_id"],
+        "hearing_id": None,
+        "deadline_id": ccf["id"],
+        "message": (
+            "Authority overdue: “CCF decision on admissibility” was expected by 1 Mar 2026; "
+            "no admissibility decision recorded"
+        ),
+        "first_seen": "2026-03-02",  # seen today, but as of 2 Mar on that day
+        "began_on": "2026-03-02",
+        "days": 0,
+        "details": {
+            "due_on": "2026-03-01",
+            "met_by": ["admissibility_decision"],
+            "more_than_days": 0,
+            "trigger_on": "2026-02-01",
+            "period_days": 28,
+        },
+    }
+    # more than twice the 28 days since the request
+    assert (twice["severity"], twice["began_on"], twice["days"]) == ("critical", "2026-03-02", 28)
+    assert twice["message"].endswith(", more than twice the time allowed since 1 Feb 2026")
+
+
+def test_a_stored_authority_overdue_keeps_its_id(staff, ccf, database):
+    with database.unit_of_work() as session:
+        result = scan.run(session, clock.now(), clock.today(), Thresholds())
+    [stored] = [item for item in result.open if item.flag.deadline_id == ccf["id"]]
+
+    [today] = [item for item in flags(staff) if item["deadline_id"] == ccf["id"]]
+
+    assert (today["id"], today["rule"], today["severity"]) == (
+        stored.id,
+        "authority_overdue",
+        "critical",
+    )
+    assert (today["first_seen"], today["began_on"]) == ("2026-11-22", "2026-03-02")

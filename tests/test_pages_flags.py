@@ -163,6 +163,33 @@ def test_filter_by_rule_country_and_acknowledgement(client, database, admin, pro
     assert listed(browser.get("/flags?acknowledged=no")) == [str(long_be), str(stale_be)]
 
 
+def test_an_authority_overdue_is_listed_and_filtered(client, database, admin, proceeding):
+    # a State's reply expected by 1 Nov (set by hand): the write's scan stores the flag
+    factories.deadline(
+        admin,
+        proceeding["id"],
+        "2026-11-01",
+        title="State reply to the Committee",
+        owed_by="authority",
+        met_by=["state_reply"],
+    )
+    other = flag(database, proceeding["id"])
+    browser = sign_in(client, database, "staff")
+
+    page = browser.get("/flags?rule=authority_overdue")
+    everything = listed(browser.get("/flags"))
+
+    body = text(page)
+    assert len(listed(page)) == 1
+    assert set(listed(page)) < set(everything)
+    assert str(other) in everything
+    assert '<option selected value="authority_overdue">Authority overdue</option>' in body
+    assert (
+        "Authority overdue: “State reply to the Committee” was expected by 1 Nov 2026; "
+        "no state reply recorded"
+    ) in body
+
+
 def test_an_unknown_filter_value_is_named_and_ignored(client, database, admin, proceeding):
     made = flag(database, proceeding["id"])
     browser = sign_in(client, database, "staff")

@@ -24,9 +24,15 @@ from tracker.hearings import operations as hearings
 from tracker.hearings.schemas import NewHearing, Outcome, Postpone
 from tracker.matters import events
 from tracker.matters import operations as matters
-from tracker.matters.schemas import NewEvent, NewMatter, NewProceeding, ProceedingChanges
+from tracker.matters.schemas import (
+    EventWithdrawal,
+    NewEvent,
+    NewMatter,
+    NewProceeding,
+    ProceedingChanges,
+)
 from tracker.models import Deadline as DeadlineRow
-from tracker.models import DelayFlag, Hearing, Matter, Proceeding
+from tracker.models import DelayFlag, Event, Hearing, Matter, Proceeding
 
 SETUP = factories.SETUP
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -110,6 +116,62 @@ class Build:
             found = session.get(DeadlineRow, deadline_id)
             changes = DeadlineChanges.parse({"version": found.version, "status": status})
             deadlines.update_deadline(session, SETUP, at, found, changes)
+
+    # --- an authority's time limits (the rules are the tests' own: no shipped code) ---
+
+    def authority_rule(
+        self,
+        code: str = "TEST_CCF_ADMISSIBILITY",
+        amount: int = 1,
+        unit: str = "months",
+        direction: str = "after",
+        met_by: tuple[str, ...] = ("admissibility_decision",),
+    ) -> None:
+        """An authority's rule in BE: the period is not rolled to a working day."""
+        from tracker.deadlines.enums import Direction, EndShift, OffsetUnit, Party
+        from tracker.deadlines.models import DeadlineRule
+        from tracker.jurisdictions.models import Jurisdiction
+
+        with self.session() as session:
+            be = session.scalar(sa.select(Jurisdiction.id).where(Jurisdiction.code == "BE"))
+            session.add(
+                DeadlineRule(
+                    code=code,
+                    jurisdiction_id=be,
+                    title="CCF decision on admissibility",
+                    trigger_kind="request_received",
+                    amount=amount,
+                    unit=OffsetUnit(unit),
+                    end_shift=EndShift.none,
+                    owed_by=Party.authority,
+                    met_by=list(met_by),
+                    direction=Direction(direction),
+                )
+            )
+
+    def computed(self, proceeding_id: int, trigger_event_id: int, code: str) -> int:
+        """A deadline computed by a rule from its trigger event."""
+        with self.session() as session:
+            found = session.get(Proceeding, proceeding_id)
+            command = NewDeadline.parse({"rule": code, "trigger_event_id": trigger_event_id})
+            made = deadlines.create_deadline(session, SETUP, NOW, found, command)
+            session.flush()
+            return made.id
+
+    def met(self, deadline_id: int, event_id: int | None, at: datetime = NOW) -> None:
+        """What the writes do when the awaited event is recorded (done, met by it), or
+        when it no longer meets it (reopened)."""
+        with self.session() as session:
+            found = session.get(DeadlineRow, deadline_id)
+            found.met_event_id = event_id
+            found.status = "done" if event_id else "open"
+            found.completed_at = at if event_id else None
+
+    def withdraw(self, event_id: int) -> None:
+        with self.session() as session:
+            found = session.get(Event, event_id)
+            command = EventWithdrawal.parse({"version": found.version, "reason": "Mistake"})
+            events.withdraw_event(session, SETUP, NOW, found, command)
 
 
 @pytest.fixture
@@ -479,7 +541,178 @@ def test_thresholds_are_applied(database, build):
     assert compute(database, AS_OF, shorter)[key].severity == "warning"
 
 
+# --- an authority's time limit: authority_overdue ---------------------------------------------
+
+
+@pytest.fixture
+def ccf(build) -> dict[str, int]:
+    """A request received by the CCF on 1 Feb 2026: its decision on admissibility was
+    expected within a month, by 1 Mar 2026 (28 days)."""
+    build.authority_rule()
+    p = build.proceeding("interpol_notice", opened_on="2026-01-15")
+    received = build.event(p, "2026-02-01", kind="request_received")
+    d = build.computed(p, received, "TEST_CCF_ADMISSIBILITY")
+    with build.session() as session:
+        assert session.get(DeadlineRow, d).due_on == date(2026, 3, 1)
+    return {"proceeding": p, "received": received, "deadline": d}
+
+
+def overdue(ccf) -> str:
+    return f"authority_overdue:deadline:{ccf['deadline']}"
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        (date(2026, 2, 22), None),  # within what would be a "near" window: not ours to meet
+        (date(2026, 3, 1), None),  # the due day itself
+        (date(2026, 3, 2), "warning"),  # the day after
+        (date(2026, 3, 29), "warning"),  # exactly twice the 28 days since the request
+        (date(2026, 3, 30), "critical"),
+        (date(2034, 3, 1), "critical"),  # years late
+    ],
+)
+def test_an_authority_is_overdue_the_day_after_and_critical_past_twice_the_period(
+    database, ccf, as_of, expected
+):
+    found = compute(database, as_of)
+    flag = found.get(overdue(ccf))
+    assert (flag.severity if flag else None) == expected
+    # never near nor missed: the deadline is the authority's
+    assert {f.rule for f in found.values() if f.deadline_id == ccf["deadline"]} <= {
+        "authority_overdue"
+    }
+    if flag is not None:
+        assert flag.began_on == date(2026, 3, 2)
+        assert flag.message.startswith(
+            "Authority overdue: “CCF decision on admissibility” was expected by 1 Mar 2026; "
+            "no admissibility decision recorded"
+        )
+
+
+def test_the_overdue_flag_is_stored_then_escalated_then_resolved_by_the_decision(
+    database, build, ccf
+):
+    raised = scan(database, date(2026, 3, 2))
+    escalated = scan(database, date(2026, 3, 30))
+    decision = build.event(ccf["proceeding"], "2026-04-10", kind="admissibility_decision")
+    build.met(ccf["deadline"], decision)
+    resolved = scan(database, date(2026, 4, 10))
+
+    assert keys(raised.new) == {overdue(ccf)}
+    assert raised.new[0].flag.severity == "warning"
+    assert keys(escalated.escalated) == {overdue(ccf)}
+    assert resolved.resolved == [raised.new[0].id]
+    row = stored(database)[overdue(ccf)]
+    assert (row.severity, row.began_on, row.resolved_at) == ("critical", date(2026, 3, 2), NOW)
+
+
+def test_as_of_a_past_day_the_decision_dated_later_had_not_come(database, build, ccf):
+    decision = build.event(ccf["proceeding"], "2026-04-10", kind="admissibility_decision")
+    build.met(ccf["deadline"], decision)  # recorded (and the deadline done) on 22 Nov
+
+    assert compute(database, date(2026, 4, 9))[overdue(ccf)].severity == "critical"
+    assert overdue(ccf) not in compute(database, date(2026, 4, 10))
+    assert overdue(ccf) not in compute(database, AS_OF)
+
+
+def test_a_decision_in_time_meets_it(database, build, ccf):
+    decision = build.event(ccf["proceeding"], "2026-02-20", kind="admissibility_decision")
+    build.met(ccf["deadline"], decision)
+    assert overdue(ccf) not in compute(database, date(2026, 3, 2))
+    assert overdue(ccf) not in compute(database, AS_OF)
+
+
+def test_the_deadline_counted_from_a_later_event_does_not_exist_yet(database, build):
+    # counted back a month from the trigger (1 Jun): due on 1 May
+    build.authority_rule("TEST_BEFORE", direction="before")
+    p = build.proceeding("interpol_notice", opened_on="2026-01-15")
+    d = build.computed(p, build.event(p, "2026-06-01", kind="request_received"), "TEST_BEFORE")
+    key = f"authority_overdue:deadline:{d}"
+
+    assert key not in compute(database, date(2026, 5, 15))  # the trigger had not happened
+    flag = compute(database, date(2026, 6, 1))[key]
+    assert flag.severity == "warning"  # counted back: no period to be twice late by
+    assert flag.began_on == date(2026, 5, 2)
+
+
+def test_a_withdrawn_decision_meets_nothing_and_the_flag_comes_back(database, build, ccf):
+    decision = build.event(ccf["proceeding"], "2026-04-10", kind="admissibility_decision")
+    build.met(ccf["deadline"], decision)
+    first = scan(database)
+    build.withdraw(decision)
+    # recorded by mistake, it never happened: as of a day before the deadline was marked
+    # done, it was overdue, whatever met_event_id still says
+    assert compute(database, date(2026, 5, 1))[overdue(ccf)].severity == "critical"
+    build.met(ccf["deadline"], None)  # what the writes do: reopened, no longer met
+    back = scan(database)
+
+    assert overdue(ccf) not in keys(first.open)
+    assert keys(back.new) == {overdue(ccf)}
+    assert back.new[0].flag.severity == "critical"
+
+
+def test_a_cleared_met_event_reopens_the_flag(database, build, ccf):
+    decision = build.event(ccf["proceeding"], "2026-04-10", kind="admissibility_decision")
+    raised = scan(database, date(2026, 3, 2))
+    build.met(ccf["deadline"], decision)
+    resolved = scan(database)
+    build.met(ccf["deadline"], None)
+    reopened = scan(database)
+
+    assert resolved.resolved == [raised.new[0].id]
+    assert [item.id for item in reopened.reopened] == [raised.new[0].id]
+    assert reopened.reopened[0].flag.severity == "critical"
+
+
+def test_a_hand_set_authority_deadline_stays_a_warning(database, build):
+    p = build.proceeding("interpol_notice", opened_on="2020-01-01")
+    with build.session() as session:
+        found = session.get(Proceeding, p)
+        command = NewDeadline.parse(
+            {
+                "title": "State reply",
+                "due_on": date(2021, 1, 1),
+                "owed_by": "authority",
+                "met_by": ["state_reply"],
+            }
+        )
+        made = deadlines.create_deadline(session, SETUP, NOW, found, command)
+        session.flush()
+        d = made.id
+
+    flag = compute(database, AS_OF)[f"authority_overdue:deadline:{d}"]
+    assert flag.severity == "warning"
+    assert flag.message == (
+        "Authority overdue: “State reply” was expected by 1 Jan 2021; no state reply recorded"
+    )
+
+
+def test_our_deadline_next_to_theirs_is_still_near_then_missed(database, build, ccf):
+    ours = build.deadline(ccf["proceeding"], date(2026, 3, 1), title="Observations")
+
+    near = compute(database, date(2026, 2, 26))
+    missed = compute(database, date(2026, 3, 2))
+
+    assert {f.key for f in near.values() if f.deadline_id} == {f"deadline_near:deadline:{ours}"}
+    assert {f.key for f in missed.values() if f.deadline_id} == {
+        f"deadline_missed:deadline:{ours}",
+        overdue(ccf),
+    }
+
+
+def test_authority_thresholds_are_applied(database, ccf):
+    later = Thresholds(authority_overdue_days=10, authority_overdue_critical_multiple=3)
+    assert overdue(ccf) not in compute(database, date(2026, 3, 11), later)
+    assert compute(database, date(2026, 3, 12), later)[overdue(ccf)].severity == "warning"
+    assert compute(database, date(2026, 4, 26), later)[overdue(ccf)].severity == "warning"
+    assert compute(database, date(2026, 4, 27), later)[overdue(ccf)].severity == "critical"
+
+
 # --- a constant number of queries -------------------------------------------------------------
+
+
+CCF = "TEST_CCF_ADMISSIBILITY"
 
 
 def populate(build: Build, copies: int) -> list[dict[str, int]]:
@@ -497,7 +730,23 @@ def populate(build: Build, copies: int) -> list[dict[str, int]]:
         build.event(quiet, "2025-02-01", kind="filing")
         closed = build.proceeding("trial", opened_on="2020-01-01", status="closed")
         build.hearing(closed, "2026-11-01T09:00")
-        made.append({"moved": moved, "forgotten": forgotten, "near": near})
+        # an authority late (its decision comes later), and one that met its time limit
+        received = build.event(request, "2026-02-01", kind="request_received")
+        late = build.computed(request, received, CCF)
+        answered = build.computed(
+            closed, build.event(closed, "2026-02-01", "request_received"), CCF
+        )
+        build.met(answered, build.event(closed, "2026-02-20", kind="admissibility_decision"))
+        decision = build.event(request, "2026-11-20", kind="admissibility_decision")
+        made.append(
+            {
+                "moved": moved,
+                "forgotten": forgotten,
+                "near": near,
+                "late": late,
+                "decision": decision,
+            }
+        )
     return made
 
 
@@ -515,6 +764,7 @@ def test_a_scan_asks_as_many_queries_for_ten_times_the_data(database):
         empty(database)
         factories.jurisdiction(database, "BE")
         build = Build(database)
+        build.authority_rule()
         made = populate(build, copies)
         runs = []
         with counting(database) as statements, database.sessionmaker() as session:
@@ -527,11 +777,13 @@ def test_a_scan_asks_as_many_queries_for_ten_times_the_data(database):
             build.postpone(item["moved"], "2027-03-01T09:00", "2026-11-21")
             build.deadline_status(item["near"], "done")
             build.outcome(item["forgotten"])
+            build.met(item["late"], item["decision"])
         with counting(database) as statements:
             second = scan(database)
         runs.append(len(statements))
         for item in made:  # reopen
             build.deadline_status(item["near"], "open")
+            build.met(item["late"], None)
         with counting(database) as statements:
             third = scan(database, AS_OF + timedelta(days=1))
         runs.append(len(statements))

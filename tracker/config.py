@@ -169,7 +169,11 @@ DELAY_VARIABLES = {
     "DELAY_REQUEST_UNANSWERED_DAYS": "request_unanswered_days",
     "DELAY_STALE_PROCEEDING_DAYS": "stale_proceeding_days",
     "DELAY_LONG_PENDING_DAYS": "long_pending_days",
+    "DELAY_AUTHORITY_OVERDUE_DAYS": "authority_overdue_days",
 }
+#: critical past this many times an authority's period: 1 (critical as soon as overdue) to 100
+DELAY_AUTHORITY_OVERDUE_CRITICAL_MULTIPLE = "DELAY_AUTHORITY_OVERDUE_CRITICAL_MULTIPLE"
+MAX_CRITICAL_MULTIPLE = 100
 #: a century: longer is a typo, and would overflow date arithmetic near year 9999
 MAX_DELAY_DAYS = 36_500
 
@@ -180,6 +184,11 @@ def delay_thresholds(env: Any) -> Thresholds:
     for name, attr in DELAY_VARIABLES.items():
         if env.get(name, "").strip():
             values[attr] = _days(name, env[name], minimum=1 if "POSTPONEMENTS" in name else 0)
+    multiple = env.get(DELAY_AUTHORITY_OVERDUE_CRITICAL_MULTIPLE, "")
+    if multiple.strip():
+        values["authority_overdue_critical_multiple"] = _whole(
+            DELAY_AUTHORITY_OVERDUE_CRITICAL_MULTIPLE, multiple, 1, MAX_CRITICAL_MULTIPLE
+        )
     values["request_unanswered_days_by_kind"] = _per_kind(
         env, "DELAY_REQUEST_UNANSWERED_DAYS_", set(REQUEST_KINDS)
     )

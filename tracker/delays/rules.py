@@ -21,7 +21,13 @@ Severity ladder (a flag whose severity rises is alerted again):
   sine die (no date at all is the worst slip);
 - `outcome_missing`: warning past N days (1), critical past 30 days;
 - `deadline_near`: always a warning; `deadline_missed`: always critical (a different
-  rule, so a missed deadline is a new flag, and the "near" one resolves);
+  rule, so a missed deadline is a new flag, and the "near" one resolves); both only for
+  a deadline our side owes (`owed_by` client);
+- `authority_overdue` (a deadline the other side owes: a decision, a reply): warning
+  past N days after its due date (0: from the day after), critical once the time since
+  its trigger is more than M times its period (2: "critical at twice the period"); one
+  without a trigger (set by hand) or with no period forwards stays a warning. It
+  resolves when the awaited event is recorded (met on as_of from that event's date);
 - `request_unanswered`, `stale_proceeding`, `long_pending`: warning past N days,
   critical past 2N.
 
@@ -46,6 +52,7 @@ from typing import Any, Literal
 
 from tracker.core import labels
 from tracker.core.dates import MONTHS
+from tracker.deadlines.enums import Party
 
 Severity = Literal["warning", "critical"]
 WARNING: Severity = "warning"
@@ -76,6 +83,10 @@ class Thresholds:
     request_unanswered_days: int = 365
     stale_proceeding_days: int = 180
     long_pending_days: int = 730
+    #: an authority is overdue this many days after its due date (0: the day after)
+    authority_overdue_days: int = 0
+    #: ...and critically so past this many times its period, counted from the trigger
+    authority_overdue_critical_multiple: int = 2
     #: per proceeding kind, e.g. {"mla_request": 180}
     request_unanswered_days_by_kind: Mapping[str, int] = field(default_factory=dict)
     long_pending_days_by_kind: Mapping[str, int] = field(default_factory=dict)
@@ -140,6 +151,19 @@ class DeadlineFacts:
     due_on: dt.date
     #: neither done nor waived on as_of
     open: bool = True
+    #: who must act: our side (client) or the other side (authority)
+    owed_by: Party = Party.client
+    #: the day of the event the period counts from; None: set by hand
+    trigger_on: dt.date | None = None
+    #: the day of the event that met an authority's time limit, if any (recorded any
+    #: time: the rule reads it as of as_of)
+    met_on: dt.date | None = None
+    #: the event kinds that meet it, for the message
+    met_by: tuple[str, ...] = ()
+
+    def met(self, as_of: dt.date) -> bool:
+        """The awaited event had happened by as_of."""
+        return self.met_on is not None and self.met_on <= as_of
 
 
 # --- flags ----------------------------------------------------------------------------
@@ -192,7 +216,7 @@ def evaluate(
         for rule in HEARING_RULES
     ]
     found += [
-        deadline_due(d, as_of, thresholds)
+        (authority_overdue if d.owed_by == Party.authority else deadline_due)(d, as_of, thresholds)
         for d in deadlines
         if d.open and d.proceeding_id in existing
     ]
@@ -309,7 +333,8 @@ def _hearing_flag(
 
 
 def deadline_due(d: DeadlineFacts, as_of: dt.date, t: Thresholds) -> Flag | None:
-    """`deadline_missed` once past, `deadline_near` when due within N days."""
+    """`deadline_missed` once past, `deadline_near` when due within N days (a deadline
+    our side owes; an authority's is `authority_overdue`'s)."""
     left = (d.due_on - as_of).days
     details: dict[str, Any] = {"due_on": d.due_on.isoformat()}
     if left < 0:
@@ -331,6 +356,49 @@ def deadline_due(d: DeadlineFacts, as_of: dt.date, t: Thresholds) -> Flag | None
         deadline_id=d.id,
         details=details,
         began_on=began,
+    )
+
+
+def authority_overdue(d: DeadlineFacts, as_of: dt.date, t: Thresholds) -> Flag | None:
+    """An authority's time limit passed more than N days ago and the awaited event
+    (a decision, a reply) is not recorded by as_of."""
+    began = after(d.due_on, t.authority_overdue_days)
+    if as_of < began or d.met(as_of):
+        return None
+    multiple = t.authority_overdue_critical_multiple
+    period = (d.due_on - d.trigger_on).days if d.trigger_on is not None else 0
+    # a period counted back, or none at all: no time allowed to multiply, a warning only
+    critical = period > 0 and (as_of - d.due_on).days + period > multiple * period
+    awaited = " or ".join(labels.in_sentence(kind) for kind in d.met_by) or "awaited event"
+    # the rule's name first: the digest's line is the message alone
+    message = (
+        f"Authority overdue: “{d.title}” was expected by {day(d.due_on)}; no {awaited} recorded"
+    )
+    details: dict[str, Any] = {
+        "due_on": d.due_on.isoformat(),
+        "met_by": list(d.met_by),
+        "more_than_days": t.authority_overdue_days,
+    }
+    if d.trigger_on is not None:
+        details |= {"trigger_on": d.trigger_on.isoformat(), "period_days": period}
+    if critical and d.trigger_on is not None:
+        message += f", more than {_times(multiple)} since {day(d.trigger_on)}"
+        details["critical_multiple"] = multiple
+    return Flag(
+        "authority_overdue",
+        CRITICAL if critical else WARNING,
+        d.proceeding_id,
+        message,
+        deadline_id=d.id,
+        details=details,
+        began_on=began,
+    )
+
+
+def _times(multiple: int) -> str:
+    """The time allowed, `multiple` times over, in words."""
+    return {1: "the time allowed", 2: "twice the time allowed"}.get(
+        multiple, f"{multiple:,} times the time allowed"
     )
 
 
@@ -443,6 +511,7 @@ CODES = (
     "request_unanswered",
     "stale_proceeding",
     "long_pending",
+    "authority_overdue",
 )
 
 

@@ -21,7 +21,10 @@ What the scan takes to have been true on `as_of` (facts dated later do not exist
 - a held hearing has its outcome from its own date on; a cancelled one from the day
   the cancellation was recorded;
 - a deadline is open on as_of unless it was done or waived by then (`completed_at`);
-  one computed from an event dated after as_of does not exist yet.
+  one computed from an event dated after as_of does not exist yet;
+- an authority's deadline is met on as_of if the event that met it (`met_event_id`,
+  kept by the writes) is dated on or before as_of, and is not withdrawn: a decision
+  dated later had not come yet, however early it was recorded.
 
 Dates are compared by calendar day; instants against the end of `as_of` in UTC.
 """
@@ -37,6 +40,7 @@ import sqlalchemy.orm as so
 
 from tracker.core.actors import Actor
 from tracker.core.dates import Precision
+from tracker.deadlines.enums import Party
 from tracker.deadlines.models import Deadline, DeadlineStatus
 from tracker.delays import operations, rules
 from tracker.hearings.models import Hearing, HearingStatus, Postponement, delaying
@@ -409,22 +413,54 @@ def _deadlines(
     thresholds: rules.Thresholds,
     proceeding_ids: Collection[int] | None = None,
 ) -> list[rules.DeadlineFacts]:
-    """The deadlines open on as_of and due within the "near" window or before."""
-    d, trigger = deadlines_t, events_t.alias("trigger")
+    """The deadlines open on as_of that a rule could flag: ours due within the "near"
+    window or before, the authorities' due before as_of (however long ago: they can be
+    years late), with the days of their trigger and of the event that met them."""
+    d, trigger, met = deadlines_t, events_t.alias("trigger"), events_t.alias("met")
+    ours = sa.and_(
+        d.c.owed_by == Party.client,
+        d.c.due_on <= as_of + dt.timedelta(days=thresholds.deadline_near_days),
+    )
+    theirs = sa.and_(d.c.owed_by == Party.authority, d.c.due_on < as_of)
     query = (
-        sa.select(d.c.id, d.c.proceeding_id, d.c.title, d.c.due_on)
-        .select_from(d.outerjoin(trigger, trigger.c.id == d.c.trigger_event_id))
+        sa.select(
+            d.c.id,
+            d.c.proceeding_id,
+            d.c.title,
+            d.c.due_on,
+            # plain strings: no enum lookup per row
+            sa.type_coerce(d.c.owed_by, sa.String).label("owed_by"),
+            d.c.met_by,
+            trigger.c.occurred_on.label("trigger_on"),
+            met.c.occurred_on.label("met_on"),
+        )
+        .select_from(
+            d.outerjoin(trigger, trigger.c.id == d.c.trigger_event_id).outerjoin(
+                # a withdrawn event never happened: it met nothing
+                met,
+                sa.and_(met.c.id == d.c.met_event_id, met.c.withdrawn_at.is_(None)),
+            )
+        )
         .where(
-            d.c.due_on <= as_of + dt.timedelta(days=thresholds.deadline_near_days),
+            sa.or_(ours, theirs),
             sa.or_(d.c.status == DeadlineStatus.open, d.c.completed_at >= end_of(as_of)),
             sa.or_(trigger.c.id.is_(None), trigger.c.occurred_on <= as_of),
+            # met by as_of: nothing to flag (the rule checks it too, for facts from elsewhere)
+            sa.or_(met.c.id.is_(None), met.c.occurred_on > as_of),
         )
     )
     if proceeding_ids is not None:
         query = query.where(d.c.proceeding_id.in_(sorted(proceeding_ids)))
     return [
         rules.DeadlineFacts(
-            id=row.id, proceeding_id=row.proceeding_id, title=row.title, due_on=row.due_on
+            id=row.id,
+            proceeding_id=row.proceeding_id,
+            title=row.title,
+            due_on=row.due_on,
+            owed_by=Party(row.owed_by),
+            trigger_on=row.trigger_on,
+            met_on=row.met_on,
+            met_by=tuple(row.met_by or ()),
         )
         for row in session.execute(query).all()
     ]
