@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import factories
 import pytest
@@ -441,14 +442,14 @@ def test_the_digest_tells_of_an_authority_overdue_then_critical(
 
     assert (first.counts, same.counts, second.counts) == ({"digests": 1}, {}, {"digests": 1})
     warned, escalated = mails(database)
-    expected = "Authority overdue: “CCF decision on admissibility” was expected by 1 Nov 2026"
+    expected = "The authority's “CCF decision on admissibility” was expected by 1 Nov 2026"
     assert f"- [warning] {expected}; no admissibility decision recorded\n" in warned.body_text
     assert "since Mon 2 Nov 2026 (20 days)" in warned.body_text
     assert (
         f"- [critical, escalated] {expected}; no admissibility decision recorded, "
         "more than twice the time allowed since 1 Oct 2026\n"
     ) in escalated.body_text
-    assert expected in escalated.body_html
+    assert expected in html.unescape(escalated.body_html)
 
 
 def test_the_discreet_digest_counts_an_authority_overdue_without_naming_it(

@@ -233,7 +233,7 @@ def test_an_authority_overdue_is_listed_as_of_a_day(staff, ccf):
         "hearing_id": None,
         "deadline_id": ccf["id"],
         "message": (
-            "Authority overdue: “CCF decision on admissibility” was expected by 1 Mar 2026; "
+            "The authority's “CCF decision on admissibility” was expected by 1 Mar 2026; "
             "no admissibility decision recorded"
         ),
         "first_seen": "2026-03-02",  # seen today, but as of 2 Mar on that day

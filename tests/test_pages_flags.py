@@ -5,6 +5,7 @@ The clock is frozen at Sunday 22 November 2026, 09:00 UTC.
 
 from __future__ import annotations
 
+import html
 import re
 
 import factories
@@ -185,9 +186,9 @@ def test_an_authority_overdue_is_listed_and_filtered(client, database, admin, pr
     assert str(other) in everything
     assert '<option selected value="authority_overdue">Authority overdue</option>' in body
     assert (
-        "Authority overdue: “State reply to the Committee” was expected by 1 Nov 2026; "
+        "The authority's “State reply to the Committee” was expected by 1 Nov 2026; "
         "no state reply recorded"
-    ) in body
+    ) in html.unescape(body)
 
 
 def test_an_unknown_filter_value_is_named_and_ignored(client, database, admin, proceeding):

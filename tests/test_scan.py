@@ -585,7 +585,7 @@ def test_an_authority_is_overdue_the_day_after_and_critical_past_twice_the_perio
     if flag is not None:
         assert flag.began_on == date(2026, 3, 2)
         assert flag.message.startswith(
-            "Authority overdue: “CCF decision on admissibility” was expected by 1 Mar 2026; "
+            "The authority's “CCF decision on admissibility” was expected by 1 Mar 2026; "
             "no admissibility decision recorded"
         )
 
@@ -684,7 +684,7 @@ def test_a_hand_set_authority_deadline_stays_a_warning(database, build):
     flag = compute(database, AS_OF)[f"authority_overdue:deadline:{d}"]
     assert flag.severity == "warning"
     assert flag.message == (
-        "Authority overdue: “State reply” was expected by 1 Jan 2021; no state reply recorded"
+        "The authority's “State reply” was expected by 1 Jan 2021; no state reply recorded"
     )
 
 

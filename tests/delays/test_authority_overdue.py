@@ -183,11 +183,11 @@ def test_the_message_names_the_due_date_and_what_is_awaited():
 
     assert warning.key == critical.key == "authority_overdue:deadline:5"
     assert warning.message == (
-        "Authority overdue: “CCF decision on admissibility” was expected by 1 Mar 2026; "
+        "The authority's “CCF decision on admissibility” was expected by 1 Mar 2026; "
         "no admissibility decision recorded"
     )
     assert critical.message == (
-        "Authority overdue: “CCF decision on admissibility” was expected by 1 Mar 2026; "
+        "The authority's “CCF decision on admissibility” was expected by 1 Mar 2026; "
         "no admissibility decision recorded, more than twice the time allowed since 1 Feb 2026"
     )
     assert critical.details == {

@@ -370,10 +370,8 @@ def authority_overdue(d: DeadlineFacts, as_of: dt.date, t: Thresholds) -> Flag |
     # a period counted back, or none at all: no time allowed to multiply, a warning only
     critical = period > 0 and (as_of - d.due_on).days + period > multiple * period
     awaited = " or ".join(labels.in_sentence(kind) for kind in d.met_by) or "awaited event"
-    # the rule's name first: the digest's line is the message alone
-    message = (
-        f"Authority overdue: “{d.title}” was expected by {day(d.due_on)}; no {awaited} recorded"
-    )
+    # who owes it, first: the digest's line is the message alone
+    message = f"The authority's “{d.title}” was expected by {day(d.due_on)}; no {awaited} recorded"
     details: dict[str, Any] = {
         "due_on": d.due_on.isoformat(),
         "met_by": list(d.met_by),
