@@ -35,6 +35,7 @@ from tracker.deadlines.enums import (
     Party,
     VacationPolicy,
 )
+from tracker.deadlines.forms import met_by_kinds
 from tracker.deadlines.schemas import NewRule, NewRuleVersion, RuleChanges
 from tracker.jurisdictions.calendars import holiday_country_choices
 from tracker.jurisdictions.enums import VacationEffect
@@ -89,11 +90,6 @@ DIRECTIONS = _choices(
     Direction,
     {"after": "after the trigger", "before": "before the trigger (counted back)"},
 )
-
-
-def met_by_kinds(text: str | None) -> list[str]:
-    """The event kinds typed in one field, separated by commas or spaces."""
-    return [kind for kind in (text or "").replace(",", " ").split() if kind]
 
 
 class Versioned(FlaskForm):
