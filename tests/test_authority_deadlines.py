@@ -50,7 +50,10 @@ def reread(staff, deadline: dict) -> dict:
 def test_a_computed_authority_deadline_says_who_owes_it(staff, proceeding, request_received):
     made = awaited(staff, proceeding, request_received)
 
-    assert (made["owed_by"], made["met_by"]) == ("authority", ["admissibility_decision", "decision"])
+    assert (made["owed_by"], made["met_by"]) == (
+        "authority",
+        ["admissibility_decision", "decision"],
+    )
     assert (made["status"], made["met_event_id"], made["due_at"]) == ("open", None, None)
 
 
@@ -123,7 +126,9 @@ def test_moving_the_trigger_after_the_event_reopens_it(staff, proceeding, reques
     record(staff, proceeding, "2026-10-05")
 
     factories.ok(
-        staff.patch(f"/events/{request_received['id']}", {"version": 1, "occurred_on": "2026-10-10"})
+        staff.patch(
+            f"/events/{request_received['id']}", {"version": 1, "occurred_on": "2026-10-10"}
+        )
     )
 
     assert (reread(staff, made)["status"], reread(staff, made)["met_event_id"]) == ("open", None)
@@ -150,7 +155,11 @@ def test_an_authority_deadline_is_set_by_hand_and_met_by_any_reply(staff, procee
         "met_by": ["state_reply"],
     }
     made = factories.created(staff.post(f"/proceedings/{proceeding['id']}/deadlines", body))
-    assert (made["owed_by"], made["met_by"], made["status"]) == ("authority", ["state_reply"], "open")
+    assert (made["owed_by"], made["met_by"], made["status"]) == (
+        "authority",
+        ["state_reply"],
+        "open",
+    )
 
     reply = record(staff, proceeding, "2026-01-05", kind="state_reply")  # no trigger: no bound
 
@@ -234,6 +243,9 @@ def test_the_hand_form_sets_an_authority_deadline(client, database, staff, proce
 
     assert saved.status_code == 302
     made = factories.ok(staff.get(saved.headers["Location"]))
-    assert (made["owed_by"], made["met_by"]) == ("authority", ["decision", "admissibility_decision"])
+    assert (made["owed_by"], made["met_by"]) == (
+        "authority",
+        ["decision", "admissibility_decision"],
+    )
     assert refused.status_code == 422
     assert "set owed_by to authority" in text(refused)

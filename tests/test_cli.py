@@ -8,8 +8,8 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
-import flask
 import factories
+import flask
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
@@ -582,7 +582,10 @@ def test_deadline_json_says_who_owes_it_and_the_hour(timed_rule):
 
     assert result.exit_code == 0, result.output
     printed = json.loads(result.stdout)
-    assert (printed["owed_by"], printed["met_by"]) == ("authority", ["admissibility_decision", "decision"])
+    assert (printed["owed_by"], printed["met_by"]) == (
+        "authority",
+        ["admissibility_decision", "decision"],
+    )
     assert (printed["article"], printed["source_url"], printed["checked_on"]) == (
         "art. 40(1)",
         "https://example.org/law#art40",

@@ -219,7 +219,7 @@ def list_rules() -> None:
 
 
 def _provenance(row: Any) -> str:
-    """" · owed by the authority · art. 40(1) · https://..." (only what is known)."""
+    """ " · owed by the authority · art. 40(1) · https://..." (only what is known)."""
     parts = [f"owed by {'the authority' if row.owed_by == Party.authority else 'our side'}"]
     if row.met_by:
         parts.append("met by " + ", ".join(row.met_by))
@@ -279,7 +279,7 @@ def _trigger_day(session: so.Session, rule: str, text: str) -> tuple[dt.date, st
 
 
 def _offset(instant: dt.datetime) -> str:
-    """"+04:00", "-03:30", "+00:00"."""
+    """ "+04:00", "-03:30", "+00:00"."""
     text = f"{instant:%z}"
     return f"{text[:3]}:{text[3:5]}"
 

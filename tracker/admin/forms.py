@@ -303,7 +303,9 @@ class _RuleSource(CommandForm):
 
     source = TextAreaField("Source", validators=checks(NewRuleVersion, "source"))
     article = StringField("Article", validators=checks(NewRuleVersion, "article"))
-    source_url = StringField("Official text (address)", validators=checks(NewRuleVersion, "source_url"))
+    source_url = StringField(
+        "Official text (address)", validators=checks(NewRuleVersion, "source_url")
+    )
     checked_on = DateField("Checked there on", validators=[Optional()])
 
     def _source_values(self) -> dict[str, Any]:

@@ -8,8 +8,8 @@ with the explanation in words; when the trigger moves, the date is recomputed
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -126,7 +126,7 @@ class Deadline(Versioned, Timestamped, Base):
 
     @property
     def due_hour(self) -> str | None:
-        """"16:00 (Europe/Paris)": the hour to act by on the last day, if the rule sets one."""
+        """ "16:00 (Europe/Paris)": the hour to act by on the last day, if the rule sets one."""
         if self.due_at is None:
             return None
         return f"{self.due_at.astimezone(ZoneInfo(self.zone)):%H:%M} ({self.zone})"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -392,10 +392,9 @@ def waive_for_event(session: so.Session, actor: Actor, now: dt.datetime, event: 
 def _meeting(deadline: Deadline, trigger_on: dt.date | None, events: list[Event]) -> Event | None:
     """The earliest of `events` (by day) that meets the deadline, if any."""
     for event in events:
-        on_time = trigger_on is None or event.occurred_on >= trigger_on
-        if event.proceeding_id == deadline.proceeding_id and event.kind in deadline.met_by:
-            if on_time:
-                return event
+        ours = event.proceeding_id == deadline.proceeding_id and event.kind in deadline.met_by
+        if ours and (trigger_on is None or event.occurred_on >= trigger_on):
+            return event
     return None
 
 
@@ -435,9 +434,7 @@ def meet_authority_deadlines(
             Deadline.owed_by == Party.authority,
             sa.or_(
                 Deadline.status == DeadlineStatus.open,
-                sa.and_(
-                    Deadline.status == DeadlineStatus.done, Deadline.met_event_id.is_not(None)
-                ),
+                sa.and_(Deadline.status == DeadlineStatus.done, Deadline.met_event_id.is_not(None)),
             ),
         )
         .options(so.joinedload(Deadline.met_event), so.joinedload(Deadline.proceeding))
@@ -487,7 +484,12 @@ def _follow(
         return
     values["explanation"] = f"{deadline.explanation}\n{line}".lstrip()
     edits.apply(
-        session, actor, now, deadline, values, matter_id=deadline.proceeding.matter_id,
+        session,
+        actor,
+        now,
+        deadline,
+        values,
+        matter_id=deadline.proceeding.matter_id,
         action=action,
     )
 

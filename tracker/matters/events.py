@@ -139,5 +139,7 @@ def withdraw_event(
     matter_id = event.proceeding.matter_id
     edits.apply(session, actor, now, event, values, matter_id=matter_id, action="withdraw")
     deadlines.waive_for_event(session, actor, now, event)
-    deadlines.meet_authority_deadlines(session, actor, now, deadlines.proceedings_of(session, event))
+    deadlines.meet_authority_deadlines(
+        session, actor, now, deadlines.proceedings_of(session, event)
+    )
     return event
