@@ -204,6 +204,36 @@ def appeal_rule(database: Database, jurisdiction_id: int = 1) -> None:
         )
 
 
+def authority_rule(
+    database: Database,
+    jurisdiction_id: int = 1,
+    *,
+    code: str = "BE_TEST_DECISION",
+    due_time: dt.time | None = None,
+) -> None:
+    """BE_TEST_DECISION: the authority decides on admissibility within 2 months of a request
+    received (a rule the tests own); with `due_time`, by that hour on the last day."""
+    from tracker.deadlines.models import DeadlineRule, OffsetUnit, Party
+
+    with database.unit_of_work() as session:
+        session.add(
+            DeadlineRule(
+                code=code,
+                jurisdiction_id=jurisdiction_id,
+                title="Admissibility decision within 2 months",
+                trigger_kind="request_received",
+                amount=2,
+                unit=OffsetUnit.months,
+                owed_by=Party.authority,
+                met_by=["admissibility_decision", "decision"],
+                due_time=due_time,
+                article="art. 40(1)",
+                source_url="https://example.org/law#art40",
+                checked_on=dt.date(2026, 11, 1),
+            )
+        )
+
+
 def dossier(api: Api, **matter_fields: Any) -> tuple[dict, dict]:
     """A matter with one proceeding in BE (the jurisdiction must exist)."""
     made = matter(api, **matter_fields)

@@ -139,6 +139,20 @@ def test_no_reminder_for_a_deadline_that_is_done(office, database, settings):
     assert done.counts == {}
 
 
+def test_no_reminder_for_a_deadline_the_authority_owes(office, database, settings):
+    staff, _lawyer, proceeding = office
+    with clock.frozen(START):
+        body = {"owed_by": "authority", "met_by": ["decision"]}
+        factories.deadline(staff, proceeding["id"], "2026-12-15", **body)
+
+    done = sweep(
+        database, settings, dt.datetime(2026, 12, 14, 9, tzinfo=UTC), alerts.deadline_reminders
+    )
+
+    assert done.counts == {}
+    assert mails(database) == []
+
+
 def test_the_sweep_asks_the_same_number_of_queries_for_one_hearing_or_many(
     office, database, settings
 ):

@@ -47,6 +47,10 @@ def test_a_deadline_is_set_by_hand(staff, proceeding, database):
         "computed_due_on": None,
         "overridden": False,
         "explanation": "Set by hand.",
+        "owed_by": "client",
+        "met_by": [],
+        "met_event_id": None,
+        "due_at": None,
         "version": 1,
         "warnings": [],
     }

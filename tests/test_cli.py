@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
+import factories
 import flask
 import pytest
 import sqlalchemy as sa
@@ -535,13 +536,86 @@ def test_deadline_json_is_the_contract(upgraded):
 
     assert result.exit_code == 0, result.output
     printed = json.loads(result.stdout)
-    assert set(printed) == {"rule", "trigger", "due_on", "steps"}
+    assert set(printed) == {
+        "rule",
+        "trigger",
+        "due_on",
+        "due_at",
+        "owed_by",
+        "met_by",
+        "article",
+        "source_url",
+        "checked_on",
+        "steps",
+    }
+    assert (printed["owed_by"], printed["met_by"], printed["due_at"]) == ("client", [], None)
     assert (printed["rule"], printed["trigger"], printed["due_on"]) == (
         "BE-CRIM-APPEAL",
         "2023-06-22",
         "2023-07-24",
     )
     assert printed["steps"][-1] == "Due: Mon 2023-07-24."
+
+
+@pytest.fixture
+def timed_rule(upgraded, database):
+    """FR_TEST_TIMED: the authority decides within 2 months, by 16:00 Paris time."""
+    with database.sessionmaker() as session:
+        paris = session.scalar(sa.text("SELECT id FROM jurisdictions WHERE code = 'FR'"))
+    factories.authority_rule(database, paris, code="FR_TEST_TIMED", due_time=dt.time(16, 0))
+    return upgraded
+
+
+def test_rules_lists_who_must_act_the_article_and_the_address(timed_rule):
+    result = timed_rule("rules")
+
+    assert result.exit_code == 0, result.output
+    [line] = [line for line in result.stdout.splitlines() if line.startswith("FR_TEST_TIMED")]
+    assert "owed by the authority · met by admissibility_decision, decision" in line
+    assert "by 16:00 (Europe/Paris) · art. 40(1) · https://example.org/law#art40" in line
+    assert line.endswith("checked 2026-11-01")
+    appeal = next(line for line in result.stdout.splitlines() if line.startswith("BE-CRIM"))
+    assert "owed by our side" in appeal
+
+
+def test_deadline_json_says_who_owes_it_and_the_hour(timed_rule):
+    import json
+
+    result = timed_rule("deadline", "FR_TEST_TIMED", "--from", "2026-03-02", "--json")
+
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout)
+    assert (printed["owed_by"], printed["met_by"]) == (
+        "authority",
+        ["admissibility_decision", "decision"],
+    )
+    assert (printed["article"], printed["source_url"], printed["checked_on"]) == (
+        "art. 40(1)",
+        "https://example.org/law#art40",
+        "2026-11-01",
+    )
+    assert printed["due_on"] == "2026-05-04"
+    assert printed["due_at"] == "2026-05-04T16:00:00+02:00"
+
+
+def test_deadline_from_a_date_time_reads_it_where_the_court_sits(timed_rule):
+    import json
+
+    late = timed_rule("deadline", "FR_TEST_TIMED", "--from", "2026-03-01T23:30-05:00")
+    early = timed_rule("deadline", "FR_TEST_TIMED", "--from", "2026-03-02T22:30+04:00", "--json")
+
+    assert late.exit_code == 0, late.output
+    lines = late.stdout.splitlines()
+    assert lines[0] == "Owed by the authority; met by admissibility_decision, decision."
+    assert lines[1] == (
+        "Trigger given as 2026-03-01 23:30 -05:00 = 05:30 on Mon 2026-03-02 in Europe/Paris"
+    )
+    assert last_line(late.stdout).startswith("Due: ")
+    printed = json.loads(early.stdout)
+    assert printed["trigger"] == "2026-03-02"
+    assert printed["steps"][0] == (
+        "Trigger given as 2026-03-02 22:30 +04:00 = 19:30 on Mon 2026-03-02 in Europe/Paris"
+    )
 
 
 @pytest.mark.parametrize(
@@ -551,6 +625,9 @@ def test_deadline_json_is_the_contract(upgraded):
         (["BE-CRIM-APPEAL", "--from", "2023-02-30"], "'2023-02-30' is not a date"),
         (["BE-CRIM-APPEAL", "--from", "22/06/2023"], "is not a date"),
         (["BE-CRIM-APPEAL"], "Missing option '--from'"),
+        (["BE-CRIM-APPEAL", "--from", "2026-05-15T22:30"], "has no UTC offset"),
+        (["BE-CRIM-APPEAL", "--from", "2026-05-15T25:30+01:00"], "is not a date-time with its"),
+        (["NO-SUCH-RULE", "--from", "2026-05-15T22:30+01:00"], "no deadline rule"),
     ],
 )
 def test_deadline_refuses_bad_input_with_exit_code_2(upgraded, args, message):

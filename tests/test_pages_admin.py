@@ -162,6 +162,80 @@ def test_an_admin_may_type_the_first_password(app, database, admin):
     assert signed.status_code == 302
 
 
+AUTHORITY = {
+    "owed_by": "authority",
+    "met_by": "admissibility_decision, decision",
+    "direction": "after",
+    "due_time": "16:00",
+    "article": "art. 40(1)",
+    "source_url": "https://example.org/law#art40",
+    "checked_on": "2026-11-01",
+}
+
+
+def test_an_admin_adds_an_authority_s_time_limit_with_its_article_and_address(
+    database, admin, belgium
+):
+    admin.get("/admin/rules")
+
+    response = admin.post("/admin/rules", RULE | AUTHORITY | {"code": "BE-WAIT"})
+
+    assert response.status_code == 302
+    [rule] = rule_rows(database, "BE-WAIT")
+    assert (rule.owed_by.value, rule.met_by) == (
+        "authority",
+        ["admissibility_decision", "decision"],
+    )
+    assert (rule.due_time, rule.direction.value) == (dt.time(16, 0), "after")
+    assert (rule.article, rule.checked_on) == ("art. 40(1)", dt.date(2026, 11, 1))
+    listed, shown = text(admin.get("/admin/rules")), text(admin.get(f"/admin/rules/{rule.id}"))
+    link = '<a href="https://example.org/law#art40" rel="noopener noreferrer" target="_blank">'
+    assert '<span class="badge authority">Authority</span>' in listed
+    assert link in listed
+    assert link in shown
+    assert "by 16:00 (Europe/Brussels) on the last day" in shown
+    assert "Admissibility decision, Decision" in shown
+    assert "art. 40(1)" in shown
+    assert "Sun 1 Nov 2026" in shown
+    # the version form starts from the latest version's values
+    assert 'name="new-met_by" type="text" value="admissibility_decision, decision"' in shown
+
+
+def test_met_by_is_refused_on_a_rule_our_side_owes(database, admin, belgium):
+    admin.get("/admin/rules")
+
+    refused = admin.post("/admin/rules", RULE | AUTHORITY | {"owed_by": "client"})
+
+    assert refused.status_code == 422
+    assert rule_rows(database, "BE-TEST") == []
+    assert "set owed_by to authority" in text(refused)
+
+
+def test_an_admin_corrects_a_rule_s_article_address_and_date_checked(database, admin, belgium):
+    admin.get("/admin/rules")
+    admin.post("/admin/rules", RULE)
+    [rule] = rule_rows(database, "BE-TEST")
+    admin.get(f"/admin/rules/{rule.id}")
+
+    edit = {
+        "edit-version": 1,
+        "edit-title": "A test period",
+        "edit-source": "Test Code",
+        "edit-article": "art. 2",
+        "edit-source_url": "https://example.org/code",
+        "edit-checked_on": "2026-11-20",
+    }
+    saved = admin.post(f"/admin/rules/{rule.id}", edit)
+
+    assert saved.status_code == 302
+    [after] = rule_rows(database, "BE-TEST")
+    assert (after.article, after.source_url, after.checked_on) == (
+        "art. 2",
+        "https://example.org/code",
+        dt.date(2026, 11, 20),
+    )
+
+
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [

@@ -33,11 +33,13 @@ from tracker.calendar import operations as feeds
 from tracker.calendar.schemas import FeedsOf, NewFeed
 from tracker.core import clock
 from tracker.core.actors import CLI
-from tracker.core.dates import parse_date
+from tracker.core.dates import in_range, parse_date, zone
 from tracker.core.db import Database
 from tracker.core.errors import TrackerError
 from tracker.core.limits import MAX_ID
 from tracker.deadlines import operations as deadlines
+from tracker.deadlines import rules
+from tracker.deadlines.enums import Party
 from tracker.delays import scan as delays
 from tracker.delays.operations import ScanResult
 from tracker.notifications import alerts, senders
@@ -204,15 +206,29 @@ def _scan_now(session: so.Session) -> ScanResult:
 
 @main.command("rules")
 def list_rules() -> None:
-    """List the deadline rules: code, jurisdiction, offset, validity, source."""
+    """List the deadline rules: code, jurisdiction, offset, validity, title and source; who
+    must act, the article and the official text's address."""
     with unit_of_work() as session:
         for row in deadlines.list_rules(session):
             rule = deadlines.as_rule(row)
             window = _window(rule.valid_from, rule.valid_to)
             click.echo(
                 f"{row.code:<20} {row.jurisdiction.code:<5} {rule.offset:<14} {window:<24} "
-                + printable(f"{row.title} — {row.source}")
+                + printable(f"{row.title} — {row.source}" + _provenance(row))
             )
+
+
+def _provenance(row: Any) -> str:
+    """ " · owed by the authority · art. 40(1) · https://..." (only what is known)."""
+    parts = [f"owed by {'the authority' if row.owed_by == Party.authority else 'our side'}"]
+    if row.met_by:
+        parts.append("met by " + ", ".join(row.met_by))
+    if row.due_time is not None:
+        parts.append(f"by {row.due_time:%H:%M} ({row.jurisdiction.timezone})")
+    parts += [text for text in (row.article, row.source_url) if text]
+    if row.checked_on is not None:
+        parts.append(f"checked {row.checked_on}")
+    return "".join(f" · {part}" for part in parts)
 
 
 def _window(valid_from, valid_to) -> str:
@@ -223,6 +239,51 @@ def _window(valid_from, valid_to) -> str:
     return f"before {valid_to}" if valid_to else "always"
 
 
+def _trigger_day(session: so.Session, rule: str, text: str) -> tuple[dt.date, str | None]:
+    """The trigger's day: a date as given, or a date-time with its UTC offset read where the
+    rule's court sits (a removal scheduled at 22:30 in Dubai is the same day in Paris, or
+    not); then a step saying so."""
+    if "T" not in text.upper():
+        try:
+            return parse_date(text), None
+        except ValueError as exc:
+            raise click.BadParameter(
+                f"{exc}; or a date-time with its UTC offset (2026-05-15T22:30+04:00)",
+                param_hint="--from",
+            ) from None
+    try:
+        instant = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r} is not a date-time with its UTC offset (2026-05-15T22:30+04:00)",
+            param_hint="--from",
+        ) from None
+    if instant.tzinfo is None:
+        raise click.BadParameter(
+            f"{text!r} has no UTC offset: give it as it was written where it happens, "
+            "e.g. 2026-05-15T22:30+04:00",
+            param_hint="--from",
+        )
+    try:
+        zone_name = deadlines.versions(session, rule)[0].jurisdiction.timezone
+    except TrackerError as error:
+        raise click.BadParameter(error.message, param_hint="RULE") from None
+    local = instant.astimezone(zone(zone_name))
+    try:
+        trigger_on = in_range(local.date())
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--from") from None
+    given = f"{instant:%Y-%m-%d %H:%M} {_offset(instant)}"
+    step = f"Trigger given as {given} = {local:%H:%M} on {rules.day(trigger_on)} in {zone_name}"
+    return trigger_on, step
+
+
+def _offset(instant: dt.datetime) -> str:
+    """ "+04:00", "-03:30", "+00:00"."""
+    text = f"{instant:%z}"
+    return f"{text[:3]}:{text[3:5]}"
+
+
 @main.command("deadline")
 @click.argument("rule")
 @click.option(
@@ -230,35 +291,40 @@ def _window(valid_from, valid_to) -> str:
     "trigger",
     required=True,
     metavar="DATE",
-    help="The day of the trigger event (YYYY-MM-DD).",
+    help="The day of the trigger event (YYYY-MM-DD), or its date-time with a UTC offset "
+    "(2026-05-15T22:30+04:00): read as a day where the rule's court sits.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
 def deadline(rule: str, trigger: str, as_json: bool) -> None:
     """Compute a deadline without storing it, and show each step."""
 
-    try:
-        trigger_on = parse_date(trigger)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--from") from None
     with unit_of_work() as session:
+        trigger_on, given = _trigger_day(session, rule, trigger)
         try:
             row, computation = deadlines.compute(session, rule, trigger_on)
         except TrackerError as exc:
             raise click.BadParameter(exc.message, param_hint="RULE") from None
-    if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "rule": row.code,
-                    "trigger": trigger_on.isoformat(),
-                    "due_on": computation.due_on.isoformat(),
-                    "steps": list(computation.steps),
-                },
-                ensure_ascii=False,
-            )
-        )
-        return
-    for step in computation.steps:
+        steps = ([given] if given else []) + list(computation.steps)
+        due_at = computation.due_at
+        if as_json:
+            answer = {
+                "rule": row.code,
+                "trigger": trigger_on.isoformat(),
+                "due_on": computation.due_on.isoformat(),
+                "due_at": due_at.isoformat() if due_at is not None else None,
+                "owed_by": row.owed_by.value,
+                "met_by": list(row.met_by),
+                "article": row.article,
+                "source_url": row.source_url,
+                "checked_on": row.checked_on.isoformat() if row.checked_on else None,
+                "steps": steps,
+            }
+            click.echo(json.dumps(answer, ensure_ascii=False))
+            return
+        if row.owed_by == Party.authority:
+            met_by = ", ".join(row.met_by) or "—"
+            click.echo(printable(f"Owed by the authority; met by {met_by}."))
+    for step in steps:
         click.echo(printable(step))
 
 

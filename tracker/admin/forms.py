@@ -18,6 +18,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TextAreaField,
+    TimeField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
@@ -26,7 +27,15 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 from tracker.core import labels as words
 from tracker.core import limits
 from tracker.core.dates import FULL_MONTHS, zone_names
-from tracker.deadlines.enums import BlockingDays, EndShift, OffsetUnit, VacationPolicy
+from tracker.deadlines.enums import (
+    BlockingDays,
+    Direction,
+    EndShift,
+    OffsetUnit,
+    Party,
+    VacationPolicy,
+)
+from tracker.deadlines.forms import met_by_kinds
 from tracker.deadlines.schemas import NewRule, NewRuleVersion, RuleChanges
 from tracker.jurisdictions.calendars import holiday_country_choices
 from tracker.jurisdictions.enums import VacationEffect
@@ -72,6 +81,14 @@ BLOCKING_DAYS = _choices(BlockingDays)
 VACATION_POLICIES = _choices(
     VacationPolicy,
     {"ignore": "ignore judicial vacations", "apply": "apply the jurisdiction's vacations"},
+)
+OWERS = _choices(
+    Party,
+    {"client": "our side: the lawyers are reminded", "authority": "the authority: we wait for it"},
+)
+DIRECTIONS = _choices(
+    Direction,
+    {"after": "after the trigger", "before": "before the trigger (counted back)"},
 )
 
 
@@ -282,21 +299,35 @@ class RemoveForm(Versioned):
 # --- deadline rules ---------------------------------------------------------------------------
 
 
-class RuleEditForm(_Edit):
+class _RuleSource(CommandForm):
+    """Where a rule comes from: statute, article, official address, day checked."""
+
+    source = TextAreaField("Source", validators=checks(NewRuleVersion, "source"))
+    article = StringField("Article", validators=checks(NewRuleVersion, "article"))
+    source_url = StringField(
+        "Official text (address)", validators=checks(NewRuleVersion, "source_url")
+    )
+    checked_on = DateField("Checked there on", validators=[Optional()])
+
+    def _source_values(self) -> dict[str, Any]:
+        return {
+            "source": self.source.data or "",
+            "article": self.article.data or "",
+            "source_url": (self.source_url.data or "").strip(),
+            "checked_on": self.checked_on.data,
+        }
+
+
+class RuleEditForm(_RuleSource, _Edit):
     title = StringField("Title", validators=checks(RuleChanges, "title"))
-    source = TextAreaField("Source", validators=checks(RuleChanges, "source"))
 
     def changes(self) -> RuleChanges:
         return RuleChanges.parse(
-            {
-                "version": self.version.data,
-                "title": self.title.data or "",
-                "source": self.source.data or "",
-            }
+            {"version": self.version.data, "title": self.title.data or ""} | self._source_values()
         )
 
 
-class RuleVersionForm(CommandForm):
+class RuleVersionForm(_RuleSource):
     """The computation of a rule version: what a statute changes."""
 
     title = StringField("Title", validators=checks(NewRuleVersion, "title"))
@@ -305,19 +336,31 @@ class RuleVersionForm(CommandForm):
     )
     amount = IntegerField("Amount", validators=[Optional()])
     unit = SelectField("Unit", choices=UNITS)
+    direction = SelectField("Counted", choices=DIRECTIONS, default=Direction.after.value)
+    due_time = TimeField("By (time of day)", validators=[Optional()])
     end_shift = SelectField("Last day", choices=END_SHIFTS)
     blocking_days = SelectField("Days off", choices=BLOCKING_DAYS)
     vacation_policy = SelectField("Judicial vacations", choices=VACATION_POLICIES)
     valid_from = DateField("In force from", validators=[Optional()])
     valid_to = DateField("Until (excluded)", validators=[Optional()])
-    source = TextAreaField("Source", validators=checks(NewRuleVersion, "source"))
+    owed_by = SelectField("Who must act", choices=OWERS, default=Party.client.value)
+    met_by = StringField("Met by (event kinds)")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if isinstance(self.met_by.data, list):  # filled from a rule row
+            self.met_by.data = ", ".join(self.met_by.data)
 
     def _values(self) -> dict[str, Any]:
-        return {name: getattr(self, name).data for name in NewRuleVersion.model_fields} | {
-            "title": self.title.data or "",
-            "trigger_kind": self.trigger_kind.data or "",
-            "source": self.source.data or "",
-        }
+        return (
+            {name: getattr(self, name).data for name in NewRuleVersion.model_fields}
+            | {
+                "title": self.title.data or "",
+                "trigger_kind": self.trigger_kind.data or "",
+                "met_by": met_by_kinds(self.met_by.data),
+            }
+            | self._source_values()
+        )
 
     def command(self) -> NewRuleVersion:
         return NewRuleVersion.parse(self._values())

@@ -141,7 +141,7 @@ def snapshot(obj: Base, fields: list[str] | None = None) -> dict[str, Any]:
 
 
 def to_json(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date | dt.time):
+    if isinstance(value, dt.datetime | dt.date | dt.time):  # a time: a rule's hour (Rule 39)
         return value.isoformat()
     if isinstance(value, enum.Enum):
         return value.value

@@ -6,7 +6,7 @@ from wtforms import DateField, HiddenField, SelectField, StringField, SubmitFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired
 
-from tracker.deadlines.enums import DeadlineStatus
+from tracker.deadlines.enums import DeadlineStatus, Party
 from tracker.deadlines.queries import RuleGroup
 from tracker.deadlines.schemas import DeadlineChanges, NewDeadline
 from tracker.matters.models import Event
@@ -20,6 +20,15 @@ class HandForm(CommandForm):
     title = StringField("Title", validators=[DataRequired(), *checks(NewDeadline, "title")])
     due_on = DateField("Due on", validators=[InputRequired("Give the due date.")])
     explanation = TextAreaField("Why this date", validators=checks(NewDeadline, "explanation"))
+    owed_by = SelectField(
+        "Who must act",
+        choices=[
+            SelectChoice(Party.client.value, "our side"),
+            SelectChoice(Party.authority.value, "the authority (a decision or reply we wait for)"),
+        ],
+        default=Party.client.value,
+    )
+    met_by = StringField("Met by (event kinds)")
     #: the date the user was warned about and chose to keep (YYYY-MM-DD)
     confirmed = HiddenField()
 
@@ -29,8 +38,15 @@ class HandForm(CommandForm):
                 "title": self.title.data or "",
                 "due_on": self.due_on.data,
                 "explanation": self.explanation.data or "",
+                "owed_by": self.owed_by.data or Party.client.value,
+                "met_by": met_by_kinds(self.met_by.data),
             }
         )
+
+
+def met_by_kinds(text: str | None) -> list[str]:
+    """The event kinds typed in one field, separated by commas or spaces."""
+    return (text or "").replace(",", " ").split()
 
 
 class RuleForm(CommandForm):

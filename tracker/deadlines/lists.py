@@ -59,6 +59,7 @@ def deadlines(
         Deadline.title,
         Deadline.due_on,
         Deadline.rule_id.is_not(None).label("computed"),
+        Deadline.owed_by,
     )
     shown = with_context(shown, Deadline.proceeding_id)
     order = (Deadline.due_on, Deadline.id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -118,3 +119,17 @@ class Deadline(Versioned, Timestamped, Base):
     @property
     def overridden(self) -> bool:
         return self.computed_due_on is not None and self.due_on != self.computed_due_on
+
+    @property
+    def zone(self) -> str:
+        """Where its hour is read: its rule's jurisdiction (else its proceeding's court)."""
+        if self.rule is not None:
+            return self.rule.jurisdiction.timezone
+        return self.proceeding.jurisdiction.timezone
+
+    @property
+    def due_hour(self) -> str | None:
+        """ "16:00 (Europe/Paris)": the hour to act by on the last day, if the rule sets one."""
+        if self.due_at is None:
+            return None
+        return f"{self.due_at.astimezone(ZoneInfo(self.zone)):%H:%M} ({self.zone})"

@@ -236,6 +236,7 @@ def create_deadline(
     )
     session.add(deadline)
     audit.record(session, actor, now, "create", deadline, matter_id=proceeding.matter_id)
+    _meet_new(session, actor, now, deadline)
     return deadline
 
 
@@ -269,7 +270,14 @@ def _create_computed(
     )
     session.add(deadline)
     audit.record(session, actor, now, "create", deadline, matter_id=proceeding.matter_id)
+    _meet_new(session, actor, now, deadline)
     return deadline
+
+
+def _meet_new(session: so.Session, actor: Actor, now: dt.datetime, deadline: Deadline) -> None:
+    """An authority's time limit may be met already by an event recorded before it."""
+    if deadline.owed_by is Party.authority and deadline.met_by:
+        meet_authority_deadlines(session, actor, now, {deadline.proceeding_id})
 
 
 def triggered_by(session: so.Session, event: Event, *, open_only: bool = False) -> list[Deadline]:
@@ -373,6 +381,129 @@ def waive_for_event(session: so.Session, actor: Actor, now: dt.datetime, event: 
         )
 
 
+# --- authority time limits met by an event -------------------------------------------------
+#
+# An authority's time limit is met by the earliest standing event of its proceeding whose
+# kind it names in `met_by`, on or after its trigger's day. This keeps `met_event_id` and
+# the status true at every write that could change the answer: an event recorded, corrected
+# or withdrawn, a deadline created or recomputed. A deadline marked done by hand (no
+# `met_event_id`) or waived is someone's decision and is left alone.
+
+
+def _meeting(deadline: Deadline, trigger_on: dt.date | None, events: list[Event]) -> Event | None:
+    """The earliest of `events` (by day) that meets the deadline, if any."""
+    for event in events:
+        ours = event.proceeding_id == deadline.proceeding_id and event.kind in deadline.met_by
+        if ours and (trigger_on is None or event.occurred_on >= trigger_on):
+            return event
+    return None
+
+
+def _met_line(event: Event) -> str:
+    return f"Met by event {event.id} ({labels.in_sentence(event.kind)}) on {event.occurred_on}."
+
+
+def _why_not(event: Event | None, deadline: Deadline, trigger_on: dt.date | None) -> str:
+    """Why the event that met the deadline meets it no more."""
+    if event is None:
+        return "the event that met it is gone"
+    if not event.standing:
+        return f"event {event.id} was withdrawn"
+    if event.kind not in deadline.met_by:
+        return f"event {event.id} is now a {labels.in_sentence(event.kind)}"
+    if trigger_on is not None and event.occurred_on < trigger_on:
+        return f"event {event.id} is now dated {event.occurred_on}, before the trigger"
+    return f"event {event.id} no longer meets it"
+
+
+def meet_authority_deadlines(
+    session: so.Session, actor: Actor, now: dt.datetime, proceeding_ids: set[int]
+) -> None:
+    """Mark met the authority's time limits of these proceedings that an event meets, follow
+    a change of that event, and reopen those that nothing meets any more (audited).
+
+    Two queries whatever the number of deadlines and events.
+    """
+    if not proceeding_ids:
+        return
+    trigger = so.aliased(Event)
+    found = session.execute(
+        sa.select(Deadline, trigger.occurred_on)
+        .outerjoin(trigger, trigger.id == Deadline.trigger_event_id)
+        .where(
+            Deadline.proceeding_id.in_(proceeding_ids),
+            Deadline.owed_by == Party.authority,
+            sa.or_(
+                Deadline.status == DeadlineStatus.open,
+                sa.and_(Deadline.status == DeadlineStatus.done, Deadline.met_event_id.is_not(None)),
+            ),
+        )
+        .options(so.joinedload(Deadline.met_event), so.joinedload(Deadline.proceeding))
+        .order_by(Deadline.id)
+    ).all()
+    kinds = {kind for deadline, _ in found for kind in deadline.met_by}
+    if not kinds:
+        return
+    events = list(
+        session.scalars(
+            sa.select(Event)
+            .where(
+                Event.proceeding_id.in_({d.proceeding_id for d, _ in found}),
+                Event.kind.in_(kinds),
+                Event.withdrawn_at.is_(None),
+            )
+            .order_by(Event.occurred_on, Event.id)
+        )
+    )
+    for deadline, trigger_on in found:
+        _follow(session, actor, now, deadline, trigger_on, _meeting(deadline, trigger_on, events))
+
+
+def _follow(
+    session: so.Session,
+    actor: Actor,
+    now: dt.datetime,
+    deadline: Deadline,
+    trigger_on: dt.date | None,
+    event: Event | None,
+) -> None:
+    """Bring one deadline in line with the event that meets it now (or none)."""
+    was = deadline.met_event
+    if deadline.status is DeadlineStatus.open:
+        if event is None:
+            return
+        values = {"status": DeadlineStatus.done, "completed_at": now, "met_event_id": event.id}
+        line, action = _met_line(event), "meet"
+    elif event is None:
+        values = {"status": DeadlineStatus.open, "completed_at": None, "met_event_id": None}
+        line = f"Reopened: {_why_not(was, deadline, trigger_on)}."
+        action = "reopen"
+    elif event.id != deadline.met_event_id:
+        values = {"met_event_id": event.id}
+        line, action = f"{_met_line(event)[:-1]} instead (the earliest that meets it).", "meet"
+    else:
+        return
+    values["explanation"] = f"{deadline.explanation}\n{line}".lstrip()
+    edits.apply(
+        session,
+        actor,
+        now,
+        deadline,
+        values,
+        matter_id=deadline.proceeding.matter_id,
+        action=action,
+    )
+
+
+def proceedings_of(session: so.Session, event: Event) -> set[int]:
+    """The proceedings whose authority deadlines an event may meet or date: its own, and
+    those of the deadlines it triggers (another proceeding of the matter)."""
+    triggered = session.scalars(
+        sa.select(Deadline.proceeding_id).where(Deadline.trigger_event_id == event.id)
+    )
+    return {event.proceeding_id, *triggered}
+
+
 def update_deadline(
     session: so.Session,
     actor: Actor,
@@ -386,8 +517,19 @@ def update_deadline(
     status = values.get("status")
     if status is not None and status != deadline.status:
         values["completed_at"] = None if status is DeadlineStatus.open else now
+        values["met_event_id"] = None  # decided by hand: no event answers for it now
+    if "due_on" in values and deadline.due_at is not None:
+        values["due_at"] = _same_hour(deadline, values["due_on"])
     edits.apply(session, actor, now, deadline, values, matter_id=deadline.proceeding.matter_id)
     return deadline
+
+
+def _same_hour(deadline: Deadline, day: dt.date) -> dt.datetime:
+    """A timed deadline moved by hand keeps its hour where the court sits (its UTC offset
+    may differ on the new day: summer time)."""
+    assert deadline.due_at is not None
+    zone = deadline.zone
+    return rules.at_time(day, deadline.due_at.astimezone(ZoneInfo(zone)).time(), zone)
 
 
 # --- rule administration ------------------------------------------------------------------

@@ -35,6 +35,7 @@ def deadline_page(session: so.Session, actor: Actor, deadline_id: int) -> Deadli
             ),
             so.joinedload(Deadline.rule).joinedload(DeadlineRule.jurisdiction),
             so.joinedload(Deadline.trigger_event),
+            so.joinedload(Deadline.met_event),
         )
     ).one_or_none()
     if deadline is None or not access.may_see_matter(session, actor, deadline.proceeding.matter_id):

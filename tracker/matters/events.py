@@ -1,7 +1,8 @@
 """Events of a proceeding: what happened, when (to the day, month or year), and where it
 is written. Correcting an event's date moves the deadlines it triggers, in the same
-transaction, and withdrawing an event waives them: this module sits above the deadlines'
-operations for that.
+transaction, and withdrawing an event waives them; recording, correcting or withdrawing an
+event also decides which authority's time limits it meets: this module sits above the
+deadlines' operations for that.
 
 An event is a fact that happened: its date (the first day of its month or year) is not
 after today in its proceeding's country. What is to come is a hearing or a deadline.
@@ -58,6 +59,7 @@ def create_event(
     )
     session.add(event)
     audit.record(session, actor, now, "create", event, matter_id=proceeding.matter_id)
+    deadlines.meet_authority_deadlines(session, actor, now, {proceeding.id})
     return event
 
 
@@ -95,9 +97,13 @@ def update_event(
         values["occurred_on"], values["precision"] = new_date(event, command)
         check_happened(now, event.proceeding, values["occurred_on"], values["precision"])
     before = (event.occurred_on, event.precision)
-    edits.apply(session, actor, now, event, values, matter_id=event.proceeding.matter_id)
+    changed = edits.apply(session, actor, now, event, values, matter_id=event.proceeding.matter_id)
     if (event.occurred_on, event.precision) != before:
         deadlines.recompute_for_event(session, actor, now, event)
+    if changed:  # its new kind or date may meet an authority's time limit, or no longer
+        deadlines.meet_authority_deadlines(
+            session, actor, now, deadlines.proceedings_of(session, event)
+        )
     return event
 
 
@@ -133,4 +139,7 @@ def withdraw_event(
     matter_id = event.proceeding.matter_id
     edits.apply(session, actor, now, event, values, matter_id=matter_id, action="withdraw")
     deadlines.waive_for_event(session, actor, now, event)
+    deadlines.meet_authority_deadlines(
+        session, actor, now, deadlines.proceedings_of(session, event)
+    )
     return event

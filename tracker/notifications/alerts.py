@@ -27,7 +27,7 @@ import sqlalchemy.orm as so
 from tracker.calendar import ical
 from tracker.config import Settings
 from tracker.core.dates import in_zone, written
-from tracker.deadlines.models import Deadline, DeadlineStatus
+from tracker.deadlines.models import Deadline, DeadlineStatus, Party
 from tracker.delays.models import DelayFlag
 from tracker.hearings.models import Hearing, HearingStatus, Postponement
 from tracker.jurisdictions.models import Authority, Jurisdiction
@@ -202,6 +202,8 @@ def deadline_reminders(session: so.Session, now: dt.datetime, settings: Settings
         .join(User, User.id == matter_assignees.c.user_id)
         .where(
             Deadline.status == DeadlineStatus.open,
+            # an authority's time limit is awaited, not acted on: no reminder to the lawyers
+            Deadline.owed_by == Party.client,
             Deadline.due_on >= (now - dt.timedelta(days=1)).date(),
             Deadline.due_on <= (now + HORIZON).date(),
             User.active,
