@@ -539,6 +539,7 @@ def test_deadline_json_is_the_contract(upgraded):
     assert set(printed) == {
         "rule",
         "trigger",
+        "trigger_at",
         "due_on",
         "due_at",
         "owed_by",
@@ -549,6 +550,7 @@ def test_deadline_json_is_the_contract(upgraded):
         "steps",
     }
     assert (printed["owed_by"], printed["met_by"], printed["due_at"]) == ("client", [], None)
+    assert printed["trigger_at"] is None  # a day given, no time
     assert (printed["rule"], printed["trigger"], printed["due_on"]) == (
         "BE-CRIM-APPEAL",
         "2023-06-22",
@@ -613,9 +615,21 @@ def test_deadline_from_a_date_time_reads_it_where_the_court_sits(timed_rule):
     assert last_line(late.stdout).startswith("Due: ")
     printed = json.loads(early.stdout)
     assert printed["trigger"] == "2026-03-02"
+    assert printed["trigger_at"] == "2026-03-02T19:30:00+01:00"
     assert printed["steps"][0] == (
         "Trigger given as 2026-03-02 22:30 +04:00 = 19:30 on Mon 2026-03-02 in Europe/Paris"
     )
+
+
+def test_rule_39_counts_back_from_the_time_of_the_removal(upgraded):
+    import json
+
+    result = upgraded("deadline", "ECHR-RULE-39", "--from", "2026-05-15T10:00+02:00", "--json")
+
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout)
+    assert (printed["due_on"], printed["due_at"]) == ("2026-05-13", "2026-05-13T10:00:00+02:00")
+    assert "Wed 2026-05-13: 6 h back from 16:00 → 10:00." in printed["steps"]
 
 
 @pytest.mark.parametrize(

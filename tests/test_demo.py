@@ -11,12 +11,16 @@ import sqlalchemy as sa
 from tracker import demo
 from tracker.core.actors import DEMO
 from tracker.deadlines import catalogue
+from tracker.delays import scan
+from tracker.delays.rules import Thresholds
 from tracker.hearings.models import HearingStatus, OutcomeResult
 from tracker.matters.models import ProceedingKind
 from tracker.models import (
     AuditEntry,
     Authority,
     Base,
+    Deadline,
+    DeadlineRule,
     Event,
     Hearing,
     Jurisdiction,
@@ -304,3 +308,35 @@ def test_progress_is_reported_once_per_matter(database, frozen_now):
         demo.load(session, frozen_now, progress=seen.append)
 
     assert seen == [m["key"] for m in DOSSIER["matters"]]
+
+
+def test_a_fresh_demo_shows_authorities_that_are_late(loaded, session, frozen_now):
+    """The fictional remedies matter: the CCF has not ruled on admissibility (due 1 Oct 2025,
+    set by hand: no period to double, so a warning) and the State has not replied to the
+    UN Human Rights Committee (6 months from 10 Feb 2026: due 10 Aug 2026, a warning until
+    10 Feb 2027)."""
+    expected = {
+        "CCF decision on admissibility": (date(2025, 10, 1), "authority", None),
+        "State's observations to the Human Rights Committee": (
+            date(2026, 8, 10),
+            "authority",
+            "UN-HRC-STATE-REPLY",
+        ),
+    }
+    rows = session.execute(
+        sa.select(Deadline.title, Deadline.due_on, Deadline.owed_by, DeadlineRule.code)
+        .outerjoin(Deadline.rule)
+        .join(Deadline.proceeding)
+        .join(Proceeding.matter)
+        .where(Matter.key == "remedies-illustration")
+    ).all()
+    assert {title: (due, owed, code) for title, due, owed, code in rows} == expected
+
+    flags = scan.compute(session, frozen_now.date(), Thresholds())
+    ids = dict(session.execute(sa.select(Deadline.title, Deadline.id)).all())
+    late = {f.deadline_id: f.severity for f in flags if f.rule == "authority_overdue"}
+    assert late == {
+        ids["CCF decision on admissibility"]: "warning",
+        ids["State's observations to the Human Rights Committee"]: "warning",
+    }
+    assert not [f for f in flags if f.rule == "deadline_missed" and f.deadline_id in late]

@@ -223,7 +223,10 @@ def _provenance(row: Any) -> str:
     parts = [f"owed by {'the authority' if row.owed_by == Party.authority else 'our side'}"]
     if row.met_by:
         parts.append("met by " + ", ".join(row.met_by))
-    if row.due_time is not None:
+    if row.opens_at is not None and row.due_time is not None:
+        hours = f"{row.opens_at:%H:%M}–{row.due_time:%H:%M}"
+        parts.append(f"office hours {hours} ({row.jurisdiction.timezone})")
+    elif row.due_time is not None:
         parts.append(f"by {row.due_time:%H:%M} ({row.jurisdiction.timezone})")
     parts += [text for text in (row.article, row.source_url) if text]
     if row.checked_on is not None:
@@ -239,10 +242,10 @@ def _window(valid_from, valid_to) -> str:
     return f"before {valid_to}" if valid_to else "always"
 
 
-def _trigger_day(session: so.Session, rule: str, text: str) -> tuple[dt.date, str | None]:
-    """The trigger's day: a date as given, or a date-time with its UTC offset read where the
+def _trigger(session: so.Session, rule: str, text: str) -> tuple[dt.date | dt.datetime, str | None]:
+    """The trigger: a date as given, or a date-time with its UTC offset read where the
     rule's court sits (a removal scheduled at 22:30 in Dubai is the same day in Paris, or
-    not); then a step saying so."""
+    not), with a step saying so; a rule counted in hours (Rule 39) uses its time."""
     if "T" not in text.upper():
         try:
             return parse_date(text), None
@@ -270,12 +273,16 @@ def _trigger_day(session: so.Session, rule: str, text: str) -> tuple[dt.date, st
         raise click.BadParameter(error.message, param_hint="RULE") from None
     local = instant.astimezone(zone(zone_name))
     try:
-        trigger_on = in_range(local.date())
+        in_range(local.date())
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--from") from None
     given = f"{instant:%Y-%m-%d %H:%M} {_offset(instant)}"
-    step = f"Trigger given as {given} = {local:%H:%M} on {rules.day(trigger_on)} in {zone_name}"
-    return trigger_on, step
+    step = f"Trigger given as {given} = {local:%H:%M} on {rules.day(local.date())} in {zone_name}"
+    return local, step
+
+
+def _day_of(trigger: dt.date | dt.datetime) -> dt.date:
+    return trigger.date() if isinstance(trigger, dt.datetime) else trigger
 
 
 def _offset(instant: dt.datetime) -> str:
@@ -299,9 +306,9 @@ def deadline(rule: str, trigger: str, as_json: bool) -> None:
     """Compute a deadline without storing it, and show each step."""
 
     with unit_of_work() as session:
-        trigger_on, given = _trigger_day(session, rule, trigger)
+        trigger_at, given = _trigger(session, rule, trigger)
         try:
-            row, computation = deadlines.compute(session, rule, trigger_on)
+            row, computation = deadlines.compute(session, rule, trigger_at)
         except TrackerError as exc:
             raise click.BadParameter(exc.message, param_hint="RULE") from None
         steps = ([given] if given else []) + list(computation.steps)
@@ -309,7 +316,8 @@ def deadline(rule: str, trigger: str, as_json: bool) -> None:
         if as_json:
             answer = {
                 "rule": row.code,
-                "trigger": trigger_on.isoformat(),
+                "trigger": _day_of(trigger_at).isoformat(),
+                "trigger_at": trigger_at.isoformat() if given else None,
                 "due_on": computation.due_on.isoformat(),
                 "due_at": due_at.isoformat() if due_at is not None else None,
                 "owed_by": row.owed_by.value,

@@ -338,6 +338,7 @@ class RuleVersionForm(_RuleSource):
     unit = SelectField("Unit", choices=UNITS)
     direction = SelectField("Counted", choices=DIRECTIONS, default=Direction.after.value)
     due_time = TimeField("By (time of day)", validators=[Optional()])
+    opens_at = TimeField("Office opens", validators=[Optional()])
     end_shift = SelectField("Last day", choices=END_SHIFTS)
     blocking_days = SelectField("Days off", choices=BLOCKING_DAYS)
     vacation_policy = SelectField("Judicial vacations", choices=VACATION_POLICIES)

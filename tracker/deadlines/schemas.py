@@ -224,7 +224,8 @@ def dump(deadline: Deadline, warnings: list[str] | None = None) -> DeadlineOut:
         owed_by=deadline.owed_by,
         met_by=list(deadline.met_by),
         met_event_id=deadline.met_event_id,
-        due_at=deadline.due_at,
+        # in UTC whether just computed (the court's zone) or read back
+        due_at=deadline.due_at.astimezone(dt.UTC) if deadline.due_at else None,
         version=deadline.version,
         warnings=warnings or [],
     )
