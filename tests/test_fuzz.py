@@ -212,6 +212,9 @@ def world(app, client, database, frozen_now):
     for _ in range(3):  # ids 1 to 3: withdrawing one leaves others to read and correct
         factories.event(admin, proceeding["id"])
     factories.deadline(admin, proceeding["id"])
+    # ids 2 and 3: an authority's time limits, one of them met by an event of the dossier
+    for kinds in (["decision"], ["request_received", "decision"]):
+        factories.deadline(admin, proceeding["id"], owed_by="authority", met_by=kinds)
     factories.created(admin.post("/feeds", {"scope": "mine"}))
     browser = sign_in(app.test_client(), database, "admin")
     endpoints = []
