@@ -234,6 +234,27 @@ def authority_rule(
         )
 
 
+def ccf_rule(database: Database, jurisdiction_id: int = 1) -> None:
+    """TEST_CCF_ADMISSIBILITY: the CCF's decision on admissibility, a month after a request
+    received (a rule the tests own: the shipped catalogue has no CCF rule), never rolled."""
+    from tracker.deadlines.models import DeadlineRule, EndShift, OffsetUnit, Party
+
+    with database.unit_of_work() as session:
+        session.add(
+            DeadlineRule(
+                code="TEST_CCF_ADMISSIBILITY",
+                jurisdiction_id=jurisdiction_id,
+                title="CCF decision on admissibility",
+                trigger_kind="request_received",
+                amount=1,
+                unit=OffsetUnit.months,
+                end_shift=EndShift.none,
+                owed_by=Party.authority,
+                met_by=["admissibility_decision"],
+            )
+        )
+
+
 def dossier(api: Api, **matter_fields: Any) -> tuple[dict, dict]:
     """A matter with one proceeding in BE (the jurisdiction must exist)."""
     made = matter(api, **matter_fields)

@@ -405,23 +405,7 @@ def test_tracker_scan_notify_queues_the_digest_once(office, coordinator, databas
 def ccf_request(database, staff, proceeding_id: int) -> dict:
     """A request received by the CCF on 1 Oct 2026: a decision on admissibility was
     expected within a month (a rule the tests own), by 1 Nov 2026."""
-    from tracker.deadlines.enums import EndShift, OffsetUnit, Party
-    from tracker.deadlines.models import DeadlineRule
-
-    with database.unit_of_work() as session:
-        session.add(
-            DeadlineRule(
-                code="TEST_CCF_ADMISSIBILITY",
-                jurisdiction_id=1,
-                title="CCF decision on admissibility",
-                trigger_kind="request_received",
-                amount=1,
-                unit=OffsetUnit.months,
-                end_shift=EndShift.none,
-                owed_by=Party.authority,
-                met_by=["admissibility_decision"],
-            )
-        )
+    factories.ccf_rule(database)
     with clock.frozen(START):
         received = factories.event(staff, proceeding_id, "2026-10-01", kind="request_received")
         body = {"rule": "TEST_CCF_ADMISSIBILITY", "trigger_event_id": received["id"]}

@@ -190,23 +190,7 @@ def test_thresholds_come_from_the_settings(client, database, settings, dossiers,
 def ccf(staff, database) -> dict:
     """A request received by the CCF on 1 Feb 2026; its decision on admissibility was
     expected within a month (a rule the tests own), by 1 Mar 2026."""
-    from tracker.deadlines.enums import EndShift, OffsetUnit, Party
-    from tracker.deadlines.models import DeadlineRule
-
-    with database.unit_of_work() as session:
-        session.add(
-            DeadlineRule(
-                code="TEST_CCF_ADMISSIBILITY",
-                jurisdiction_id=1,
-                title="CCF decision on admissibility",
-                trigger_kind="request_received",
-                amount=1,
-                unit=OffsetUnit.months,
-                end_shift=EndShift.none,
-                owed_by=Party.authority,
-                met_by=["admissibility_decision"],
-            )
-        )
+    factories.ccf_rule(database)
     _matter, proceeding = factories.dossier(staff)
     received = factories.event(staff, proceeding["id"], "2026-02-01", kind="request_received")
     body = {"rule": "TEST_CCF_ADMISSIBILITY", "trigger_event_id": received["id"]}

@@ -853,7 +853,11 @@ def test_an_admin_adds_a_vacation_and_sees_the_deadlines_it_moves(client, databa
         ({"start_month": "13"}, "start_month", "choose a month"),
         ({"start_day": ""}, "start_day", "give a day from 1 to 31"),
         ({"start_day": "first"}, "start_day", "Not a valid integer value."),
-        ({"effect": "postpone"}, "effect", "'postpone' is not a valid effect (extend, suspend, closed)"),
+        (
+            {"effect": "postpone"},
+            "effect",
+            "'postpone' is not a valid effect (extend, suspend, closed)",
+        ),
         ({"name": " "}, "name", "This field is required."),
         (
             {"start_month": "12", "start_day": "20", "end_month": "1", "end_day": "6"},

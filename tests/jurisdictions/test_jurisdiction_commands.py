@@ -66,7 +66,11 @@ def test_a_rule_command_has_real_types():
         ({"amount": "10"}, "amount", "amount must be a whole number from 1 to 3650"),
         ({"code": "be test"}, "code", "'BE TEST' is not a rule code"),
         ({"jurisdiction": "b"}, "jurisdiction", "'B' is not a jurisdiction code"),
-        ({"unit": "weeks"}, "unit", "'weeks' is not a valid unit (days, working_days, working_hours, months)"),
+        (
+            {"unit": "weeks"},
+            "unit",
+            "'weeks' is not a valid unit (days, working_days, working_hours, months)",
+        ),
         ({"valid_to": "2026-02-30"}, "valid_to", None),
         ({"source": "s" * 2001}, "source", "source is longer than 2000 characters"),
     ],
@@ -86,7 +90,11 @@ def test_a_wrong_rule_command_names_its_field(change, field, message):
         ({"end_month": None}, "end_month", "choose a month"),
         ({"start_day": 32}, "start_day", "give a day from 1 to 31"),
         ({"extend_to_day": "15"}, "extend_to_day", "give a day from 1 to 31"),
-        ({"effect": "postpone"}, "effect", "'postpone' is not a valid effect (extend, suspend, closed)"),
+        (
+            {"effect": "postpone"},
+            "effect",
+            "'postpone' is not a valid effect (extend, suspend, closed)",
+        ),
     ],
 )
 def test_a_wrong_vacation_command_names_its_field(change, field, message):

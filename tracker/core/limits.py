@@ -38,6 +38,8 @@ JURISDICTION_CODE = 16
 RULE_CODE = 64
 #: an event's kind, and the kind a deadline rule counts from (request_received)
 KIND = 64
+#: event kinds that can meet one authority's time limit
+MET_BY_KINDS = 20
 
 # --- paragraphs ----------------------------------------------------------------------------
 

@@ -82,7 +82,9 @@ def _kinds(value: list[str]) -> list[str]:
 
 
 #: the event kinds that meet an authority's time limit (admissibility_decision, decision)
-MetBy = Annotated[list[EventKind], pydantic.Field(max_length=20), pydantic.AfterValidator(_kinds)]
+MetBy = Annotated[
+    list[EventKind], pydantic.Field(max_length=limits.MET_BY_KINDS), pydantic.AfterValidator(_kinds)
+]
 
 
 def _url(value: str) -> str:
