@@ -180,15 +180,20 @@ def hearing_invite(
     email addresses (iTIP wants both for REQUEST and CANCEL). `privacy="discreet"`
     (discreet mail) also leaves out the jurisdiction and the court's zone.
     """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(sorted(METHODS))}, not {method!r}")
+    style = _invite_style(method, base_url, privacy, alarms)
     item = hearing_item(hearing)
-    base_url = (base_url or os.environ.get("BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
-    style = Style(base_url=base_url, privacy=privacy, alarms=alarms)
     start = events.local(item.starts_at, item.timezone)
     event = events.Writer(style).hearing(item, start, cancelled=method == "CANCEL")
     zones = {item.timezone: [start.year]} if item.time_known and not style.discreet else {}
     return _invite(method, zones, event, organizer, attendee)
+
+
+def _invite_style(method: str, base_url: str | None, privacy: str, alarms: bool) -> Style:
+    """How one mailed item is written; an unknown method is a programming error."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(sorted(METHODS))}, not {method!r}")
+    base_url = (base_url or os.environ.get("BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+    return Style(base_url=base_url, privacy=privacy, alarms=alarms)
 
 
 # --- single deadlines -----------------------------------------------------------------------
@@ -244,11 +249,8 @@ def deadline_invite(
     The same UID, times and titles as in the feeds; the arguments are `hearing_invite`'s.
     A deadline at an hour carries its zone's VTIMEZONE, except in discreet mail (UTC).
     """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(sorted(METHODS))}, not {method!r}")
+    style = _invite_style(method, base_url, privacy, alarms)
     item = deadline_item(deadline, full=privacy == "full")
-    base_url = (base_url or os.environ.get("BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
-    style = Style(base_url=base_url, privacy=privacy, alarms=alarms)
     if method == "CANCEL":
         item.status = "waived"  # written as STATUS:CANCELLED
     event = events.Writer(style).deadline(item)
