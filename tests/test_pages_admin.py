@@ -572,19 +572,27 @@ def test_an_admin_adds_a_rule(database, admin, belgium):
             "a period in working hours needs the hours the office opens and closes",
         ),
         (
-            {"unit": "working_hours", "direction": "after", "opens_at": "08:00",
-             "due_time": "16:00"},
+            {
+                "unit": "working_hours",
+                "direction": "after",
+                "opens_at": "08:00",
+                "due_time": "16:00",
+            },
             "direction",
             "a period in working hours is counted back from its trigger: direction before",
         ),
         (
-            {"unit": "working_hours", "direction": "before", "opens_at": "16:00",
-             "due_time": "08:00"},
+            {
+                "unit": "working_hours",
+                "direction": "before",
+                "opens_at": "16:00",
+                "due_time": "08:00",
+            },
             "due_time",
             "the office must open before it closes",
         ),
         ({"opens_at": "08:00"}, "opens_at", "opens_at is for a period in working hours"),
-    ],  # fmt: skip
+    ],
 )
 def test_a_wrong_rule_names_the_field(database, admin, belgium, change, field, message):
     admin.get("/admin/rules")
