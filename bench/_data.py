@@ -282,9 +282,8 @@ class Dossiers:
         if ends > AS_OF:
             status = "suspended" if rng.random() < 0.06 else "pending"
             return status, None, AS_OF + dt.timedelta(days=400)
-        # half record the day they ended; the others end with their last event
-        closed_on = ends if rng.random() < 0.5 else None
-        return rng.choice(("decided", "closed", "withdrawn")), closed_on, ends
+        # every proceeding no longer open says when it ended (a CHECK constraint)
+        return rng.choice(("decided", "closed", "withdrawn")), ends, ends
 
     def hearing(self, batch: Batch, pid: int, opened: dt.date, ends: dt.date, tz: str) -> None:
         rng = self.rng

@@ -453,6 +453,7 @@ def test_a_proceeding_is_opened_with_all_its_fields(staff, database):
         "opened_on": "2024-03",
         "precision": "month",
         "closed_on": None,
+        "closed_precision": "day",
         "parent_id": None,
         "origin_id": other["id"],
         "version": 1,
@@ -524,7 +525,7 @@ BAD_PROCEEDINGS = [
     ({"opened_on": "2023-03", "precision": "week"}, "precision"),
     ({"closed_on": "2023-02-30"}, "closed_on"),
     ({"closed_on": "2023-13"}, "closed_on"),
-    ({"opened_on": "2023-05-10", "closed_on": "2023-05-09"}, "closed_on"),
+    ({"status": "closed", "opened_on": "2023-05-10", "closed_on": "2023-05-09"}, "closed_on"),
     ({"parent_id": 4242}, "parent_id"),
     ({"origin_id": 4242}, "origin_id"),
     ({"parent_id": 0}, "parent_id"),
@@ -745,6 +746,68 @@ def test_patching_a_proceeding_audits_only_the_changed_fields(staff, database):
     )
     assert entry["before"] == {"status": "pending", "closed_on": None}
     assert entry["after"] == {"status": "decided", "closed_on": "2026-11-20"}
+
+
+@pytest.mark.parametrize("status", ["decided", "closed", "withdrawn"])
+def test_a_proceeding_no_longer_open_is_refused_without_its_closing_date(staff, database, status):
+    matter = factories.matter(staff)
+    body = {"matter_id": matter["id"], "jurisdiction": "BE", "kind": "trial", "title": "T"}
+    body |= {"client_role": "accused", "status": status}
+
+    with nothing_written(database):
+        refused = staff.post("/proceedings", body)
+
+    error = assert_error(refused, 422, "invalid", "closed_on")
+    assert error["message"] == (
+        f"a {status} proceeding needs its closing date (YYYY-MM-DD, YYYY-MM or YYYY)"
+    )
+
+
+def test_an_open_proceeding_is_refused_a_closing_date(staff, database):
+    matter = factories.matter(staff)
+    body = {"matter_id": matter["id"], "jurisdiction": "BE", "kind": "trial", "title": "T"}
+    body |= {"client_role": "accused", "status": "suspended", "closed_on": "2025-01-01"}
+
+    with nothing_written(database):
+        refused = staff.post("/proceedings", body)
+
+    error = assert_error(refused, 422, "invalid", "closed_on")
+    assert error["message"].startswith("a suspended proceeding has no closing date")
+
+
+def test_closing_a_proceeding_known_to_the_month_then_reopening_it_clears_the_date(staff, database):
+    _, made = factories.dossier(staff)
+    path = f"/proceedings/{made['id']}"
+
+    with nothing_written(database):
+        assert_error(
+            staff.patch(path, {"version": 1, "status": "decided"}), 422, "invalid", "closed_on"
+        )
+    closed = factories.ok(
+        staff.patch(path, {"version": 1, "status": "decided", "closed_on": "2025-03"})
+    )
+    moved = factories.ok(staff.patch(path, {"version": 2, "closed_on": "2025-04-17"}))
+    with nothing_written(database):
+        assert_error(
+            staff.patch(path, {"version": 3, "closed_on": None}), 422, "invalid", "closed_on"
+        )
+    reopened = factories.ok(staff.patch(path, {"version": 3, "status": "pending"}))
+
+    assert (closed["closed_on"], closed["closed_precision"]) == ("2025-03", "month")
+    assert (moved["closed_on"], moved["closed_precision"]) == ("2025-04-17", "day")
+    assert (reopened["status"], reopened["closed_on"]) == ("pending", None)
+    entry = factories.audit_entries(database)[-1]
+    assert entry["before"] == {"status": "decided", "closed_on": "2025-04-17"}
+    assert entry["after"] == {"status": "pending", "closed_on": None}
+
+
+def test_the_database_itself_refuses_a_closed_proceeding_without_its_closing_date(staff, database):
+    _, made = factories.dossier(staff)
+
+    with pytest.raises(sa.exc.IntegrityError), database.unit_of_work() as session:
+        session.execute(
+            sa.text("UPDATE proceedings SET status = 'closed' WHERE id = :id"), {"id": made["id"]}
+        )
 
 
 def test_nullable_proceeding_fields_may_be_cleared(staff):

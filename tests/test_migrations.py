@@ -314,3 +314,145 @@ def test_existing_rules_and_deadlines_become_the_client_s_and_the_echr_gets_stra
         "",
     )
     assert calendars == {"ECHR": "FR/6AE", "XECHR": None, "BE": "BE/"}
+
+
+def test_closed_proceedings_get_a_closing_date_from_their_decision_or_their_history(
+    empty_db_url,
+):
+    """51402a812c5c: each proceeding no longer open gets a closing date, by the order of
+    trust its docstring gives; an open one loses its closing date; each change is in the
+    audit chain, which stays intact; the database then refuses a closed one without."""
+    migrate.upgrade(empty_db_url, "cfd8bf14c4a6")
+    now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    stamps = {"version": 1, "created_at": now, "updated_at": now}
+    # (id, status, opened_on, opened precision, closed_on)
+    proceedings = [
+        (1, "decided", "2014-01-01", "year", None),  # a decision known to the month
+        (2, "closed", "2019-01-01", "day", None),  # its status change in the audit log
+        (3, "withdrawn", "2019-01-01", "day", None),  # only a search: its last event
+        (4, "closed", "2016-11-01", "month", None),  # nothing: its opening
+        (5, "decided", None, "day", None),  # nothing at all: its last change
+        (6, "pending", "2020-01-01", "day", "2021-05-05"),  # open: loses it
+        (7, "decided", "2020-01-01", "day", "2022-02-02"),  # already right: untouched
+        (8, "closed", "2020-06-01", "day", None),  # a decision before its opening
+    ]
+    # (proceeding, kind, occurred_on, precision, withdrawn)
+    facts = [
+        (1, "judgment", "2016-03-01", "month", False),
+        (1, "extradition_decision", "2017-09-01", "month", False),
+        (1, "judgment", "2018-01-01", "day", True),  # withdrawn: never happened
+        (1, "filing", "2019-01-01", "day", False),  # later, but not a decision
+        (3, "search", "2019-10-01", "day", False),
+        (8, "decision", "2020-01-01", "day", False),
+    ]
+    engine = make_engine(empty_db_url, poolclass=sa.NullPool)
+    try:
+        with engine.begin() as connection:
+            insert = sa.text
+            connection.execute(
+                insert(
+                    "INSERT INTO jurisdictions (code, name, timezone, version, created_at, "
+                    "updated_at) VALUES ('BE', 'Belgium', 'Europe/Brussels', :version, "
+                    ":created_at, :updated_at)"
+                ),
+                stamps,
+            )
+            connection.execute(
+                insert(
+                    "INSERT INTO matters (title, summary, version, created_at, updated_at) "
+                    "VALUES ('M', '', :version, :created_at, :updated_at)"
+                ),
+                stamps,
+            )
+            for pid, status, opened, precision, closed in proceedings:
+                connection.execute(
+                    insert(
+                        "INSERT INTO proceedings (id, matter_id, jurisdiction_id, kind, title, "
+                        "client_role, status, opened_on, opened_precision, closed_on, version, "
+                        "created_at, updated_at) VALUES (:id, 1, 1, 'trial', 'P', 'accused', "
+                        ":status, :opened, :precision, :closed, :version, :created_at, "
+                        ":updated_at)"
+                    ),
+                    {"id": pid, "status": status, "opened": opened, "precision": precision}
+                    | {"closed": closed}
+                    | stamps
+                    | {"updated_at": dt.datetime(2025, 7, 8, 23, 30, tzinfo=dt.UTC)},
+                )
+            for pid, kind, on, precision, withdrawn in facts:
+                connection.execute(
+                    insert(
+                        "INSERT INTO events (proceeding_id, kind, occurred_on, precision, "
+                        "summary, withdrawn_at, withdrawal_reason, version, created_at, "
+                        "updated_at) VALUES (:pid, :kind, :on, :precision, '', :withdrawn, '', "
+                        ":version, :created_at, :updated_at)"
+                    ),
+                    {"pid": pid, "kind": kind, "on": on, "precision": precision}
+                    | {"withdrawn": now if withdrawn else None}
+                    | stamps,
+                )
+        database = Database(empty_db_url)
+        changed = dt.datetime(2024, 3, 9, 22, 0, tzinfo=dt.UTC)
+        with database.unit_of_work() as session:
+            audit.record_attempt(session, CLI, changed, "update", "proceedings", 2, after={
+                "status": "closed"})  # fmt: skip
+            # an older change to another status does not date the closing
+            audit.record_attempt(session, CLI, now, "update", "proceedings", 3, after={
+                "status": "decided"})  # fmt: skip
+        database.dispose()
+
+        migrate.upgrade(empty_db_url)
+
+        with engine.connect() as connection:
+            closing = {
+                row.id: (row.closed_on and str(row.closed_on)[:10], row.closed_precision)
+                for row in connection.execute(
+                    sa.text("SELECT id, closed_on, closed_precision FROM proceedings")
+                )
+            }
+        database = Database(empty_db_url)
+        with database.sessionmaker() as session:
+            report = audit.verify(session)
+            written = session.scalars(
+                sa.select(AuditEntry)
+                .where(AuditEntry.actor_label == "system:migration")
+                .order_by(AuditEntry.id)
+            ).all()
+            logged = {e.entity_id: (e.before, e.after) for e in written}
+        refused = None
+        try:
+            with engine.begin() as connection:
+                connection.execute(sa.text("UPDATE proceedings SET closed_on = NULL WHERE id = 7"))
+        except sa.exc.IntegrityError as exc:
+            refused = exc
+        database.dispose()
+    finally:
+        engine.dispose()
+
+    assert closing == {
+        1: ("2017-09-01", "month"),
+        2: ("2024-03-09", "day"),
+        3: ("2019-10-01", "day"),
+        4: ("2016-11-01", "month"),
+        5: ("2025-07-08", "day"),
+        6: (None, "day"),
+        7: ("2022-02-02", "day"),
+        8: ("2020-06-01", "day"),
+    }
+    assert report.intact
+    assert report.entries == 2 + 7
+    assert logged[1] == (
+        {"closed_on": None},
+        {
+            "closed_on": "2017-09-01",
+            "closed_precision": "month",
+            "why": "closing date from its last decision (extradition_decision)",
+        },
+    )
+    assert logged[2][1]["why"] == "closing date from the day its status became closed"
+    assert logged[6] == (
+        {"closed_on": "2021-05-05"},
+        {"closed_on": None, "closed_precision": "day", "why": "an open proceeding has no closing date"},
+    )  # fmt: skip
+    assert logged[8][1]["why"] == "closing date from its opening"
+    assert 7 not in logged
+    assert refused is not None

@@ -113,10 +113,10 @@ def test_a_lawyer_sees_only_assigned_matters_and_cannot_create(client, database,
 def test_search_by_name_country_kind_and_status(client, database, admin, query, found):
     dossier(admin)
     other = factories.matter(admin, "Iskander Yerimbetov")
-    factories.proceeding(admin, other["id"], jurisdiction="KZ", status="closed")
+    factories.proceeding(admin, other["id"], jurisdiction="KZ", status="closed", closed_on="2024")
     factories.proceeding(admin, other["id"], jurisdiction="BE")
     closed = factories.matter(admin, "Closed case")
-    factories.proceeding(admin, closed["id"], status="withdrawn")
+    factories.proceeding(admin, closed["id"], status="withdrawn", closed_on="2025-02-03")
     factories.matter(admin, "Empty")
     browser = sign_in(client, database, "staff")
 

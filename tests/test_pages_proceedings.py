@@ -265,7 +265,7 @@ def test_a_proceeding_without_csrf_token_is_refused(client, database, admin, mat
         ({"opened_on": "12/2018"}, "opened_on", "Write YYYY-MM-DD, or YYYY-MM or YYYY"),
         ({"opened_on": "2018-02-30"}, "opened_on", "is not a real date"),
         (
-            {"opened_on": "2020-01-01", "closed_on": "2019-01-01"},
+            {"status": "decided", "opened_on": "2020-01-01", "closed_on": "2019-01-01"},
             "closed_on",
             "the closing date is before the opening date",
         ),
@@ -507,7 +507,7 @@ def test_a_proceeding_s_kind_reads_in_the_table_s_words(client, database, admin,
 
 
 def test_a_closing_date_before_the_opening_date_is_refused_in_words(admin, matter):
-    body = {"opened_on": "2023-05-10", "closed_on": "2023-05-09"}
+    body = {"status": "decided", "opened_on": "2023-05-10", "closed_on": "2023-05-09"}
 
     refused = admin.post(
         "/proceedings",

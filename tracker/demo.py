@@ -25,6 +25,7 @@ import sqlalchemy.orm as so
 
 from tracker.core import resources
 from tracker.core.actors import DEMO
+from tracker.core.dates import parse_partial
 from tracker.deadlines import operations as deadlines
 from tracker.deadlines.schemas import NewDeadline
 from tracker.hearings import operations as hearings
@@ -34,8 +35,9 @@ from tracker.jurisdictions.models import Jurisdiction
 from tracker.jurisdictions.schemas import NewJurisdiction
 from tracker.matters import events
 from tracker.matters import operations as matters
-from tracker.matters.models import Event, Matter, Proceeding
+from tracker.matters.models import OPEN_STATUSES, Event, Matter, Proceeding
 from tracker.matters.schemas import NewEvent, NewMatter, NewProceeding
+from tracker.matters.timeline import is_decision
 from tracker.users import operations as users
 from tracker.users.models import Role, User
 from tracker.users.schemas import NewUser
@@ -65,6 +67,7 @@ PROCEEDING_FIELDS = (
     "status",
     "opened_on",
     "precision",
+    "closed_on",
 )
 HEARING_FIELDS = ("starts_at", "timezone", "time_known", "location", "title")
 
@@ -199,6 +202,8 @@ def _create_proceedings(
         for item in ready:
             data = {name: item[name] for name in PROCEEDING_FIELDS if name in item}
             data["matter_id"] = matter.id
+            if data.get("status", "pending") not in OPEN_STATUSES:
+                data.setdefault("closed_on", _closed_on(item))
             if "parent" in item:
                 data["parent_id"] = ids[item["parent"]]
             if "origin" in item:
@@ -208,6 +213,15 @@ def _create_proceedings(
             created.append((proceeding, item))
         waiting = [p for p in waiting if p["key"] not in ids]
     return created
+
+
+def _closed_on(item: dict[str, Any]) -> str | None:
+    """When a proceeding the file does not date the end of ended: its last decision (as
+    precisely as the file dates it), else its last event, else its opening."""
+    facts = sorted(item.get("events", []), key=lambda e: parse_partial(e["occurred_on"])[0])
+    decisions = [e for e in facts if is_decision(e["kind"])]
+    last = (decisions or facts or [None])[-1]
+    return last["occurred_on"] if last else item.get("opened_on")
 
 
 def _source(sources: dict[str, str], key: str | None) -> str | None:

@@ -51,7 +51,10 @@ def test_a_new_proceeding_carries_real_types():
         dt.date(2024, 3, 1),
         Precision.month,
     )
-    assert command.closed_on == dt.date(2024, 5, 2)
+    assert (command.closed_on.value, command.closed_on.precision) == (
+        dt.date(2024, 5, 2),
+        Precision.day,
+    )
     assert (command.title, command.reference, command.parent_id) == ("Extradition", "", None)
 
 

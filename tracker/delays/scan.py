@@ -13,8 +13,8 @@ What the scan takes to have been true on `as_of` (facts dated later do not exist
   looked at, nor are its hearings and deadlines); the hearing and deadline rules look
   at every proceeding that exists, the proceeding rules at the open ones only;
 - a proceeding is open on as_of if its status is pending or suspended, or if it ended
-  after as_of: on its `closed_on`, else on its latest event (the judgment, decision or
-  dismissal that ended it); one that ended with neither date is taken as never open;
+  after as_of, on its `closed_on` (which every proceeding no longer open has; the first
+  day of the period when partial);
 - an event counts from `occurred_on` (the first day of the period when partial);
 - a postponement counts from `decided_on` (else the day it was recorded): one decided
   after as_of has not happened yet, and the hearing is still where it was before it;
@@ -222,8 +222,8 @@ def _hearing_state(as_of: dt.date, proceeding_ids: Collection[int] | None = None
 
 
 def _event_dates(as_of: dt.date, proceeding_ids: Collection[int] | None = None) -> sa.Subquery:
-    """Per proceeding: its latest event by as_of (and that event's precision), its first
-    decision by as_of, and its latest event ever (when a closed one ended)."""
+    """Per proceeding: its latest event by as_of (and that event's precision), and its
+    first decision by as_of."""
     e = events_t
     dated = e.c.occurred_on <= as_of
 
@@ -239,7 +239,6 @@ def _event_dates(as_of: dt.date, proceeding_ids: Collection[int] | None = None) 
             sa.func.min(
                 sa.case((sa.and_(dated, e.c.kind.in_(rules.DECISION_KINDS)), e.c.occurred_on))
             ).label("decided_on"),
-            sa.func.max(e.c.occurred_on).label("ended_on"),
         )
         .where(_only(proceeding_ids, e.c.proceeding_id))
         .where(e.c.withdrawn_at.is_(None))  # recorded by mistake: it never happened
@@ -276,7 +275,6 @@ def _proceedings(
     p = proceedings_t
     events = _event_dates(as_of, proceeding_ids)
     hearings = _hearing_dates(as_of, state)
-    ended_on = sa.func.coalesce(p.c.closed_on, events.c.ended_on)
     query = (
         sa.select(
             p.c.id,
@@ -290,7 +288,7 @@ def _proceedings(
             events.c.decided_on,
             hearings.c.last_at,
             hearings.c.ahead,
-            _flag(sa.or_(p.c.status.in_(OPEN_STATUSES), ended_on > as_of)).label("open"),
+            _flag(sa.or_(p.c.status.in_(OPEN_STATUSES), p.c.closed_on > as_of)).label("open"),
         )
         .select_from(
             p.outerjoin(events, events.c.proceeding_id == p.c.id).outerjoin(

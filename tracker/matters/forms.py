@@ -155,8 +155,9 @@ class ProceedingForm(CommandForm):
     )
     closed_on = StringField(
         "Closed on",
-        validators=[Optional(), Regexp(r"^\d{4}-\d{2}-\d{2}$", message="Write YYYY-MM-DD.")],
-        render_kw={"type": "date"},
+        validators=[Optional(), PARTIAL_DATE],
+        description="Required once the status is decided, closed or withdrawn.",
+        render_kw={"placeholder": "YYYY-MM-DD, YYYY-MM or YYYY", "inputmode": "numeric"},
     )
     parent_id = SelectField("Appeal or stage of", choices=[], coerce=str, default="")
     origin_id = SelectField("Requested by / based on", choices=[], coerce=str, default="")
@@ -176,7 +177,7 @@ class ProceedingForm(CommandForm):
             "client_role": self.client_role.data,
             "status": self.status.data,
             "opened_on": (self.opened_on.data or "").strip() or None,
-            "closed_on": self.closed_on.data or None,
+            "closed_on": (self.closed_on.data or "").strip() or None,
             "parent_id": int(self.parent_id.data) if self.parent_id.data else None,
             "origin_id": self._origin(),
         }

@@ -66,6 +66,12 @@ class Proceeding(Versioned, Timestamped, Base):
     __table_args__ = (
         # the matters search (country, kind, open or not -> matter) from the index alone
         sa.Index("ix_proceedings_search", "jurisdiction_id", "kind", "status", "matter_id"),
+        # a proceeding no longer open says when it ended, and an open one has not ended:
+        # the delay statistics count what was resolved in a period by this date
+        sa.CheckConstraint(
+            "(status IN ('pending', 'suspended')) = (closed_on IS NULL)",
+            name="closed_on_when_not_open",
+        ),
     )
 
     id: so.Mapped[intpk]
@@ -83,7 +89,10 @@ class Proceeding(Versioned, Timestamped, Base):
     #: first day of the period when known only to the month or year
     opened_on: so.Mapped[dt.date | None]
     opened_precision: so.Mapped[Precision] = so.mapped_column(default=Precision.day)
+    #: set exactly when the status is not open; the first day of the period when known
+    #: only to the month or year (a decision "in 2014")
     closed_on: so.Mapped[dt.date | None]
+    closed_precision: so.Mapped[Precision] = so.mapped_column(default=Precision.day)
     #: the proceeding this one is an appeal or a stage of
     parent_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("proceedings.id"), index=True)
     #: the proceeding this one is based on or requested by (another country, often)

@@ -19,7 +19,8 @@ from tracker.deadlines.models import Deadline
 from tracker.hearings.models import Hearing
 from tracker.jurisdictions import operations as jurisdictions
 from tracker.jurisdictions.models import Jurisdiction
-from tracker.matters.models import Event, Matter, Person, Proceeding
+from tracker.matters.enums import ProceedingStatus
+from tracker.matters.models import OPEN_STATUSES, Event, Matter, Person, Proceeding
 from tracker.matters.schemas import MatterChanges, NewMatter, NewProceeding, ProceedingChanges
 from tracker.users import access
 from tracker.users.models import Role, User
@@ -312,6 +313,7 @@ def create_proceeding(
     jurisdiction = jurisdictions.by_code(session, command.jurisdiction)
     authority_id = _authority_id(session, actor, now, jurisdiction, command.authority)
     opened_on, precision = partial_date(command, "opened_on", None)
+    closed_on, closed_precision = _closing(command.status, command.closed_on, sent=True)
     proceeding = Proceeding(
         matter_id=matter.id,
         jurisdiction_id=jurisdiction.id,
@@ -323,7 +325,8 @@ def create_proceeding(
         status=command.status,
         opened_on=opened_on,
         opened_precision=precision,
-        closed_on=command.closed_on,
+        closed_on=closed_on,
+        closed_precision=closed_precision,
         parent_id=_link(session, actor, command.parent_id, "parent_id", matter.id),
         origin_id=_link(session, actor, command.origin_id, "origin_id", None),
     )
@@ -357,6 +360,12 @@ def update_proceeding(
         values["opened_on"], values["opened_precision"] = partial_date(
             command, "opened_on", proceeding.opened_on
         )
+    if command.sent("status") or command.sent("closed_on"):
+        sent = command.sent("closed_on")
+        closed_on = command.closed_on if sent else _stored_closing(proceeding)
+        values["closed_on"], values["closed_precision"] = _closing(
+            values.get("status", proceeding.status), closed_on, sent=sent
+        )
     if command.sent("parent_id"):
         parent_id = _link(session, actor, command.parent_id, "parent_id", proceeding.matter_id)
         _check_no_cycle(session, proceeding, parent_id)
@@ -367,6 +376,34 @@ def update_proceeding(
     edits.apply(session, actor, now, proceeding, values, matter_id=proceeding.matter_id)
     _check_dates(proceeding)
     return proceeding
+
+
+def _closing(
+    status: ProceedingStatus, closed_on: PartialDay | None, *, sent: bool
+) -> tuple[dt.date | None, Precision]:
+    """The closing date a proceeding of that status keeps: required once it is no longer
+    open (the statistics count what was resolved by it), none while it is. A status set
+    back to open clears the stored one; one sent with an open status is refused."""
+    if status in OPEN_STATUSES:
+        if sent and closed_on is not None:
+            raise Invalid(
+                f"a {status} proceeding has no closing date: leave it empty, or set the "
+                "status it ended with",
+                field="closed_on",
+            )
+        return None, Precision.day
+    if closed_on is None:
+        raise Invalid(
+            f"a {status} proceeding needs its closing date (YYYY-MM-DD, YYYY-MM or YYYY)",
+            field="closed_on",
+        )
+    return closed_on.value, closed_on.precision
+
+
+def _stored_closing(proceeding: Proceeding) -> PartialDay | None:
+    if proceeding.closed_on is None:
+        return None
+    return PartialDay(proceeding.closed_on, proceeding.closed_precision)
 
 
 def _check_dates(proceeding: Proceeding) -> None:

@@ -83,7 +83,8 @@ class NewProceeding(Command):
     status: Annotated[ProceedingStatus, Allowed()] = ProceedingStatus.pending
     opened_on: PartialDay | None = None
     precision: Annotated[Precision, Allowed()] | None = None
-    closed_on: Day | None = None
+    #: required when the status is not open (pending, suspended), refused when it is
+    closed_on: PartialDay | None = None
     parent_id: Id | None = None
     origin_id: Id | None = None
 
@@ -104,7 +105,8 @@ class ProceedingChanges(Changes):
     status: Annotated[ProceedingStatus, Allowed()] | None = None
     opened_on: PartialDay | None = None
     precision: Annotated[Precision, Allowed()] | None = None
-    closed_on: Day | None = None
+    #: a status set back to open clears it
+    closed_on: PartialDay | None = None
     parent_id: Id | None = None
     origin_id: Id | None = None
 
@@ -187,7 +189,10 @@ class ProceedingOut(pydantic.BaseModel):
     status: ProceedingStatus
     opened_on: str | None = pydantic.Field(description="YYYY-MM-DD, YYYY-MM or YYYY")
     precision: Precision
-    closed_on: dt.date | None
+    closed_on: str | None = pydantic.Field(
+        description="YYYY-MM-DD, YYYY-MM or YYYY; set exactly when the status is not open"
+    )
+    closed_precision: Precision
     parent_id: int | None
     origin_id: int | None
     version: int
@@ -254,7 +259,8 @@ def _proceeding(proceeding: Proceeding) -> dict[str, Any]:
         "status": proceeding.status,
         "opened_on": format_partial(proceeding.opened_on, proceeding.opened_precision),
         "precision": proceeding.opened_precision,
-        "closed_on": proceeding.closed_on,
+        "closed_on": format_partial(proceeding.closed_on, proceeding.closed_precision),
+        "closed_precision": proceeding.closed_precision,
         "parent_id": proceeding.parent_id,
         "origin_id": proceeding.origin_id,
         "version": proceeding.version,

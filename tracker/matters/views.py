@@ -338,7 +338,7 @@ def _stored(proceeding: Proceeding) -> dict[str, Any]:
         "client_role": proceeding.client_role.value,
         "status": proceeding.status.value,
         "opened_on": format_partial(proceeding.opened_on, proceeding.opened_precision) or "",
-        "closed_on": proceeding.closed_on.isoformat() if proceeding.closed_on else "",
+        "closed_on": format_partial(proceeding.closed_on, proceeding.closed_precision) or "",
         "parent_id": str(proceeding.parent_id or ""),
         "origin_id": str(proceeding.origin_id or ""),
     }
