@@ -17,6 +17,7 @@ of year 1), so that slips are differences of whole numbers.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -218,7 +219,7 @@ def _postponements(session: so.Session, seen: Any, q: DelaysQuery, at: Any) -> N
                 (Proceeding, Proceeding.id == Hearing.proceeding_id),
             ),
         )
-        .where(seen, Postponement.counted)
+        .where(seen, Postponement.counted, _maybe_in(q))
         .subquery("dated")
     )
     statement = (
@@ -229,6 +230,20 @@ def _postponements(session: so.Session, seen: Any, q: DelaysQuery, at: Any) -> N
     for code, kind, number, count in session.execute(statement):
         group, year = at(code, kind), dt.date.fromordinal(int(number)).year
         group.postponed[year] = group.postponed.get(year, 0) + count
+
+
+def _maybe_in(q: DelaysQuery) -> sa.ColumnElement[bool]:
+    """The postponements that may be dated in the period (their day is computed for
+    these only): decided in it, or undecided and moved from a date near it."""
+    earliest, latest = _instants(q)
+    return sa.or_(
+        Postponement.decided_on.between(q.from_, q.to),
+        sa.and_(
+            Postponement.decided_on.is_(None),
+            Postponement.from_starts_at >= earliest,
+            Postponement.from_starts_at < latest,
+        ),
+    )
 
 
 def _flags(session: so.Session, seen: Any, q: DelaysQuery, at: Any) -> None:
@@ -279,8 +294,10 @@ def _day_number(dialect: str, day: Any) -> sa.ColumnElement[int]:
     return sa.type_coerce(day - sa.literal(DAY_ONE, sa.Date) + 1, sa.Integer)
 
 
+@functools.lru_cache(maxsize=65536)
 def local_day(stamp: str | None, zone: str | None) -> int | None:
-    """SQLite's `tracker_local_day`: a stored UTC wall time's day in `zone`, as an ordinal."""
+    """SQLite's `tracker_local_day`: a stored UTC wall time's day in `zone`, as an ordinal
+    (cached: hearings are mostly set at the same few hours)."""
     if stamp is None or zone is None:
         return None
     instant = dt.datetime.fromisoformat(stamp).replace(tzinfo=dt.UTC)
