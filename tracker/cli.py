@@ -31,7 +31,7 @@ from tracker.audit import chain
 from tracker.audit import operations as audit_log
 from tracker.calendar import operations as feeds
 from tracker.calendar.schemas import FeedsOf, NewFeed
-from tracker.core import clock
+from tracker.core import clock, spreadsheet
 from tracker.core.actors import CLI
 from tracker.core.dates import in_range, parse_date, zone
 from tracker.core.db import Database
@@ -44,6 +44,8 @@ from tracker.delays import scan as delays
 from tracker.delays.operations import ScanResult
 from tracker.notifications import alerts, senders
 from tracker.notifications import outbox as mail
+from tracker.reports import queries as report_queries
+from tracker.reports.schemas import DelaysQuery, GroupBy
 from tracker.users import factors
 from tracker.users import operations as users
 from tracker.users.enums import TokenScope
@@ -780,3 +782,58 @@ def _audit_json(report: chain.Report, expect: str | None, anchor: int | None) ->
         "broken": {"entry_id": broken.entry_id, "reason": broken.reason} if broken else None,
         "expect": found,
     }
+
+
+# --- reports --------------------------------------------------------------------------------
+
+
+@main.group()
+def report() -> None:
+    """Statistics over the proceedings."""
+
+
+@report.command("delays")
+@click.option("--from", "start", required=True, metavar="YYYY-MM-DD", help="First day.")
+@click.option("--to", "end", required=True, metavar="YYYY-MM-DD", help="Last day (included).")
+@click.option(
+    "--group-by",
+    default="jurisdiction",
+    type=click.Choice([choice.value for choice in GroupBy]),
+    help="One row per country, per kind of proceeding, or per both.",
+)
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV (the page's download).")
+def report_delays(start: str, end: str, group_by: str, as_csv: bool) -> None:
+    """Delay statistics (CEPEJ, CourTools) of every proceeding over a period."""
+    query = DelaysQuery.read({"from": start, "to": end, "group_by": group_by})
+    with unit_of_work() as session:
+        answer = report_queries.delays(session, CLI, query).answer
+    table = report_queries.table(answer)
+    if as_csv:
+        click.echo(spreadsheet.text(report_queries.COLUMNS, table), nl=False)
+        return
+    click.echo(f"Delay statistics, {answer.from_} to {answer.to} ({answer.days} days)")
+    shown = [("group", 18), *((name, len(name) + 1) for name in REPORT_COLUMNS)]
+    click.echo("".join(name.ljust(width) for name, width in shown).rstrip())
+    for row in table:
+        values = dict(zip(report_queries.COLUMNS, row, strict=True))
+        group = "/".join(str(v) for v in (values["jurisdiction"], values["kind"]) if v) or "all"
+        cells = [printable(group).ljust(18)]
+        cells += [_cell(values[name]).ljust(width) for name, width in shown[1:]]
+        click.echo("".join(cells).rstrip())
+
+
+#: the columns the terminal shows (the CSV has them all)
+REPORT_COLUMNS = (
+    "incoming",
+    "resolved",
+    "pending_end",
+    "clearance_rate",
+    "disposition_time_days",
+    "age_pending_median_days",
+    "postponements",
+    "hearing_dates_mean",
+)
+
+
+def _cell(value: Any) -> str:
+    return "n/a" if value is None else str(value)

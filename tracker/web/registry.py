@@ -23,6 +23,8 @@ from tracker.jurisdictions import api as jurisdictions_api
 from tracker.matters import api as matters_api
 from tracker.matters import views as matters
 from tracker.notifications import views as notifications
+from tracker.reports import api as reports_api
+from tracker.reports import views as reports
 from tracker.users import api as users_api
 from tracker.users import operations as users
 from tracker.users import views as account
@@ -37,6 +39,7 @@ API = (
     users_api,
     delays_api,
     feeds_api,
+    reports_api,
 )
 PAGES = (
     account,
@@ -45,6 +48,7 @@ PAGES = (
     hearings,
     deadlines,
     delays,
+    reports,
     calendar,
     notifications,
     audit,
@@ -58,6 +62,7 @@ NAV: list[tuple[str, str, frozenset[Role] | None]] = [
     ("hearings.index", "Hearings", None),
     ("deadlines.index", "Deadlines", None),
     ("flags.index", "Flags", None),
+    ("reports.delays", "Reports", None),
     ("feeds.index", "Feeds", None),
     ("outbox.index", "Outbox", frozenset({Role.admin, Role.coordinator})),
     ("audit.index", "Audit", frozenset({Role.admin, Role.coordinator})),

@@ -1,0 +1,1 @@
+"""Delay statistics: CEPEJ and CourTools measures per country and kind of proceeding."""
