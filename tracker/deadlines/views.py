@@ -45,7 +45,7 @@ def index():
     )
     if valid and filters.csv():
         return exports.download(
-            lists.csv_lines(hearing_lists.every_row(session, found)),
+            lambda reader: lists.csv_lines(hearing_lists.every_row(reader, found)),
             exports.filename("deadlines", first, last, filters.value("due"), today),
         )
     page = render_template(

@@ -54,7 +54,7 @@ def index():
     )
     if valid and filters.csv():
         return exports.download(
-            lists.csv_lines(lists.every_row(session, found)),
+            lambda reader: lists.csv_lines(lists.every_row(reader, found)),
             exports.filename("hearings", *(span or (None, None)), show, clock.today()),
         )
     page = render_template(

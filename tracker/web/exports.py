@@ -1,22 +1,32 @@
 """Tables handed out from a list page: a CSV download, streamed as it is read.
 
-The rows come from one statement read a batch at a time (`hearings.lists.every_row`);
-the request's context stays open while the response is written, so that the session
-the rows are read from is still there, and is closed after the last line.
+The rows come from one statement read a batch at a time (`hearings.lists.every_row`),
+while the response is written: by then the request's session is closed (its teardown
+has run), so the body reads from a session of its own, closed after the last line or
+when the client goes away.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-from flask import Response, stream_with_context
+import sqlalchemy.orm as so
+from flask import Response
+
+from tracker import web
 
 
-def download(lines: Iterator[str], name: str) -> Response:
-    """A CSV file to save (not to show), written line by line."""
+def download(lines_of: Callable[[so.Session], Iterator[str]], name: str) -> Response:
+    """A CSV file to save (not to show), written line by line as `lines_of` reads it."""
+    database = web.database()
+
+    def lines() -> Iterator[str]:
+        with database.sessionmaker() as session:
+            yield from lines_of(session)
+
     return Response(
-        stream_with_context(lines),
+        lines(),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
