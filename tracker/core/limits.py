@@ -73,3 +73,10 @@ PASSWORD_MIN = 10
 KEY_ANSWER = 64 * 1024
 #: a code typed at sign-in (an app's 6 digits, a recovery code), blanks and dashes allowed
 ONE_TIME_CODE = 40
+
+# --- ranges of days ------------------------------------------------------------------------
+
+#: the most days a printable agenda covers (a week fits a page; a month is the most asked)
+AGENDA_DAYS = 31
+#: the days an agenda covers unless asked otherwise: today and the six after it
+AGENDA_WEEK = 7

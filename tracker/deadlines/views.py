@@ -13,10 +13,11 @@ from tracker.core.limits import MAX_ID
 from tracker.deadlines import checks, lists, operations, queries
 from tracker.deadlines.forms import DueForm, HandForm, RuleForm, StatusForm
 from tracker.deadlines.models import Deadline
+from tracker.hearings import lists as hearing_lists
 from tracker.matters import operations as matters
 from tracker.matters import queries as matter_queries
 from tracker.matters.models import Proceeding
-from tracker.web import display, pages
+from tracker.web import display, exports, pages
 
 bp = pages.blueprint("deadlines", __name__)
 
@@ -28,20 +29,31 @@ MARKED = {"done": "marked done", "waived": "waived", "open": "reopened"}
 
 @bp.get("/deadlines")
 def index():
-    """List the open deadlines, the earliest due first, a page at a time."""
+    """List the open deadlines, the earliest due first, a page at a time, or all of them
+    as CSV (`format=csv`)."""
     session, today = web.session(), clock.today()
     filters = lists.DeadlineFilters(request.args, matter_queries.countries(session))
     valid = filters.validate()
-    found = lists.deadlines(
-        session,
+    first, last = filters.day_range()
+    found = lists.listing(
         pages.actor(),
         today,
         due=filters.value("due"),
         country=filters.value("country") or None,
-        page=request.args.get("page", 1, type=int),
+        first=first,
+        last=last,
     )
+    if valid and filters.csv():
+        return exports.download(
+            lambda reader: lists.csv_lines(hearing_lists.every_row(reader, found)),
+            exports.filename("deadlines", first, last, filters.value("due"), today),
+        )
     page = render_template(
-        "deadlines/index.html", filters=filters, found=found, today=today, week=today + lists.WEEK
+        "deadlines/index.html",
+        filters=filters,
+        found=hearing_lists.page_of(session, found, request.args.get("page", 1, type=int)),
+        today=today,
+        week=today + lists.WEEK,
     )
     return page, (200 if valid else 422)
 

@@ -31,7 +31,7 @@ from tracker.hearings.schemas import (
     PostponementChanges,
     Withdrawal,
 )
-from tracker.web.pages import CommandForm, ListFilters, checks
+from tracker.web.pages import CommandForm, RangeFilters, checks
 
 #: 09:30, or 02:30+01:00 for a wall time that occurs twice when the clocks go back
 _TIME = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d([+-]\d{2}:\d{2})?$")
@@ -321,10 +321,11 @@ class PostponementCorrectionForm(_Confirmed):
 SHOW_CHOICES = [
     SelectChoice("upcoming", "Coming hearings"),
     SelectChoice("awaiting", "Awaiting an outcome"),
+    SelectChoice("all", "Any status"),
 ]
 
 
-class HearingFilters(ListFilters):
+class HearingFilters(RangeFilters):
     show = SelectField("Show", choices=SHOW_CHOICES, default="upcoming")
     days = IntegerField(
         "Days ahead",

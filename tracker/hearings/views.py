@@ -27,7 +27,7 @@ from tracker.hearings.models import Hearing, HearingStatus, Postponement
 from tracker.matters import operations as matters
 from tracker.matters import queries as matter_queries
 from tracker.users.models import User
-from tracker.web import display, pages
+from tracker.web import display, exports, pages
 
 bp = pages.blueprint("hearings", __name__)
 
@@ -36,20 +36,33 @@ BLUEPRINTS = (bp,)
 
 @bp.get("/hearings")
 def index():
-    """List the coming hearings, or those awaiting an outcome, a page at a time."""
-    session = web.session()
+    """List the coming hearings, those awaiting an outcome, or those on a range of days,
+    a page at a time, or all of them as CSV (`format=csv`)."""
+    session, actor = web.session(), pages.actor()
     filters = HearingFilters(request.args, matter_queries.countries(session))
     valid = filters.validate()
-    found = lists.hearings(
+    show, days = filters.value("show"), filters.value("days")
+    span = lists.window(show, days, *filters.day_range(), clock.today())
+    found = lists.listing(
         session,
-        pages.actor(),
+        actor,
         clock.now(),
-        show=filters.value("show"),
-        days=filters.value("days"),
+        show=show,
+        days=days,
         country=filters.value("country") or None,
-        page=request.args.get("page", 1, type=int),
+        span=span,
     )
-    page = render_template("hearings/index.html", filters=filters, found=found)
+    if valid and filters.csv():
+        return exports.download(
+            lambda reader: lists.csv_lines(lists.every_row(reader, found)),
+            exports.filename("hearings", *(span or (None, None)), show, clock.today()),
+        )
+    page = render_template(
+        "hearings/index.html",
+        filters=filters,
+        found=lists.page_of(session, found, request.args.get("page", 1, type=int)),
+        span=span,
+    )
     return page, (200 if valid else 422)
 
 

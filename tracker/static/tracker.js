@@ -2,6 +2,11 @@
 "use strict";
 
 document.addEventListener("click", (event) => {
+  // Print buttons: <button type="button" data-print>Print</button>
+  if (event.target.closest("[data-print]")) {
+    window.print();
+    return;
+  }
   // Copy buttons: <button data-copy="#input-id">Copy</button>
   const copy = event.target.closest("[data-copy]");
   if (copy) {

@@ -8,6 +8,7 @@ Each domain package has its own `views.py` with its pages and `forms.py`; the re
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections.abc import Callable
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -16,12 +17,12 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import LoginManager, current_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from wtforms import Form, SelectField
+from wtforms import Form, SelectField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice as C
 from wtforms.validators import DataRequired, Length
 
 from tracker import web
-from tracker.core import errors
+from tracker.core import dates, errors
 from tracker.core.commands import Command, text_limit
 from tracker.core.limits import MAX_ID
 
@@ -242,3 +243,55 @@ class ListFilters(Form):
             for name in self._fields
             if self.value(name) != self[name].default
         }
+
+
+class DayField(StringField):
+    """A day in a query string (YYYY-MM-DD, 1900-01-01 to 2199-12-31); `data` is a date."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.raw = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if self.raw:
+            try:
+                self.data = dates.parse_date(self.raw)
+            except ValueError as exc:
+                raise ValueError(f"{self.name}: {exc}.") from None
+
+    def _value(self) -> str:
+        return getattr(self, "raw", None) or (self.data.isoformat() if self.data else "")
+
+
+FORMAT_CHOICES = [C("html", "Page"), C("csv", "CSV")]
+
+
+class RangeFilters(ListFilters):
+    """A list's filters with a range of days (`from`, `to`: inclusive) and a `format`.
+
+    `from` is a Python keyword: the field is added to the class under that name below.
+    """
+
+    to = DayField("To", render_kw={"type": "date", "placeholder": "YYYY-MM-DD"})
+    format = SelectField("Format", choices=FORMAT_CHOICES, default="html")
+
+    def validate_to(self, field: DayField) -> None:
+        first = self["from"]
+        if field.data and first.data and not first.errors and field.data < first.data:
+            raise ValidationError(
+                f"to: {field.data.isoformat()} is before from ({first.data.isoformat()})."
+            )
+
+    def day_range(self) -> tuple[dt.date | None, dt.date | None]:
+        """The accepted `from` and `to` (None when not given or refused)."""
+        return self.value("from"), self.value("to")
+
+    def csv(self) -> bool:
+        return self.value("format") == "csv"
+
+    def shown(self) -> dict[str, str]:
+        """As ListFilters.shown, but never the format: the pager's links are pages."""
+        return {k: v for k, v in super().shown().items() if k != "format"}
+
+
+setattr(
+    RangeFilters, "from", DayField("From", render_kw={"type": "date", "placeholder": "YYYY-MM-DD"})
+)
