@@ -73,3 +73,8 @@ PASSWORD_MIN = 10
 KEY_ANSWER = 64 * 1024
 #: a code typed at sign-in (an app's 6 digits, a recovery code), blanks and dashes allowed
 ONE_TIME_CODE = 40
+
+# --- documents -----------------------------------------------------------------------------
+
+#: proceedings picked by id for one chronology (a dossier holds a few dozen)
+CHRONOLOGY_PROCEEDINGS = 1000

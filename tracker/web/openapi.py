@@ -8,6 +8,9 @@ view's docstring; the schemas are pydantic's JSON Schema of those models (valida
 mode for what is sent, serialization mode for what is answered), their `$defs` under
 `components/schemas`. Every failure has the one error shape (`tracker.web.errors`).
 
+An endpoint that answers a file (a chronology document) says so with
+`api.answers_file`: its media types replace the JSON answer.
+
 Beside the API, the calendar files a program may fetch are described too (they answer
 `text/calendar`, not JSON): see `CALENDAR_FILES`.
 """
@@ -220,6 +223,14 @@ class _Operation:
             str(read.status): _success(read, schemas),
             **_errors(_failures(read, self.method, operation["parameters"])),
         }
+        file: api.FileAnswer | None = getattr(self.view, "file_answer", None)
+        if file is not None:  # a file, not JSON; maybe unavailable on this server
+            binary = {"schema": {"type": "string", "format": "binary"}}
+            content = {media.partition(";")[0]: binary for media in file.media_types}
+            operation["responses"]["200"] = {"description": file.description, "content": content}
+            if file.unavailable:
+                error = {JSON: {"schema": schemas[Error, "serialization"]}}
+                operation["responses"]["503"] = {"description": file.unavailable, "content": error}
         return operation
 
 
