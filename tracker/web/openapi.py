@@ -88,7 +88,7 @@ def document(app: Flask) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for operation in operations:
         paths.setdefault(openapi_path(operation.rule), {})[operation.method.lower()] = (
-            operation.describe(schemas)
+            operation.describe(schemas, components)
         )
     for rule in files:
         paths.setdefault(openapi_path(rule), {})["get"] = _calendar_file(rule, app, schemas)
@@ -202,7 +202,7 @@ class _Operation:
             found.append((self.signature.answer, "serialization"))
         return found
 
-    def describe(self, schemas: dict[Any, Any]) -> dict[str, Any]:
+    def describe(self, schemas: dict[Any, Any], components: dict[str, Any]) -> dict[str, Any]:
         summary, description = _summary(self.view)
         operation: dict[str, Any] = {"operationId": self.rule.endpoint, "summary": summary}
         if description:
@@ -213,7 +213,9 @@ class _Operation:
         if read is None:  # every endpoint says what it reads and answers
             raise TypeError(f"{self.rule.endpoint} has no typed signature (tracker.web.api)")
         if read.query is not None:
-            operation["parameters"] += _query_parameters(schemas[read.query, "validation"])
+            operation["parameters"] += _query_parameters(
+                schemas[read.query, "validation"], components
+            )
         if read.body is not None:
             operation["requestBody"] = {
                 "required": True,
@@ -272,8 +274,12 @@ def _is_model(answer: Any) -> bool:
     return isinstance(answer, type) and issubclass(answer, pydantic.BaseModel)
 
 
-def _query_parameters(schema: dict[str, Any]) -> list[dict[str, Any]]:
-    """One query parameter per field of the query model."""
+def _query_parameters(schema: dict[str, Any], components: dict[str, Any]) -> list[dict[str, Any]]:
+    """One query parameter per field of the query model (its schema is a reference to the
+    model's definition among the components)."""
+    ref = schema.get("$ref", "")
+    if ref.startswith(REF.format(model="")):
+        schema = components[ref.removeprefix(REF.format(model=""))]
     required = set(schema.get("required", ()))
     return [
         {"name": name, "in": "query", "required": name in required, "schema": field}
