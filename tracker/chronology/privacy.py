@@ -17,8 +17,12 @@ from collections.abc import Callable, Iterable
 SHORTEST_PART = 3
 
 
+#: a name's parts: runs of letters ("Botagoz (Bota) Jardemalie", "Jean-Luc O'Brien")
+_PARTS = re.compile(r"[^\W\d_]+")
+
+
 def initials(name: str) -> str:
-    return " ".join(f"{part[0].upper()}." for part in name.split() if part)
+    return " ".join(f"{part[0].upper()}." for part in _PARTS.findall(name))
 
 
 def masker(names: Iterable[str]) -> Callable[[str], str]:
@@ -26,13 +30,12 @@ def masker(names: Iterable[str]) -> Callable[[str], str]:
     replacements: dict[str, str] = {}
     for name in names:
         words = name.split()
-        if not words:
+        if not _PARTS.search(name):
             continue
         replacements.setdefault(" ".join(words).casefold(), initials(name))
-        for part in words:
-            for piece in re.split(r"[-']", part):
-                if len(piece) >= SHORTEST_PART:
-                    replacements.setdefault(piece.casefold(), initials(piece))
+        for part in _PARTS.findall(name):
+            if len(part) >= SHORTEST_PART:
+                replacements.setdefault(part.casefold(), initials(part))
     if not replacements:
         return _same
     # longest first: the full name wins over its parts
