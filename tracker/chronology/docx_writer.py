@@ -8,49 +8,122 @@ link stays a link (a `w:hyperlink` to an external relationship).
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import docx
-from docx.enum.dml import MSO_THEME_COLOR_INDEX
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.text.paragraph import Paragraph
 
 from tracker.chronology.document import Chronology, Note, Section
+
+
+class _Writer:
+    """Paragraphs (`w:p` elements) in the template's styles, written as XML.
+
+    python-docx's own calls cost seconds over thousands of lines: each paragraph added
+    is placed by a walk of the whole body (to stay before its section properties),
+    and each style named is looked up by a walk of every style. Here the section
+    properties are set aside while the body is written, and each style's id is looked
+    up once."""
+
+    def __init__(self, document: docx.document.Document):
+        self.document = document
+        self.body = document.element.body
+        self._ids: dict[str, str] = {}
+        self._links = 0
+        self._section = self.body.sectPr
+        if self._section is not None:
+            self.body.remove(self._section)
+
+    def done(self) -> None:
+        if self._section is not None:
+            self.body.append(self._section)
+
+    def paragraph(self, style: str | None = None, text: str = "") -> Any:
+        paragraph = _child(self.body, "w:p")
+        if style is not None:
+            if style not in self._ids:
+                self._ids[style] = self.document.styles[style].style_id
+            properties = _child(paragraph, "w:pPr")
+            _child(properties, "w:pStyle", val=self._ids[style])
+        if text:
+            run_of(paragraph, text)
+        return paragraph
+
+    def heading(self, text: str, level: int) -> Any:
+        return self.paragraph("Title" if level == 0 else f"Heading {level}", text)
+
+    def link(self, paragraph: Any, url: str) -> None:
+        """A real hyperlink: an external relationship and a `w:hyperlink` holding its run.
+        The relationship is added under an id of ours: python-docx's own search for a
+        free id and for an equal link walks every relationship, each time."""
+        self._links += 1
+        relation = f"rIdSource{self._links}"
+        self.document.part.rels.add_relationship(
+            RELATIONSHIP_TYPE.HYPERLINK, url, relation, is_external=True
+        )
+        link = OxmlElement("w:hyperlink")
+        link.set(qn("r:id"), relation)
+        run = run_of(link, url)
+        properties = run.makeelement(qn("w:rPr"), {})
+        run.insert(0, properties)  # a link's colour and underline, as Word draws links
+        _child(properties, "w:color", val="0563C1")
+        _child(properties, "w:u", val="single")
+        paragraph.append(link)
+
+
+def run_of(parent: Any, text: str, *, bold: bool = False, superscript: bool = False) -> Any:
+    """A run of text at the end of `parent`, written as XML at once (python-docx's
+    `add_run` then `.bold` searches the run's properties for their place each time)."""
+    run = _child(parent, "w:r")
+    if bold or superscript:
+        properties = _child(run, "w:rPr")
+        if bold:
+            _child(properties, "w:b")
+        if superscript:
+            _child(properties, "w:vertAlign", val="superscript")
+    written = _child(run, "w:t")
+    written.text = text
+    if text != text.strip():
+        written.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    return run
 
 
 def write(chronology: Chronology) -> bytes:
     document = docx.Document()
     document.core_properties.title = chronology.title
-    document.add_heading(chronology.title, level=0)
-    document.add_paragraph(chronology.subtitle, style="Subtitle")
-    facts = document.add_paragraph()
+    out = _Writer(document)
+    out.heading(chronology.title, 0)
+    out.paragraph("Subtitle", chronology.subtitle)
+    facts = out.paragraph()
     _labelled(facts, "Client: ", chronology.client)
-    facts.add_run().add_break()
+    _child(_child(facts, "w:r"), "w:br")
     _labelled(facts, "Period covered: ", chronology.period)
-    facts.add_run().add_break()
+    _child(_child(facts, "w:r"), "w:br")
     _labelled(facts, "As of: ", chronology.made_on.isoformat())
     if chronology.pseudonymised:
-        document.add_paragraph("Names of people are replaced by their initials.", style="Quote")
+        out.paragraph("Quote", "Names of people are replaced by their initials.")
     for section in chronology.sections:
-        _section(document, section)
+        _section(out, section)
     if chronology.notes:
-        document.add_heading("Sources", level=1)
+        out.heading("Sources", 1)
         for note in chronology.notes:
-            _note(document.add_paragraph(), note)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+            _note(out, out.paragraph(), note)
+    out.done()
+    saved = io.BytesIO()
+    document.save(saved)
+    return saved.getvalue()
 
 
-def _labelled(paragraph: Paragraph, label: str, value: str) -> None:
-    paragraph.add_run(label).bold = True
-    paragraph.add_run(value)
+def _labelled(paragraph: Any, label: str, value: str) -> None:
+    run_of(paragraph, label, bold=True)
+    run_of(paragraph, value)
 
 
-def _section(document: docx.document.Document, section: Section) -> None:
-    document.add_heading(section.heading, level=1)
-    facts = document.add_paragraph()
+def _section(out: _Writer, section: Section) -> None:
+    out.heading(section.heading, 1)
+    facts = out.paragraph()
     _labelled(facts, "Proceeding: ", f"{section.kind}, {section.period}")
     for label, value in (
         ("Authority: ", section.authority),
@@ -58,45 +131,39 @@ def _section(document: docx.document.Document, section: Section) -> None:
         ("Client's role: ", section.role),
     ):
         if value:
-            facts.add_run().add_break()
+            _child(_child(facts, "w:r"), "w:br")
             _labelled(facts, label, value)
     for link in section.links:
-        document.add_paragraph(link[:1].upper() + link[1:] + ".")
+        out.paragraph(None, link[:1].upper() + link[1:] + ".")
     if section.items:
-        document.add_heading("Chronology", level=2)
+        out.heading("Chronology", 2)
     for item in section.items:
-        line = document.add_paragraph(style="List Bullet")
-        line.add_run(f"{item.written}: ").bold = True
-        line.add_run(item.text)
+        line = out.paragraph("List Bullet")
+        run_of(line, f"{item.written}: ", bold=True)
+        run_of(line, item.text)
         if item.note is not None:
-            line.add_run(str(item.note)).font.superscript = True
+            run_of(line, str(item.note), superscript=True)
     if section.delays:
-        document.add_heading("Delays", level=2)
-        document.add_paragraph(section.delays)
+        out.heading("Delays", 2)
+        out.paragraph(None, section.delays)
 
 
-def _note(paragraph: Paragraph, note: Note) -> None:
+def _note(out: _Writer, paragraph: Any, note: Note) -> None:
     """The number written out (the text's marks say it; a list style could renumber);
     a link's text is the link."""
-    paragraph.add_run(f"{note.number}. ")
+    run_of(paragraph, f"{note.number}. ")
     if note.url is None:
-        paragraph.add_run(note.text)
+        run_of(paragraph, note.text)
         return
     before, _, after = note.text.partition(note.url)
     if before:
-        paragraph.add_run(before)
-    _hyperlink(paragraph, note.url, note.url)
+        run_of(paragraph, before)
+    out.link(paragraph, note.url)
     if after:
-        paragraph.add_run(after)
+        run_of(paragraph, after)
 
 
-def _hyperlink(paragraph: Paragraph, url: str, text: str) -> None:
-    """A real hyperlink: an external relationship and a `w:hyperlink` holding its run."""
-    relation = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
-    link = OxmlElement("w:hyperlink")
-    link.set(qn("r:id"), relation)
-    run = paragraph.add_run(text)
-    run.font.underline = True
-    run.font.color.theme_color = MSO_THEME_COLOR_INDEX.HYPERLINK
-    link.append(run._r)  # moved from the paragraph into the link
-    paragraph._p.append(link)
+def _child(parent: Any, tag: str, val: str | None = None) -> Any:
+    child = parent.makeelement(qn(tag), {qn("w:val"): val} if val is not None else {})
+    parent.append(child)
+    return child
