@@ -177,3 +177,27 @@ def test_the_period_of_an_empty_matter(database, dossier):
     assert made.sections == ()
     assert made.period == "until 2 January 2026"
     assert made.client == "—"
+
+
+def test_hearings_held_and_cancelled_are_worded(database, dossier):
+    asylum = dossier.asylum["id"]
+    decided = factories.hearing(dossier.api, asylum, "2020-03-03T09:30")  # titled "Hearing"
+    factories.ok(
+        dossier.api.post(
+            f"/hearings/{decided['id']}/outcome",
+            {"result": "decided", "summary": "Protection granted to Ablyazov"},
+        )
+    )
+    held = factories.hearing(dossier.api, asylum, "2020-01-10T09:30", title="Interview")
+    factories.ok(dossier.api.post(f"/hearings/{held['id']}/outcome", {"result": "held"}))
+    called_off = factories.hearing(dossier.api, asylum, "2020-02-10T09:30", title="Interview")
+    factories.ok(dossier.api.post(f"/hearings/{called_off['id']}/outcome", {"result": "cancelled"}))
+    assert texts(build(database, dossier).sections[2]) == [
+        ("10 January 2020", "hearing", "Hearing “Interview” held"),
+        ("10 February 2020", "hearing", "Hearing “Interview” cancelled"),
+        (
+            "3 March 2020",
+            "hearing",
+            "Hearing held; outcome: decided: Protection granted to Ablyazov",
+        ),
+    ]

@@ -28,7 +28,7 @@ from tracker.core.dates import Precision, in_zone
 from tracker.core.errors import Invalid
 from tracker.delays import rules
 from tracker.delays.models import DelayFlag
-from tracker.hearings.enums import HearingStatus
+from tracker.hearings.enums import HearingStatus, OutcomeResult
 from tracker.hearings.ledger import ledger
 from tracker.hearings.models import Hearing, Postponement
 from tracker.matters import timeline
@@ -244,12 +244,12 @@ def _items(facts: _Facts, mask: Callable[[str], str]) -> Iterable[tuple[Item, st
 
 def _hearing(hearing: Hearing, mask: Callable[[str], str]) -> Item:
     local = hearing.local_start
-    text = f"Hearing “{mask(hearing.title)}”"
+    text = _named(hearing, mask)
     if hearing.location:
         text += f" ({mask(hearing.location)})"
     if hearing.status is HearingStatus.held:
         text += " held"
-        if hearing.outcome is not None:
+        if hearing.outcome not in (None, OutcomeResult.held):  # "held; outcome: held"
             text += f"; outcome: {labels.words(hearing.outcome).lower()}"
         if hearing.outcome_summary:
             text += f": {mask(hearing.outcome_summary)}"
@@ -263,7 +263,7 @@ def _hearing(hearing: Hearing, mask: Callable[[str], str]) -> Item:
 def _move(hearing: Hearing, move: Postponement, mask: Callable[[str], str]) -> Item:
     zone = hearing.timezone
     start = in_zone(move.from_starts_at, zone).date()
-    text = f"Hearing “{mask(hearing.title)}” set for this day "
+    text = f"{_named(hearing, mask)} set for this day "
     if move.to_starts_at is None:
         text += "postponed sine die (no new date)"
     else:
@@ -274,6 +274,13 @@ def _move(hearing: Hearing, move: Postponement, mask: Callable[[str], str]) -> I
     if move.reason:
         text += f"; reason: {mask(move.reason)}"
     return Item(start, Precision.day, "postponement", text)
+
+
+def _named(hearing: Hearing, mask: Callable[[str], str]) -> str:
+    """ "Hearing", or "Hearing “Extradition hearing”" when it has a title of its own."""
+    if hearing.title.strip().casefold() in ("", "hearing"):
+        return "Hearing"
+    return f"Hearing “{mask(hearing.title)}”"
 
 
 def _within(item: Item, options: ChronologyQuery) -> bool:
