@@ -449,10 +449,11 @@ def test_closed_proceedings_get_a_closing_date_from_their_decision_or_their_hist
         },
     )
     assert logged[2][1]["why"] == "closing date from the day its status became closed"
+    reopened = {"closed_on": None, "closed_precision": "day"}
     assert logged[6] == (
         {"closed_on": "2021-05-05"},
-        {"closed_on": None, "closed_precision": "day", "why": "an open proceeding has no closing date"},
-    )  # fmt: skip
+        reopened | {"why": "an open proceeding has no closing date"},
+    )
     assert logged[8][1]["why"] == "closing date from its opening"
     assert 7 not in logged
     assert refused is not None

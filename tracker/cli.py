@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import click
+import pydantic
 import sqlalchemy.exc as sa_exc
 import sqlalchemy.orm as so
 from sqlalchemy.engine import make_url
@@ -31,8 +32,11 @@ from tracker.audit import chain
 from tracker.audit import operations as audit_log
 from tracker.calendar import operations as feeds
 from tracker.calendar.schemas import FeedsOf, NewFeed
+from tracker.chronology import operations as chronologies
+from tracker.chronology.schemas import ChronologyQuery, Format, Privacy
 from tracker.core import clock, spreadsheet
 from tracker.core.actors import CLI
+from tracker.core.commands import refusal
 from tracker.core.dates import in_range, parse_date, zone
 from tracker.core.db import Database
 from tracker.core.errors import TrackerError
@@ -837,3 +841,52 @@ REPORT_COLUMNS = (
 
 def _cell(value: Any) -> str:
     return "n/a" if value is None else str(value)
+
+
+# --- chronology -----------------------------------------------------------------------
+
+
+@main.command("chronology")
+@click.argument("matter_id", metavar="MATTER_ID", type=click.IntRange(1, MAX_ID))
+@click.option(
+    "--format", "format_", type=click.Choice([f.value for f in Format]), default="docx",
+    show_default=True, help="pdf needs Pango (libpango-1.0-0, libpangoft2-1.0-0).",
+)  # fmt: skip
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True,
+    help="The file to write (- for standard output).",
+)  # fmt: skip
+@click.option(
+    "--proceeding", "proceedings", type=click.IntRange(1, MAX_ID), multiple=True,
+    help="Only this proceeding of the matter (repeat for more; default: all).",
+)  # fmt: skip
+@click.option("--from", "from_", metavar="YYYY-MM-DD", help="Leave out what happened before.")
+@click.option("--to", metavar="YYYY-MM-DD", help="Leave out what happened after.")
+@click.option(
+    "--privacy", type=click.Choice([p.value for p in Privacy]), default="full", show_default=True,
+    help="pseudonymised: people's names as initials, references kept.",
+)  # fmt: skip
+def chronology(
+    matter_id: int,
+    format_: str,
+    output: str,
+    proceedings: tuple[int, ...],
+    from_: str | None,
+    to: str | None,
+    privacy: str,
+) -> None:
+    """Write a matter's chronology as a document (DOCX, PDF, Markdown or CSV)."""
+    values: dict[str, Any] = {"format": format_, "from": from_, "to": to, "privacy": privacy}
+    if proceedings:
+        values["proceedings"] = list(proceedings)
+    with _option_at_fault("from", "--from"), _option_at_fault("to", "--to"):
+        try:
+            options = ChronologyQuery.model_validate(values)
+        except pydantic.ValidationError as exc:
+            raise refusal(exc) from None
+    with unit_of_work() as session, _option_at_fault("proceedings", "--proceeding"):
+        found = chronologies.export(session, CLI, matter_id, options, clock.today())
+    with click.open_file(output, "wb") as out:
+        out.write(found.body)
+    if output != "-":
+        click.echo(f"Wrote the chronology of matter {matter_id} to {printable(output)}")

@@ -94,7 +94,9 @@ head = sa.table(
 def upgrade() -> None:
     with op.batch_alter_table("proceedings", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("closed_precision", sa.String(length=32), nullable=False, server_default="day")
+            sa.Column(
+                "closed_precision", sa.String(length=32), nullable=False, server_default="day"
+            )
         )
     _backfill(op.get_bind())
     with op.batch_alter_table("proceedings", schema=None) as batch_op:

@@ -80,3 +80,8 @@ ONE_TIME_CODE = 40
 AGENDA_DAYS = 31
 #: the days an agenda covers unless asked otherwise: today and the six after it
 AGENDA_WEEK = 7
+
+# --- documents -----------------------------------------------------------------------------
+
+#: proceedings picked by id for one chronology (a dossier holds a few dozen)
+CHRONOLOGY_PROCEEDINGS = 1000

@@ -19,7 +19,6 @@ from tracker.core.commands import (
     Allowed,
     Changes,
     Command,
-    Day,
     EventKind,
     Id,
     Limit,

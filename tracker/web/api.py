@@ -60,6 +60,26 @@ class NoContent:
 View = TypeVar("View", bound=Callable[..., Any])
 
 
+@dataclass(frozen=True)
+class FileAnswer:
+    """What an endpoint that answers a file (not JSON) sends: its media types, and why it
+    may be unavailable (503), if it may."""
+
+    description: str
+    media_types: tuple[str, ...]
+    unavailable: str | None = None
+
+
+def answers_file(answer: FileAnswer) -> Callable[[View], View]:
+    """Mark an endpoint (under `@bp.get`) as answering a file: the OpenAPI document says so."""
+
+    def mark(view: View) -> View:
+        view.file_answer = answer  # type: ignore[attr-defined]  # read by tracker.web.openapi
+        return view
+
+    return mark
+
+
 class ApiBlueprint(Blueprint):
     """A blueprint under /api/v1 whose every endpoint needs a bearer token, reads its
     typed parameters (`body`, `query`) and answers the model it returns."""

@@ -8,6 +8,9 @@ view's docstring; the schemas are pydantic's JSON Schema of those models (valida
 mode for what is sent, serialization mode for what is answered), their `$defs` under
 `components/schemas`. Every failure has the one error shape (`tracker.web.errors`).
 
+An endpoint that answers a file (a chronology document) says so with
+`api.answers_file`: its media types replace the JSON answer.
+
 Beside the API, the calendar files a program may fetch are described too (they answer
 `text/calendar`, not JSON): see `CALENDAR_FILES`.
 """
@@ -85,7 +88,7 @@ def document(app: Flask) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for operation in operations:
         paths.setdefault(openapi_path(operation.rule), {})[operation.method.lower()] = (
-            operation.describe(schemas)
+            operation.describe(schemas, components)
         )
     for rule in files:
         paths.setdefault(openapi_path(rule), {})["get"] = _calendar_file(rule, app, schemas)
@@ -199,7 +202,7 @@ class _Operation:
             found.append((self.signature.answer, "serialization"))
         return found
 
-    def describe(self, schemas: dict[Any, Any]) -> dict[str, Any]:
+    def describe(self, schemas: dict[Any, Any], components: dict[str, Any]) -> dict[str, Any]:
         summary, description = _summary(self.view)
         operation: dict[str, Any] = {"operationId": self.rule.endpoint, "summary": summary}
         if description:
@@ -210,7 +213,9 @@ class _Operation:
         if read is None:  # every endpoint says what it reads and answers
             raise TypeError(f"{self.rule.endpoint} has no typed signature (tracker.web.api)")
         if read.query is not None:
-            operation["parameters"] += _query_parameters(schemas[read.query, "validation"])
+            operation["parameters"] += _query_parameters(
+                schemas[read.query, "validation"], components
+            )
         if read.body is not None:
             operation["requestBody"] = {
                 "required": True,
@@ -220,6 +225,14 @@ class _Operation:
             str(read.status): _success(read, schemas),
             **_errors(_failures(read, self.method, operation["parameters"])),
         }
+        file: api.FileAnswer | None = getattr(self.view, "file_answer", None)
+        if file is not None:  # a file, not JSON; maybe unavailable on this server
+            binary = {"schema": {"type": "string", "format": "binary"}}
+            content = {media.partition(";")[0]: binary for media in file.media_types}
+            operation["responses"]["200"] = {"description": file.description, "content": content}
+            if file.unavailable:
+                error = {JSON: {"schema": schemas[Error, "serialization"]}}
+                operation["responses"]["503"] = {"description": file.unavailable, "content": error}
         return operation
 
 
@@ -261,8 +274,12 @@ def _is_model(answer: Any) -> bool:
     return isinstance(answer, type) and issubclass(answer, pydantic.BaseModel)
 
 
-def _query_parameters(schema: dict[str, Any]) -> list[dict[str, Any]]:
-    """One query parameter per field of the query model."""
+def _query_parameters(schema: dict[str, Any], components: dict[str, Any]) -> list[dict[str, Any]]:
+    """One query parameter per field of the query model (its schema is a reference to the
+    model's definition among the components)."""
+    ref = schema.get("$ref", "")
+    if ref.startswith(REF.format(model="")):
+        schema = components[ref.removeprefix(REF.format(model=""))]
     required = set(schema.get("required", ()))
     return [
         {"name": name, "in": "query", "required": name in required, "schema": field}

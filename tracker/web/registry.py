@@ -12,6 +12,8 @@ from tracker.admin import views as admin
 from tracker.audit import views as audit
 from tracker.calendar import api as feeds_api
 from tracker.calendar import views as calendar
+from tracker.chronology import api as chronology_api
+from tracker.chronology import views as chronology
 from tracker.dashboard import views as dashboard
 from tracker.deadlines import api as deadlines_api
 from tracker.deadlines import views as deadlines
@@ -40,11 +42,13 @@ API = (
     delays_api,
     feeds_api,
     reports_api,
+    chronology_api,
 )
 PAGES = (
     account,
     dashboard,
     matters,
+    chronology,
     hearings,
     deadlines,
     delays,
