@@ -57,6 +57,17 @@ def test_sections_follow_the_order_of_opening_with_dates_as_precisely_known(data
     assert appeal.period == "opened 10 January 2021 – decided 3 March 2021"
 
 
+def test_a_closing_date_known_to_the_month_is_written_to_the_month(database, dossier):
+    path = f"/proceedings/{dossier.criminal['id']}"
+    factories.ok(
+        dossier.api.patch(path, {"version": 1, "status": "closed", "closed_on": "2019-06"})
+    )
+
+    criminal = build(database, dossier).sections[0]
+
+    assert criminal.period == "opened 2016 – closed June 2019"
+
+
 def test_items_are_dated_and_worded_and_withdrawn_rows_are_left_out(database, dossier):
     request = build(database, dossier).sections[1]
     assert texts(request) == [

@@ -201,10 +201,9 @@ def _proceeding_period(proceeding: Proceeding) -> str:
         if proceeding.opened_on
         else "on a date not known"
     )
-    if proceeding.closed_on is None:
-        end = labels.words(proceeding.status).lower()
-    else:
-        end = f"{labels.words(proceeding.status).lower()} {in_words(proceeding.closed_on)}"
+    end = labels.words(proceeding.status).lower()
+    if proceeding.closed_on is not None:
+        end += " " + in_words(proceeding.closed_on, proceeding.closed_precision)
     return f"opened {opened} – {end}"
 
 
