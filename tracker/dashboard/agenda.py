@@ -85,16 +85,7 @@ def _assigned(query: sa.Select, lawyer: int | None) -> sa.Select:
 def _hearings(
     session: so.Session, actor: Actor, first: dt.date, last: dt.date, lawyer: int | None
 ) -> Iterable[sa.Row]:
-    query = sa.select(
-        Hearing.id,
-        Hearing.title,
-        Hearing.starts_at,
-        Hearing.timezone,
-        Hearing.time_known,
-        Hearing.location,
-        Hearing.status,
-        Hearing.outcome,
-    )
+    query = sa.select(*lists.SHOWN)
     query = _assigned(lists.with_context(query, Hearing.proceeding_id), lawyer).where(
         Hearing.status.in_(ON_THE_AGENDA),
         lists.on_days(session, first, last),

@@ -57,6 +57,19 @@ class ListPage:
     pages: int
 
 
+#: what a list, its CSV and the agenda show of a hearing
+SHOWN = (
+    Hearing.id,
+    Hearing.title,
+    Hearing.starts_at,
+    Hearing.timezone,
+    Hearing.time_known,
+    Hearing.location,
+    Hearing.status,
+    Hearing.outcome,
+)
+
+
 def visible_proceedings(
     actor: Actor, proceeding_id: sa.SQLColumnExpression[int], country: str | None
 ) -> sa.ColumnElement[bool]:
@@ -199,17 +212,7 @@ def _shown() -> sa.Select:
         .where(Postponement.hearing_id == Hearing.id, Postponement.counted)
         .scalar_subquery()
     )
-    shown = sa.select(
-        Hearing.id,
-        Hearing.title,
-        Hearing.starts_at,
-        Hearing.timezone,
-        Hearing.time_known,
-        Hearing.location,
-        Hearing.status,
-        Hearing.outcome,
-        moves.label("postponements"),
-    )
+    shown = sa.select(*SHOWN, moves.label("postponements"))
     return with_authority(with_context(shown, Hearing.proceeding_id))
 
 
