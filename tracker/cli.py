@@ -797,8 +797,10 @@ def report() -> None:
 
 
 @report.command("delays")
-@click.option("--from", "start", required=True, metavar="YYYY-MM-DD", help="First day.")
-@click.option("--to", "end", required=True, metavar="YYYY-MM-DD", help="Last day (included).")
+@click.option(
+    "--from", "start", metavar="YYYY-MM-DD", help="First day (default: 1 January of --to's year)."
+)
+@click.option("--to", "end", metavar="YYYY-MM-DD", help="Last day, included (default: today).")
 @click.option(
     "--group-by",
     default="jurisdiction",
@@ -806,7 +808,7 @@ def report() -> None:
     help="One row per country, per kind of proceeding, or per both.",
 )
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV (the page's download).")
-def report_delays(start: str, end: str, group_by: str, as_csv: bool) -> None:
+def report_delays(start: str | None, end: str | None, group_by: str, as_csv: bool) -> None:
     """Delay statistics (CEPEJ, CourTools) of every proceeding over a period."""
     query = DelaysQuery.read({"from": start, "to": end, "group_by": group_by})
     with unit_of_work() as session:

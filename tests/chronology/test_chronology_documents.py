@@ -172,3 +172,19 @@ def test_a_pseudonymised_markdown_and_csv_name_no_one(database, dossier):
     # the link that names the client is cited without its address
     text = fetch(dossier, format="md", privacy="pseudonymised").get_data(as_text=True)
     assert "(address withheld)" in text
+
+
+def test_control_characters_in_the_records_leave_every_file_whole(dossier, tmp_path):
+    # the records refuse only NUL; XML (DOCX) cannot carry the others at all
+    factories.event(
+        dossier.api, dossier.request["id"], "2018-03-01", kind="note",
+        summary="Bell\x07 vertical\x0btab\x1f and a form\x0cfeed", source="Court \x01 file",
+    )  # fmt: skip
+    for format in ("docx", "pdf", "md", "csv"):
+        assert fetch(dossier, format=format).data, format
+    document = docx.Document(io.BytesIO(fetch(dossier, format="docx").data))
+    assert "1 March 2018: Note: Bell verticaltab and a formfeed2" in paragraphs(document)
+    path = tmp_path / "chronology.pdf"
+    path.write_bytes(fetch(dossier, format="pdf").data)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    assert "Bell verticaltab and a formfeed" in text

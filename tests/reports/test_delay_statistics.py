@@ -12,6 +12,7 @@ import factories
 import pytest
 import sqlalchemy as sa
 
+from tracker.core import clock
 from tracker.core.actors import SystemActor
 from tracker.matters.models import matter_assignees
 from tracker.reports import queries
@@ -276,8 +277,6 @@ def test_a_lawyer_sees_only_the_proceedings_of_their_matters(client, database, i
 @pytest.mark.parametrize(
     ("query", "field"),
     [
-        ({"to": "2024-12-31"}, "from"),
-        ({"from": "2024-01-01"}, "to"),
         ({"from": "2024-13-01", "to": "2024-12-31"}, "from"),
         ({"from": "2024-01-01", "to": "yesterday"}, "to"),
         ({"from": "1899-12-31", "to": "2024-12-31"}, "from"),
@@ -291,6 +290,16 @@ def test_a_lawyer_sees_only_the_proceedings_of_their_matters(client, database, i
 def test_bad_parameters_are_refused_naming_them(coordinator, query, field):
     error = factories.assert_error(coordinator.get(URL, query_string=query), 422, "invalid", field)
     assert error["message"].startswith(f"{field}:") or error["message"] == "unknown field"
+
+
+def test_without_a_period_the_year_so_far(coordinator, frozen_now):
+    today = clock.today()
+    answer = factories.ok(coordinator.get(URL))
+    assert (answer["from"], answer["to"]) == (f"{today.year}-01-01", today.isoformat())
+    answer = factories.ok(coordinator.get(URL, query_string={"to": "2024-03-01", "from": ""}))
+    assert (answer["from"], answer["to"], answer["days"]) == ("2024-01-01", "2024-03-01", 61)
+    answer = factories.ok(coordinator.get(URL, query_string={"from": "2020-02-01"}))
+    assert (answer["from"], answer["to"]) == ("2020-02-01", today.isoformat())
 
 
 def test_the_period_may_be_a_single_day_and_to_equal_from(coordinator):

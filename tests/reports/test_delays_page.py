@@ -135,3 +135,5 @@ def test_the_command_line_prints_the_table_or_the_csv(tmp_path, db_url, ids):
     )
     assert wrong.exit_code == 2
     assert "to: 2024-01-01 is before from (2024-05-01)" in wrong.output
+    year = runner.invoke(main, ["report", "delays", "--to", "2024-12-31"], env=env)
+    assert year.output.splitlines()[0] == "Delay statistics, 2024-01-01 to 2024-12-31 (366 days)"

@@ -7,6 +7,7 @@ names already pseudonymised when asked; writers only lay them out.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from tracker.core.dates import FULL_MONTHS, Precision
@@ -101,3 +102,13 @@ def period_end(value: dt.date, precision: Precision | str) -> dt.date:
         following = dt.date(value.year + value.month // 12, value.month % 12 + 1, 1)
         return following - dt.timedelta(days=1)
     return value
+
+
+#: what XML 1.0 cannot hold at all (control characters but tab and line breaks, lone
+#: surrogates, U+FFFE/F): the records may hold them (only NUL is refused), a file may not
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters XML cannot carry (invisible in any case)."""
+    return _NOT_XML.sub("", text) if not text.isprintable() else text

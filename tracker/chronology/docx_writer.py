@@ -15,7 +15,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from tracker.chronology.document import Chronology, Note, Section
+from tracker.chronology.document import Chronology, Note, Section, xml_safe
 
 
 class _Writer:
@@ -58,6 +58,7 @@ class _Writer:
         """A real hyperlink: an external relationship and a `w:hyperlink` holding its run.
         The relationship is added under an id of ours: python-docx's own search for a
         free id and for an equal link walks every relationship, each time."""
+        url = xml_safe(url)
         self._links += 1
         relation = f"rIdSource{self._links}"
         self.document.part.rels.add_relationship(
@@ -84,7 +85,7 @@ def run_of(parent: Any, text: str, *, bold: bool = False, superscript: bool = Fa
         if superscript:
             _child(properties, "w:vertAlign", val="superscript")
     written = _child(run, "w:t")
-    written.text = text
+    written.text = text = xml_safe(text)
     if text != text.strip():
         written.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
     return run
@@ -92,7 +93,7 @@ def run_of(parent: Any, text: str, *, bold: bool = False, superscript: bool = Fa
 
 def write(chronology: Chronology) -> bytes:
     document = docx.Document()
-    document.core_properties.title = chronology.title
+    document.core_properties.title = xml_safe(chronology.title)
     out = _Writer(document)
     out.heading(chronology.title, 0)
     out.paragraph("Subtitle", chronology.subtitle)

@@ -12,7 +12,7 @@ from typing import Any
 
 import jinja2
 
-from tracker.chronology.document import Chronology
+from tracker.chronology.document import Chronology, xml_safe
 from tracker.core import resources
 from tracker.core.errors import TrackerError
 
@@ -42,7 +42,8 @@ def _environment() -> jinja2.Environment:
 
 
 def html(chronology: Chronology) -> str:
-    return _environment().get_template(TEMPLATE).render(doc=chronology)
+    """Control characters dropped: a PDF would draw each as a box."""
+    return xml_safe(_environment().get_template(TEMPLATE).render(doc=chronology))
 
 
 def weasyprint() -> Any:

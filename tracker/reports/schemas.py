@@ -8,6 +8,7 @@ from typing import Any
 
 import pydantic
 
+from tracker.core import clock
 from tracker.core.commands import Day, Query, refusal, refuse
 
 
@@ -23,13 +24,31 @@ class GroupBy(enum.StrEnum):
 
 
 class DelaysQuery(Query):
-    """`GET /api/v1/reports/delays`: a period (both days included) and the grouping."""
+    """`GET /api/v1/reports/delays`: a period (both days included) and the grouping.
 
-    from_: Day = pydantic.Field(alias="from", description="the period's first day")
-    to: Day = pydantic.Field(description="the period's last day (on or after `from`)")
+    Without a period, the year so far: the figures a coordinator is asked for first.
+    """
+
+    to: Day = pydantic.Field(
+        default_factory=clock.today,
+        description="the period's last day (default: today)",
+    )
+    from_: Day = pydantic.Field(
+        default_factory=lambda data: dt.date(data["to"].year, 1, 1) if "to" in data else None,
+        alias="from",
+        description="the period's first day, on or before `to` (default: 1 January of its year)",
+    )
     group_by: GroupBy = pydantic.Field(
         GroupBy.jurisdiction, description="one row per country, per kind, or per both"
     )
+
+    @pydantic.model_validator(mode="before")
+    @classmethod
+    def _blank_is_missing(cls, values: Any) -> Any:
+        """An empty form field or an unset option takes the default."""
+        if isinstance(values, dict):
+            return {key: value for key, value in values.items() if value not in (None, "")}
+        return values
 
     @pydantic.field_validator("from_", "to", mode="wrap")
     @classmethod
@@ -43,13 +62,14 @@ class DelaysQuery(Query):
         except pydantic.ValidationError as exc:
             raise refuse(f"{name}: {exc.errors()[0]['msg']}") from None
 
-    @pydantic.field_validator("to")
-    @classmethod
-    def _not_before(cls, value: dt.date, info: pydantic.ValidationInfo) -> dt.date:
-        start = info.data.get("from_")
-        if start is not None and value < start:
-            raise refuse(f"to: {value.isoformat()} is before from ({start.isoformat()})")
-        return value
+    @pydantic.model_validator(mode="after")
+    def _not_before(self) -> DelaysQuery:
+        if self.to < self.from_:  # only a `from` sent can be: its default is never after
+            message = f"to: {self.to.isoformat()} is before from ({self.from_.isoformat()})"
+            raise pydantic.ValidationError.from_exception_data(
+                type(self).__name__, [{"type": refuse(message), "loc": ("to",), "input": self.to}]
+            )
+        return self
 
     @classmethod
     def read(cls, values: dict[str, Any]) -> DelaysQuery:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import Response, render_template, request, url_for
 
 from tracker import web
-from tracker.core import clock, errors, spreadsheet
+from tracker.core import errors, spreadsheet
 from tracker.reports import charts, queries
 from tracker.reports.schemas import DelaysQuery, DelayStats, GroupBy
 from tracker.web import pages
@@ -40,9 +39,6 @@ def delays():
     """The delay statistics of a period, per country and/or kind; `?format=csv` downloads."""
     sent = request.args.to_dict()
     wanted = sent.pop("format", "html")
-    today = clock.today()
-    sent.setdefault("from", dt.date(today.year, 1, 1).isoformat())
-    sent.setdefault("to", today.isoformat())
     try:
         if wanted not in FORMATS:
             raise errors.Invalid(f"format: {wanted!r} is not one of html, csv", field="format")
@@ -51,6 +47,7 @@ def delays():
         return render_template(
             "reports/delays.html", error=exc.message, sent=sent, group_bys=GroupBy
         ), 422
+    sent |= {"from": query.from_.isoformat(), "to": query.to.isoformat()}  # the defaults shown
     report = queries.delays(web.session(), pages.actor(), query)
     if wanted == "csv":
         return _csv(report.answer)
