@@ -18,6 +18,7 @@ import datetime as dt
 import os
 import random
 import sys
+import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -88,11 +89,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "hearings": (
         "id", "proceeding_id", "title", "starts_at", "timezone", "time_known", "location",
-        "status", "outcome", "outcome_summary", "outcome_recorded_at", "sequence", *COMMON,
+        "status", "outcome", "outcome_summary", "outcome_recorded_at", "sequence",
+        "court_day", "dates_set", "first_set_on", *COMMON,
     ),
     "postponements": (
         "id", "hearing_id", "from_starts_at", "to_starts_at", "reason", "decided_on",
-        "recorded_at",
+        "recorded_at", "counted_on",
     ),
     "events": (
         "id", "proceeding_id", "kind", "occurred_on", "precision", "summary", *COMMON,
@@ -300,7 +302,16 @@ class Dossiers:
                 decided = min(when.date(), AS_OF - dt.timedelta(days=1))
                 batch.add(
                     "postponements",
-                    (self.take("postponements"), hid, when, target, "", decided, _at(decided)),
+                    (
+                        self.take("postponements"),
+                        hid,
+                        when,
+                        target,
+                        "",
+                        decided,
+                        _at(decided),
+                        decided,
+                    ),
                 )
                 when = target or when
         status, outcome, recorded = "scheduled", None, None
@@ -316,7 +327,8 @@ class Dossiers:
             "hearings",
             (
                 hid, pid, "Hearing", when, tz, True, "", status, outcome, "", recorded,
-                moves + (status != "scheduled"), *COMMON.values(),
+                moves + (status != "scheduled"), _day(when, tz), moves + 1, _day(first, tz),
+                *COMMON.values(),
             ),
         )  # fmt: skip
 
@@ -347,6 +359,11 @@ class Dossiers:
                 *COMMON.values(),
             ),
         )  # fmt: skip
+
+
+def _day(instant: dt.datetime, zone: str) -> dt.date:
+    """The court's day of an instant (what `Hearing.court_day` stores)."""
+    return instant.astimezone(zoneinfo.ZoneInfo(zone)).date()
 
 
 def _at(day: dt.date) -> dt.datetime:

@@ -457,3 +457,108 @@ def test_closed_proceedings_get_a_closing_date_from_their_decision_or_their_hist
     assert logged[8][1]["why"] == "closing date from its opening"
     assert 7 not in logged
     assert refused is not None
+
+
+def test_court_days_are_filled_in_by_the_hearing_s_zone_and_its_moves(empty_db_url):
+    """4d471a76869a: each hearing's court day, dates set and first day, and each
+    postponement's day in the statistics, as `settle` derives them."""
+    migrate.upgrade(empty_db_url, "51402a812c5c")
+    utc = dt.UTC
+    stamps = {"version": 1, "created_at": dt.datetime(2024, 1, 1, tzinfo=utc)}
+    stamps["updated_at"] = stamps["created_at"]
+
+    def at(day: str, hour: int) -> dt.datetime:
+        return dt.datetime.fromisoformat(day).replace(hour=hour, tzinfo=utc)
+
+    rows = sa.MetaData()
+    table = {
+        name: sa.Table(name, rows, *(sa.Column(c) for c in columns))
+        for name, columns in {
+            "jurisdictions": ("id", "code", "name", "timezone", *stamps),
+            "matters": ("id", "title", "summary", *stamps),
+            "proceedings": (
+                "id", "matter_id", "jurisdiction_id", "kind", "title", "client_role", "status",
+                "opened_precision", *stamps,
+            ),
+            "hearings": (
+                "id", "proceeding_id", "title", "starts_at", "timezone", "time_known",
+                "location", "status", "outcome_summary", "sequence", *stamps,
+            ),
+            "postponements": (
+                "id", "hearing_id", "from_starts_at", "to_starts_at", "reason", "decided_on",
+                "recorded_at", "withdrawn_at", "withdrawal_reason",
+            ),
+        }.items()
+    }  # fmt: skip
+    for column in ("starts_at", "from_starts_at", "to_starts_at", "recorded_at", "withdrawn_at"):
+        for name in ("hearings", "postponements"):
+            if column in table[name].c:
+                table[name].c[column].type = sa.DateTime(timezone=True)
+    table["postponements"].c.decided_on.type = sa.Date()
+    hearing = {"title": "H", "time_known": True, "location": "", "outcome_summary": ""}
+    hearing |= {"proceeding_id": 1, "sequence": 0, "status": "held"} | stamps
+    move = {"reason": "", "recorded_at": at("2024-01-01", 9), "withdrawal_reason": ""}
+    move |= {"decided_on": None, "withdrawn_at": None}  # every row names every column
+    engine = make_engine(empty_db_url, poolclass=sa.NullPool)
+    try:
+        with engine.begin() as connection:
+            for name, values in (
+                ("jurisdictions", {"code": "KI", "name": "K", "timezone": "Pacific/Kiritimati"}),
+                ("matters", {"title": "M", "summary": ""}),
+                ("proceedings", {"matter_id": 1, "jurisdiction_id": 1, "kind": "trial",
+                                 "title": "P", "client_role": "accused", "status": "pending",
+                                 "opened_precision": "day"}),
+            ):  # fmt: skip
+                connection.execute(table[name].insert().values(id=1, **values, **stamps))
+            connection.execute(
+                table["hearings"].insert(),
+                [  # UTC+14: noon UTC is the next day in court
+                    hearing | {"id": 1, "starts_at": at("2024-06-18", 12),
+                               "timezone": "Pacific/Kiritimati"},
+                    # 03:00 UTC is the evening before in New York
+                    hearing | {"id": 2, "starts_at": at("2024-03-10", 3),
+                               "timezone": "America/New_York"},
+                ],
+            )  # fmt: skip
+            connection.execute(
+                table["postponements"].insert(),
+                [
+                    move | {"id": 1, "hearing_id": 1, "from_starts_at": at("2024-04-15", 11),
+                            "to_starts_at": at("2024-05-20", 11)},
+                    move | {"id": 2, "hearing_id": 1, "from_starts_at": at("2024-05-20", 11),
+                            "to_starts_at": at("2024-07-01", 11),
+                            "withdrawn_at": at("2024-05-03", 9)},  # withdrawn
+                    move | {"id": 3, "hearing_id": 1, "from_starts_at": at("2024-05-20", 11),
+                            "to_starts_at": at("2024-05-10", 11),
+                            "decided_on": dt.date(2024, 5, 2)},  # brought forward
+                    move | {"id": 4, "hearing_id": 1, "from_starts_at": at("2024-05-10", 11),
+                            "to_starts_at": at("2024-06-18", 12),
+                            "decided_on": dt.date(2024, 5, 9)},
+                ],
+            )  # fmt: skip
+
+        migrate.upgrade(empty_db_url)
+
+        with engine.connect() as connection:
+            hearings = connection.execute(
+                sa.text("SELECT id, court_day, dates_set, first_set_on FROM hearings ORDER BY id")
+            ).all()
+            moves = connection.execute(
+                sa.text("SELECT id, counted_on FROM postponements ORDER BY id")
+            ).all()
+    finally:
+        engine.dispose()
+
+    def day(value: object) -> str | None:
+        return None if value is None else str(value)[:10]
+
+    assert [(h.id, day(h.court_day), h.dates_set, day(h.first_set_on)) for h in hearings] == [
+        (1, "2024-06-19", 3, "2024-04-16"),  # two moves count; first set for 16 April there
+        (2, "2024-03-09", 1, "2024-03-09"),
+    ]
+    assert [(m.id, day(m.counted_on)) for m in moves] == [
+        (1, "2024-04-16"),  # undecided: the court's day it moved from
+        (2, None),  # withdrawn
+        (3, None),  # brought forward
+        (4, "2024-05-09"),  # the day decided
+    ]

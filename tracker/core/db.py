@@ -133,10 +133,15 @@ class Versioned:
         return {"version_id_col": table.c.version}
 
 
+#: `info` of a column computed from others on every flush: the audit log leaves it out
+#: (it records what people changed, and the change that moved it is there)
+DERIVED = {"derived": True}
+
+
 def snapshot(obj: Base, fields: list[str] | None = None) -> dict[str, Any]:
     """A JSON-able dict of a row's column values, for the audit log."""
     mapper = sa.inspect(type(obj))
-    names = fields or [c.key for c in mapper.column_attrs]
+    names = fields or [c.key for c in mapper.column_attrs if not c.columns[0].info.get("derived")]
     return {name: to_json(getattr(obj, name)) for name in names}
 
 

@@ -14,7 +14,17 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.ext.hybrid import hybrid_property
 
-from tracker.core.db import Base, Timestamped, Versioned, intpk, partial_index, str200, timestamp
+from tracker.core.dates import in_zone
+from tracker.core.db import (
+    DERIVED,
+    Base,
+    Timestamped,
+    Versioned,
+    intpk,
+    partial_index,
+    str200,
+    timestamp,
+)
 from tracker.hearings.enums import HearingStatus, OutcomeResult
 
 if TYPE_CHECKING:
@@ -29,11 +39,21 @@ class Hearing(Versioned, Timestamped, Base):
         partial_index(
             "ix_hearings_scheduled_starts_at", "starts_at", "id", where="status = 'scheduled'"
         ),
+        # a proceeding's hearings, and the delay statistics' hearings held in a period
+        # read proceeding by proceeding from the index alone
+        sa.Index(
+            "ix_hearings_proceeding_days",
+            "proceeding_id",
+            "status",
+            "court_day",
+            "dates_set",
+            "first_set_on",
+        ),
     )
 
     id: so.Mapped[intpk]
     proceeding_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("proceedings.id", ondelete="CASCADE"), index=True
+        sa.ForeignKey("proceedings.id", ondelete="CASCADE")
     )
     title: so.Mapped[str200] = so.mapped_column(default="Hearing")
     starts_at: so.Mapped[timestamp] = so.mapped_column(index=True)
@@ -48,6 +68,13 @@ class Hearing(Versioned, Timestamped, Base):
     outcome_recorded_at: so.Mapped[timestamp | None]
     #: iCalendar SEQUENCE: bumped on every reschedule, cancellation or move
     sequence: so.Mapped[int] = so.mapped_column(default=0)
+    #: derived from the columns above and the moves, on every flush (`_settle`), so that
+    #: statistics over years of hearings read days, not zones: the court's day of
+    #: starts_at, the dates it has been set for (1 + postponements counted), and the
+    #: court's day of the first date it was set for
+    court_day: so.Mapped[dt.date] = so.mapped_column(info=DERIVED)
+    dates_set: so.Mapped[int] = so.mapped_column(default=1, info=DERIVED)
+    first_set_on: so.Mapped[dt.date] = so.mapped_column(info=DERIVED)
 
     proceeding: so.Mapped[Proceeding] = so.relationship(back_populates="hearings")
     postponements: so.Mapped[list[Postponement]] = so.relationship(
@@ -66,8 +93,6 @@ class Hearing(Versioned, Timestamped, Base):
 
     @property
     def local_start(self) -> dt.datetime:
-        from tracker.core.dates import in_zone
-
         return in_zone(self.starts_at, self.timezone)
 
 
@@ -75,6 +100,8 @@ class Postponement(Base):
     """One move of a hearing; append-only."""
 
     __tablename__ = "postponements"
+    #: the delay statistics' postponements of a period, from the index alone
+    __table_args__ = (sa.Index("ix_postponements_counted_on", "counted_on", "hearing_id"),)
 
     id: so.Mapped[intpk]
     hearing_id: so.Mapped[int] = so.mapped_column(
@@ -97,6 +124,10 @@ class Postponement(Base):
     withdrawn_at: so.Mapped[timestamp | None]
     withdrawn_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     withdrawal_reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    #: derived on every flush: the day a move counted (standing, putting the hearing off)
+    #: is dated on in statistics: the day decided, when known, else the court's day of
+    #: the date it moved from; null for a move that does not count
+    counted_on: so.Mapped[dt.date | None] = so.mapped_column(info=DERIVED)
 
     hearing: so.Mapped[Hearing] = so.relationship(back_populates="postponements")
     recorded_by: so.Mapped[User | None] = so.relationship(foreign_keys=[recorded_by_id])
@@ -143,3 +174,30 @@ def delaying(
 ) -> sa.ColumnElement[bool]:
     """The SQL of `Postponement.delays`, for readers of the table's columns (aliases)."""
     return sa.or_(to.is_(None), to > from_)
+
+
+def settle(hearing: Hearing) -> None:
+    """Derive the stored days of a hearing and of its moves from their columns."""
+    zone, moves = hearing.timezone, hearing.moves
+    hearing.court_day = in_zone(hearing.starts_at, zone).date()
+    hearing.dates_set = 1 + len(hearing.delays)
+    first = moves[0].from_starts_at if moves else hearing.starts_at
+    hearing.first_set_on = in_zone(first, zone).date()
+    for move in hearing.postponements:
+        day = move.decided_on or in_zone(move.from_starts_at, zone).date()
+        move.counted_on = day if move.counted else None
+
+
+@sa.event.listens_for(so.Session, "before_flush")
+def _settle(session: so.Session, _context: Any, _instances: Any) -> None:
+    """Every hearing written, or whose moves are, has its days derived before it is."""
+    touched: dict[int, Hearing] = {}
+    for row in (*session.new, *session.dirty):
+        if isinstance(row, Postponement):
+            if row.hearing is None:  # added by its hearing's id: join it to its ledger
+                row.hearing = session.get_one(Hearing, row.hearing_id)
+            row = row.hearing
+        if isinstance(row, Hearing) and row not in session.deleted:
+            touched[id(row)] = row
+    for hearing in touched.values():
+        settle(hearing)

@@ -64,8 +64,17 @@ class Matter(Versioned, Timestamped, Base):
 class Proceeding(Versioned, Timestamped, Base):
     __tablename__ = "proceedings"
     __table_args__ = (
-        # the matters search (country, kind, open or not -> matter) from the index alone
-        sa.Index("ix_proceedings_search", "jurisdiction_id", "kind", "status", "matter_id"),
+        # the matters search (country, kind, open or not -> matter) and the delay
+        # statistics (opened and closed per country and kind) from the index alone
+        sa.Index(
+            "ix_proceedings_search",
+            "jurisdiction_id",
+            "kind",
+            "status",
+            "matter_id",
+            "opened_on",
+            "closed_on",
+        ),
         # a proceeding no longer open says when it ended, and an open one has not ended:
         # the delay statistics count what was resolved in a period by this date
         sa.CheckConstraint(

@@ -8,17 +8,14 @@ numbers on both databases, and a few thousand rows at most where a row per proce
 would be a hundred thousand.
 
 Days of hearings and postponements are the court's days (the hearing's zone), as
-everywhere else (`tracker.hearings.ledger`). PostgreSQL converts with `timezone()`;
-on SQLite, which knows no zones, the same conversion is a Python function registered
-on the connection (`tracker_local_day`). Both give the day as its ordinal (1 = 1 Jan
-of year 1), so that slips are differences of whole numbers.
+everywhere else (`tracker.hearings.ledger`): stored beside the instants
+(`Hearing.court_day`, `Postponement.counted_on`, derived on every write), so that a
+period of years is read from indexes, not converted row by row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,9 +38,6 @@ from tracker.users import access
 REQUESTS = frozenset({ProceedingKind.extradition_request, ProceedingKind.mla_request})
 #: the flags `authority_overdue` counts
 AUTHORITY_OVERDUE = "authority_overdue"
-LOCAL_DAY = "tracker_local_day"
-#: 0001-01-01, day 1 of the ordinals
-DAY_ONE = dt.date(1, 1, 1)
 
 Key = tuple[str | None, str | None]
 
@@ -86,19 +80,20 @@ class Report:
 
 def delays(session: so.Session, actor: Actor, query: DelaysQuery) -> Report:
     """The delay statistics over `query`'s period, of the proceedings `actor` may see."""
-    _register_local_day(session)
     seen = access.matter_filter(actor, Proceeding.matter_id)
-    facts: dict[Key, Facts] = {}
+    #: by the country's id: its code is joined once (by `_counts`, which sees every
+    #: proceeding), not on each of hundreds of thousands of hearings
+    facts: dict[tuple[int, str], Facts] = {}
 
-    def at(code: str, kind: Any) -> Facts:
-        return facts.setdefault((code, str(kind)), Facts())
+    def at(country: int, kind: Any) -> Facts:
+        return facts.setdefault((country, str(kind)), Facts())
 
-    _counts(session, seen, query, at)
+    codes = _counts(session, seen, query, at)
     _ages(session, seen, query, at)
     _hearings(session, seen, query, at)
     _postponements(session, seen, query, at)
     _flags(session, seen, query, at)
-    return _report(facts, query)
+    return _report({(codes[country], kind): f for (country, kind), f in facts.items()}, query)
 
 
 # --- the statements -----------------------------------------------------------------------
@@ -114,38 +109,46 @@ def _open_at(day: dt.date) -> sa.ColumnElement[bool]:
 
 def _grouped(base: Any, *columns: Any, joins: tuple[Any, ...] = ()) -> sa.Select:
     """Rows of `base` (joined to their proceeding by `joins`) with the group's keys."""
-    statement = sa.select(Jurisdiction.code, Proceeding.kind, *columns).select_from(base)
+    statement = sa.select(Proceeding.jurisdiction_id, Proceeding.kind, *columns)
+    statement = statement.select_from(base)
     for target, on in joins:
         statement = statement.join(target, on)
-    return statement.join(Jurisdiction, Jurisdiction.id == Proceeding.jurisdiction_id)
+    return statement
 
 
-def _counts(session: so.Session, seen: Any, q: DelaysQuery, at: Any) -> None:
+def _counts(session: so.Session, seen: Any, q: DelaysQuery, at: Any) -> dict[int, str]:
+    """Proceedings incoming, resolved and pending; the code of each country seen."""
+
     def number(condition: sa.ColumnElement[bool]) -> Any:
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
     statement = (
         _grouped(
             Proceeding,
+            Jurisdiction.code,
             number(Proceeding.opened_on.between(q.from_, q.to)),
             number(Proceeding.closed_on.between(q.from_, q.to)),
             number(_open_at(q.from_ - dt.timedelta(days=1))),
             number(_open_at(q.to)),
+            joins=((Jurisdiction, Jurisdiction.id == Proceeding.jurisdiction_id),),
         )
         .where(seen)
-        .group_by(Jurisdiction.code, Proceeding.kind)
+        .group_by(Proceeding.jurisdiction_id, Jurisdiction.code, Proceeding.kind)
     )
-    for code, kind, incoming, resolved, start, end in session.execute(statement):
-        group = at(code, kind)
+    codes = {}
+    for country, kind, code, incoming, resolved, start, end in session.execute(statement):
+        codes[country] = code
+        group = at(country, kind)
         group.incoming, group.resolved = int(incoming), int(resolved)
         group.pending_start, group.pending_end = int(start), int(end)
+    return codes
 
 
 def _ages(session: so.Session, seen: Any, q: DelaysQuery, at: Any) -> None:
     statement = (
         _grouped(Proceeding, Proceeding.opened_on, sa.func.count())
         .where(seen, _open_at(q.to), Proceeding.opened_on.is_not(None))
-        .group_by(Jurisdiction.code, Proceeding.kind, Proceeding.opened_on)
+        .group_by(Proceeding.jurisdiction_id, Proceeding.kind, Proceeding.opened_on)
     )
     for code, kind, opened_on, count in session.execute(statement):
         group, age = at(code, kind), (q.to - opened_on).days
@@ -155,95 +158,54 @@ def _ages(session: so.Session, seen: Any, q: DelaysQuery, at: Any) -> None:
 
 
 def _hearings(session: so.Session, seen: Any, q: DelaysQuery, at: Any) -> None:
-    """Hearings held in the period: dates set (1 + postponements), and the slip."""
+    """Hearings held in the period (court days): dates set, and the slip of those postponed."""
     dialect = session.get_bind().dialect.name
-    moves = (
-        sa.select(
-            Postponement.hearing_id,
-            sa.func.count(sa.case((Postponement.counted, 1))).label("moved"),
-            sa.func.min(Postponement.id).label("first_id"),
-        )
-        .where(Postponement.withdrawn_at.is_(None))
-        .group_by(Postponement.hearing_id)
-        .subquery("moves")
+    slip = sa.case(
+        (Hearing.dates_set > 1, _days_between(dialect, Hearing.court_day, Hearing.first_set_on)),
+        else_=None,
     )
-    first = sa.orm.aliased(Postponement, name="first_move")
-    held = _local_day(dialect, Hearing.starts_at, Hearing.timezone)
-    first_day = _local_day(dialect, first.from_starts_at, Hearing.timezone)
-    earliest, latest = _instants(q)
-    inner = (
+    statement = (  # proceeding by proceeding: its held hearings from one index
         _grouped(
-            Hearing,
-            sa.func.coalesce(moves.c.moved, 0).label("moved"),
-            held.label("held"),
-            first_day.label("first_day"),
-            joins=((Proceeding, Proceeding.id == Hearing.proceeding_id),),
+            Proceeding,
+            Hearing.dates_set,
+            slip,
+            sa.func.count(),
+            joins=((Hearing, Hearing.proceeding_id == Proceeding.id),),
         )
-        .outerjoin(moves, moves.c.hearing_id == Hearing.id)
-        .outerjoin(first, first.id == moves.c.first_id)
         .where(
             seen,
             Hearing.status == HearingStatus.held,
-            Hearing.starts_at >= earliest,
-            Hearing.starts_at < latest,
+            Hearing.court_day.between(q.from_, q.to),
         )
-        .subquery("held_hearings")
+        .group_by(Proceeding.jurisdiction_id, Proceeding.kind, Hearing.dates_set, slip)
     )
-    slip = sa.case((inner.c.moved > 0, inner.c.held - inner.c.first_day), else_=None)
-    statement = (
-        sa.select(inner.c.code, inner.c.kind, inner.c.moved, slip.label("slip"), sa.func.count())
-        .where(inner.c.held.between(q.from_.toordinal(), q.to.toordinal()))
-        .group_by(inner.c.code, inner.c.kind, inner.c.moved, slip)
-    )
-    for code, kind, moved, slipped, count in session.execute(statement):
+    for code, kind, dates, slipped, count in session.execute(statement):
         group = at(code, kind)
-        group.dates[moved + 1] = group.dates.get(moved + 1, 0) + count
+        group.dates[dates] = group.dates.get(dates, 0) + count
         if slipped is not None:
             group.slips[int(slipped)] = group.slips.get(int(slipped), 0) + count
 
 
 def _postponements(session: so.Session, seen: Any, q: DelaysQuery, at: Any) -> None:
-    """Postponements counted (standing, putting the hearing off) dated in the period: on
-    the day decided when known, else the court's day of the date it moved from."""
-    dialect = session.get_bind().dialect.name
-    day = sa.func.coalesce(
-        _day_number(dialect, Postponement.decided_on),
-        _local_day(dialect, Postponement.from_starts_at, Hearing.timezone),
-    ).label("day")
-    inner = (
+    """Postponements counted (standing, putting the hearing off) dated in the period, per
+    year: on the day decided when known, else the court's day of the date it moved from."""
+    year = _year(session.get_bind().dialect.name, Postponement.counted_on)
+    statement = (
         _grouped(
             Postponement,
-            day,
+            year,
+            sa.func.count(),
             joins=(
                 (Hearing, Hearing.id == Postponement.hearing_id),
                 (Proceeding, Proceeding.id == Hearing.proceeding_id),
             ),
         )
-        .where(seen, Postponement.counted, _maybe_in(q))
-        .subquery("dated")
-    )
-    statement = (
-        sa.select(inner.c.code, inner.c.kind, inner.c.day, sa.func.count())
-        .where(inner.c.day.between(q.from_.toordinal(), q.to.toordinal()))
-        .group_by(inner.c.code, inner.c.kind, inner.c.day)
+        .where(seen, Postponement.counted_on.between(q.from_, q.to))
+        .group_by(Proceeding.jurisdiction_id, Proceeding.kind, year)
     )
     for code, kind, number, count in session.execute(statement):
-        group, year = at(code, kind), dt.date.fromordinal(int(number)).year
-        group.postponed[year] = group.postponed.get(year, 0) + count
-
-
-def _maybe_in(q: DelaysQuery) -> sa.ColumnElement[bool]:
-    """The postponements that may be dated in the period (their day is computed for
-    these only): decided in it, or undecided and moved from a date near it."""
-    earliest, latest = _instants(q)
-    return sa.or_(
-        Postponement.decided_on.between(q.from_, q.to),
-        sa.and_(
-            Postponement.decided_on.is_(None),
-            Postponement.from_starts_at >= earliest,
-            Postponement.from_starts_at < latest,
-        ),
-    )
+        group = at(code, kind)
+        group.postponed[int(number)] = group.postponed.get(int(number), 0) + count
 
 
 def _flags(session: so.Session, seen: Any, q: DelaysQuery, at: Any) -> None:
@@ -262,55 +224,26 @@ def _flags(session: so.Session, seen: Any, q: DelaysQuery, at: Any) -> None:
             sa.func.coalesce(DelayFlag.began_on, DelayFlag.first_seen) <= q.to,
             sa.or_(DelayFlag.resolved_at.is_(None), DelayFlag.resolved_at >= end),
         )
-        .group_by(Jurisdiction.code, Proceeding.kind)
+        .group_by(Proceeding.jurisdiction_id, Proceeding.kind)
     )
     for code, kind, count in session.execute(statement):
         at(code, kind).authority_overdue = count
 
 
-def _instants(q: DelaysQuery) -> tuple[dt.datetime, dt.datetime]:
-    """UTC instants that hold every court's days of the period (zones are within ±14 h):
-    the index on starts_at narrows the hearings before their days are computed."""
-    earliest = dt.datetime.combine(q.from_ - dt.timedelta(days=1), dt.time(), dt.UTC)
-    latest = dt.datetime.combine(q.to + dt.timedelta(days=2), dt.time(), dt.UTC)
-    return earliest, latest
+# --- days on both databases ------------------------------------------------------------------
 
 
-# --- days as numbers, on both databases -----------------------------------------------------
-
-
-def _local_day(dialect: str, instant: Any, zone: Any) -> sa.ColumnElement[int]:
-    """The ordinal of the day `instant` falls on in `zone`."""
+def _days_between(dialect: str, later: Any, earlier: Any) -> sa.ColumnElement[int]:
+    """Whole days from the date `earlier` to the date `later`."""
     if dialect == "sqlite":
-        return sa.func.tracker_local_day(instant, zone, type_=sa.Integer)
-    local = sa.cast(sa.func.timezone(zone, instant), sa.Date)
-    return _day_number(dialect, local)
+        return sa.cast(sa.func.julianday(later) - sa.func.julianday(earlier), sa.Integer)
+    return sa.type_coerce(later - earlier, sa.Integer)
 
 
-def _day_number(dialect: str, day: Any) -> sa.ColumnElement[int]:
-    """The ordinal of a date column."""
-    if dialect == "sqlite":  # julianday('0001-01-01') is 1721425.5: ordinal 1
-        return sa.cast(sa.func.julianday(day) - 1721424.5, sa.Integer)
-    return sa.type_coerce(day - sa.literal(DAY_ONE, sa.Date) + 1, sa.Integer)
-
-
-@functools.lru_cache(maxsize=65536)
-def local_day(stamp: str | None, zone: str | None) -> int | None:
-    """SQLite's `tracker_local_day`: a stored UTC wall time's day in `zone`, as an ordinal
-    (cached: hearings are mostly set at the same few hours)."""
-    if stamp is None or zone is None:
-        return None
-    instant = dt.datetime.fromisoformat(stamp).replace(tzinfo=dt.UTC)
-    return instant.astimezone(zoneinfo.ZoneInfo(zone)).date().toordinal()
-
-
-def _register_local_day(session: so.Session) -> None:
-    """Teach this SQLite connection `tracker_local_day` (no statement is sent)."""
-    if session.get_bind().dialect.name != "sqlite":
-        return
-    connection = session.connection().connection.dbapi_connection
-    assert connection is not None
-    connection.create_function(LOCAL_DAY, 2, local_day, deterministic=True)
+def _year(dialect: str, day: Any) -> sa.ColumnElement[int]:
+    if dialect == "sqlite":
+        return sa.cast(sa.func.strftime("%Y", day), sa.Integer)
+    return sa.cast(sa.extract("year", day), sa.Integer)
 
 
 # --- from facts to the answer ----------------------------------------------------------------

@@ -1,0 +1,98 @@
+"""The court days stored beside a hearing's instants (`settle`) follow every change:
+a new hearing, a postponement, a move brought forward, a withdrawal, a corrected
+decision day, a corrected zone. The delay statistics read them, so a stale one would
+be a wrong figure. The court is at UTC+14, where 09:00 is the day before in UTC."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factories
+import pytest
+import sqlalchemy as sa
+
+from tracker.core.dates import in_zone
+from tracker.hearings.models import Hearing, Postponement
+
+D = dt.date
+
+
+@pytest.fixture
+def api(app, database, frozen_now):
+    factories.jurisdiction(database, "KI", "Kiribati", "Pacific/Kiritimati")
+    return factories.login(app.test_client(), database, "coordinator")
+
+
+def stored(database, hearing_id: int) -> tuple[tuple, list]:
+    """(court_day, dates_set, first_set_on) and each move's counted_on, as stored."""
+    with database.sessionmaker() as session:
+        hearing = session.get(Hearing, hearing_id)
+        moves = session.scalars(
+            sa.select(Postponement.counted_on)
+            .where(Postponement.hearing_id == hearing_id)
+            .order_by(Postponement.id)
+        ).all()
+        assert hearing.court_day == in_zone(hearing.starts_at, hearing.timezone).date()
+        return (hearing.court_day, hearing.dates_set, hearing.first_set_on), list(moves)
+
+
+def test_the_days_follow_each_move_withdrawal_and_correction(api, database):
+    matter = factories.matter(api)
+    proceeding = factories.proceeding(api, matter["id"], jurisdiction="KI")
+    made = factories.hearing(api, proceeding["id"], "2026-12-01T09:00")
+    hid = made["id"]
+    assert stored(database, hid) == ((D(2026, 12, 1), 1, D(2026, 12, 1)), [])
+
+    factories.postpone(api, hid, "2026-12-20T09:00")
+    assert stored(database, hid) == ((D(2026, 12, 20), 2, D(2026, 12, 1)), [D(2026, 12, 1)])
+
+    factories.postpone(api, hid, "2026-12-10T09:00")  # brought forward: does not count
+    days = ((D(2026, 12, 10), 2, D(2026, 12, 1)), [D(2026, 12, 1), None])
+    assert stored(database, hid) == days
+
+    moved = factories.postpone(api, hid, "2027-01-15T09:00", decided_on="2026-11-20")
+    assert stored(database, hid) == (
+        (D(2027, 1, 15), 3, D(2026, 12, 1)),
+        [D(2026, 12, 1), None, D(2026, 11, 20)],
+    )
+
+    third = moved["postponements"][-1]
+    withdrawn = factories.ok(
+        api.post(
+            f"/postponements/{third['id']}/withdraw",
+            {"version": moved["version"], "reason": "recorded by mistake"},
+        )
+    )
+    assert stored(database, hid) == (days[0], [*days[1], None])  # the third counts no more
+
+    first = withdrawn["postponements"][0]
+    corrected = factories.ok(
+        api.patch(
+            f"/postponements/{first['id']}",
+            {"version": withdrawn["version"], "decided_on": "2026-11-21"},
+        )
+    )
+    assert stored(database, hid)[1] == [D(2026, 11, 21), None, None]
+
+    # a corrected zone keeps the wall time (10 December, 09:00); the first date, an
+    # instant of the ledger (1 December, 09:00 at UTC+14), is 30 November in UTC
+    factories.ok(
+        api.patch(f"/hearings/{hid}", {"version": corrected["version"], "timezone": "UTC"})
+    )
+    assert stored(database, hid) == (
+        (D(2026, 12, 10), 2, D(2026, 11, 30)),
+        [D(2026, 11, 21), None, None],
+    )
+
+
+def test_the_audit_log_records_what_people_changed_not_the_derived_days(api, database):
+    matter = factories.matter(api)
+    proceeding = factories.proceeding(api, matter["id"], jurisdiction="KI")
+    hid = factories.hearing(api, proceeding["id"], "2026-12-01T09:00")["id"]
+    factories.postpone(api, hid, "2026-12-20T09:00")
+
+    written = factories.audit_entries(database, "hearings")
+    assert written
+    for entry in written:
+        for side in (entry["before"] or {}, entry["after"] or {}):
+            assert not {"court_day", "dates_set", "first_set_on"} & set(side), entry
