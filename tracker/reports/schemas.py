@@ -23,6 +23,12 @@ class GroupBy(enum.StrEnum):
         return self is not GroupBy.kind, self is not GroupBy.jurisdiction
 
 
+def _new_year(end: dt.date | None) -> dt.date:
+    """The default first day: 1 January of the last day's year (any day if `to` was
+    refused: the query is refused for it anyway)."""
+    return dt.date((end or dt.date.min).year, 1, 1)
+
+
 class DelaysQuery(Query):
     """`GET /api/v1/reports/delays`: a period (both days included) and the grouping.
 
@@ -34,7 +40,7 @@ class DelaysQuery(Query):
         description="the period's last day (default: today)",
     )
     from_: Day = pydantic.Field(
-        default_factory=lambda data: dt.date(data["to"].year, 1, 1) if "to" in data else None,
+        default_factory=lambda data: _new_year(data.get("to")),
         alias="from",
         description="the period's first day, on or before `to` (default: 1 January of its year)",
     )
