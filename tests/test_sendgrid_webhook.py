@@ -24,9 +24,11 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from factories import assert_error, nothing_written, ok
+from pages import make_user, sign_in, text
 from werkzeug.serving import make_server
 
 from tracker.core import clock, limits
+from tracker.notifications import alerts
 from tracker.notifications.models import DeliveryEvent, Notification, NotificationStatus
 
 URL = "/webhooks/sendgrid"
@@ -335,6 +337,82 @@ def test_more_events_than_a_post_holds_are_refused(client, database, frozen_now)
 
 def test_a_get_is_a_json_405(client, database, frozen_now):
     assert_error(client.get(URL), 405, "method_not_allowed")
+
+
+# --- where it shows ------------------------------------------------------------------------
+
+
+def test_a_bounce_shows_on_the_outbox_page(client, database, frozen_now):
+    bounced = sent_mail(database)
+    delivered = sent_mail(database)
+    ok(
+        post(
+            client,
+            [
+                event(bounced, "delivered", timestamp=int(frozen_now.timestamp()) - 300),
+                event(bounced, "bounce", reason=BOUNCE_REASON),
+                event(delivered, "deferred", timestamp=int(frozen_now.timestamp()) - 300),
+                event(delivered, "delivered", response="250 OK"),
+            ],
+        )
+    )
+
+    page = text(sign_in(client, database, "coordinator").get("/outbox"))
+
+    assert f"bounced: {BOUNCE_REASON}" in _row(page, bounced)
+    assert ">delivered<" in _row(page, delivered)
+    assert "250 OK" not in _row(page, delivered)
+
+
+def _row(page: str, mail_id: int) -> str:
+    start = page.index(f'<tr id="mail-{mail_id}">')
+    return page[start : page.index("</tr>", start)]
+
+
+def test_the_next_digest_tells_coordinators_of_bounced_and_dropped_mail(
+    client, database, settings, frozen_now
+):
+    with clock.frozen(frozen_now - dt.timedelta(days=1)):
+        coordinator = make_user(database, "coordinator", "coord@example.org")
+    bounced = sent_mail(database, to_address="lawyer@example.org")
+    dropped = sent_mail(database, template="deadline_reminder_discreet")
+    ok(
+        post(
+            client,
+            [
+                event(bounced, "bounce", reason=BOUNCE_REASON),
+                event(dropped, "dropped", reason="Unsubscribed Address"),
+                event(sent_mail(database), "delivered"),
+            ],
+        )
+    )
+    later = frozen_now + dt.timedelta(hours=1)
+
+    assert digest(database, settings, later).counts == {"digests": 1}
+    mail = last_mail(database)
+    assert mail.recipient_id == coordinator.id
+    assert mail.subject == "Mail not delivered: 2 (Sun 22 Nov 2026)"
+    assert (
+        f"- Hearing reminder to lawyer@example.org bounced ({BOUNCE_REASON})\n"
+        f"  {settings.base_url}/outbox/{bounced}\n"
+    ) in mail.body_text
+    assert "- Deadline reminder to " in mail.body_text
+    assert "was dropped (Unsubscribed Address)" in mail.body_text
+    assert f"/outbox/{dropped}" in mail.body_html
+    # told once: the next day's digest has nothing to say
+    assert digest(database, settings, later + dt.timedelta(days=1)).counts == {}
+
+
+def digest(database, settings, at: dt.datetime):
+    with clock.frozen(at), database.unit_of_work() as session:
+        return alerts.digests(session, clock.now(), settings, any_hour=True)
+
+
+def last_mail(database) -> Notification:
+    with database.sessionmaker() as session:
+        mail = session.scalars(sa.select(Notification).order_by(Notification.id.desc())).first()
+        session.expunge(mail)
+        return mail
 
 
 # --- SendGrid posting the same batch many times at once ------------------------------------
