@@ -364,6 +364,26 @@ def test_a_bounce_shows_on_the_outbox_page(client, database, frozen_now):
     assert "250 OK" not in _row(page, delivered)
 
 
+def test_a_mails_page_lists_what_sendgrid_said_of_it(client, database, frozen_now):
+    mail_id = sent_mail(database)
+    earlier = int(frozen_now.timestamp()) - 300
+    ok(
+        post(
+            client,
+            [
+                event(mail_id, "bounce", reason=BOUNCE_REASON),
+                event(mail_id, "deferred", response="421 busy", timestamp=earlier),
+            ],
+        )
+    )
+
+    page = text(sign_in(client, database, "coordinator").get(f"/outbox/{mail_id}"))
+
+    said = page[page.index("<h2>Delivery</h2>") :]
+    assert said.index("421 busy") < said.index(BOUNCE_REASON)
+    assert ">bounced<" in said
+
+
 def _row(page: str, mail_id: int) -> str:
     start = page.index(f'<tr id="mail-{mail_id}">')
     return page[start : page.index("</tr>", start)]

@@ -73,6 +73,17 @@ def record(session: so.Session, events: Sequence[Any], now: dt.datetime) -> Rece
     )
 
 
+def of_mail(session: so.Session, notification_id: int) -> list[DeliveryEvent]:
+    """What SendGrid said of one mail, in the order it happened."""
+    return list(
+        session.scalars(
+            sa.select(DeliveryEvent)
+            .where(DeliveryEvent.notification_id == notification_id)
+            .order_by(DeliveryEvent.occurred_at, DeliveryEvent.id)
+        )
+    )
+
+
 def latest(column: so.QueryableAttribute[Any]) -> sa.ScalarSelect[Any]:
     """A column of a mail's latest delivery event (by when it happened), for a listing."""
     return (
