@@ -24,6 +24,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from factories import assert_error, nothing_written, ok
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 from pages import make_user, sign_in, text
 from werkzeug.serving import make_server
 
@@ -206,6 +209,16 @@ def test_a_malformed_event_is_ignored_and_the_others_recorded(client, database, 
     assert ok(post(client, batch)) == {"recorded": 1, "duplicates": 0, "ignored": 2}
 
 
+def test_a_reason_that_is_not_text_any_database_holds_is_kept_readable(
+    client, database, frozen_now
+):
+    mail_id = sent_mail(database)
+
+    ok(post(client, [event(mail_id, "bounce", reason="550 \ud800 gone\x00")]))
+
+    assert stored(database)[0][2] == "550 ? gone"
+
+
 def test_a_long_reason_is_cut_to_its_column(client, database, frozen_now):
     mail_id = sent_mail(database)
     reason = "550 " + "x" * limits.DELIVERY_DETAIL + "\x00"
@@ -213,6 +226,52 @@ def test_a_long_reason_is_cut_to_its_column(client, database, frozen_now):
     ok(post(client, [event(mail_id, "bounce", reason=reason)]))
 
     assert stored(database)[0][2] == reason[: limits.DELIVERY_DETAIL]
+
+
+@pytest.fixture
+def two_mails(database) -> list[int]:
+    """Mails 1 and 2, which the generated events name (or not)."""
+    return [sent_mail(database), sent_mail(database)]
+
+
+#: any text, lone surrogates too: JSON's "\\ud800" decodes to one
+TEXT = st.text(st.characters(codec=None, exclude_categories=()))
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=6,
+)
+#: events as SendGrid's are, and as nobody's are: every field right, wrong or odd
+EVENTS = st.lists(
+    st.fixed_dictionaries(
+        {
+            "event": st.sampled_from(["bounce", "dropped", "delivered", "open"]) | JSON,
+            "notification_id": st.sampled_from(["1", "2", 1]) | JSON,
+            "sg_event_id": st.text(min_size=1, max_size=8) | JSON,
+            "timestamp": st.integers(min_value=-(2**40), max_value=2**40) | JSON,
+            "reason": TEXT | JSON,
+            "response": TEXT | JSON,
+        }
+    )
+    | JSON,
+    max_size=6,
+)
+
+
+@examples(
+    max_examples=150,
+    derandomize=True,  # the same posts on every run: a failure reproduces
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(batch=EVENTS)
+def test_whatever_a_signed_batch_holds_the_answer_counts_every_event(
+    client, two_mails, frozen_now, batch
+):
+    answer = ok(post(client, batch))
+
+    assert sum(answer.values()) == len(batch)
 
 
 # --- what is refused -----------------------------------------------------------------------

@@ -146,11 +146,13 @@ def _instant(value: Any) -> dt.datetime | None:
 
 def _detail(item: dict[str, Any]) -> str:
     """What the receiving server or SendGrid said: a bounce's or drop's reason, else the
-    server's response; cut to its column, without the NUL no text column holds."""
+    server's response; cut to its column, as text a database holds (JSON's "\\ud800"
+    decodes to a lone surrogate that no UTF-8 column takes, and no text column a NUL)."""
     for key in ("reason", "response"):
         value = item.get(key)
         if isinstance(value, str) and value.strip():
-            return value.replace("\x00", "").strip()[: limits.DELIVERY_DETAIL]
+            text = value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+            return text.strip()[: limits.DELIVERY_DETAIL]
     return ""
 
 
