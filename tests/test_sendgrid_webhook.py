@@ -31,6 +31,7 @@ from pages import make_user, sign_in, text
 from werkzeug.serving import make_server
 
 from tracker.core import clock, limits
+from tracker.core.db import Database
 from tracker.notifications import alerts
 from tracker.notifications.models import DeliveryEvent, Notification, NotificationStatus
 
@@ -396,6 +397,15 @@ def test_more_events_than_a_post_holds_are_refused(client, database, frozen_now)
 
 def test_a_get_is_a_json_405(client, database, frozen_now):
     assert_error(client.get(URL), 405, "method_not_allowed")
+
+
+def test_a_database_out_of_reach_is_a_503_that_sendgrid_posts_again(settings, tmp_path, frozen_now):
+    from tracker.app import create_app
+
+    unreachable = Database(f"sqlite:///{tmp_path / 'no such folder' / 'tracker.db'}")
+    client = create_app(settings, unreachable).test_client()
+
+    assert_error(post(client, [event(1, "bounce")]), 503, "unavailable")
 
 
 # --- where it shows ------------------------------------------------------------------------
