@@ -25,8 +25,6 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("webhooks", __name__)
 
-BLUEPRINTS = (bp,)
-
 #: the longest timestamp header taken: a unix second has 10 digits until 2286
 _TIMESTAMP_DIGITS = 12
 

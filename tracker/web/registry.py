@@ -123,11 +123,10 @@ BEARER = frozenset({"calendar.feed", "healthz"})
 
 def _second_factor_first() -> Any:
     """A user who must add a second factor and has none opens no page but the security
-    page (and signing in and out) until they add one; the JSON API and the feeds are
-    not concerned."""
-    if request.blueprint in {module.bp.name for module in API + WEBHOOKS}:
-        return None
-    if request.endpoint in BEARER:
+    page (and signing in and out) until they add one; the JSON API, the webhooks and
+    the feeds are not concerned."""
+    machines = {module.bp.name for module in API + WEBHOOKS}
+    if request.blueprint in machines or request.endpoint in BEARER:
         return None
     return account.enrolment_first()
 
