@@ -91,6 +91,8 @@ CHRONOLOGY_PROCEEDINGS = 1000
 #: seconds a signed batch's timestamp may be from now: an older one is a replay (SendGrid
 #: signs each post when it sends it, retries included)
 WEBHOOK_REPLAY_WINDOW = 300
+#: the longest signature timestamp read: a unix second has 10 digits until the year 2286
+WEBHOOK_TIMESTAMP_DIGITS = 12
 #: events in one post: SendGrid batches its events, and a batch that fits the body limit
 #: holds a few thousand (each event is a few hundred bytes); bounds the ids of one query
 WEBHOOK_EVENTS = 10_000

@@ -25,9 +25,6 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("webhooks", __name__)
 
-#: the longest timestamp header taken: a unix second has 10 digits until 2286
-_TIMESTAMP_DIGITS = 12
-
 
 @bp.post("/webhooks/sendgrid")
 def sendgrid_events():
@@ -75,7 +72,10 @@ def _unauthenticated(body: bytes) -> str | None:
 
 def _recent(timestamp: str) -> bool:
     """A unix second within the replay window: an older signed post is not taken again."""
-    if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > _TIMESTAMP_DIGITS:
+    if (
+        not (timestamp.isascii() and timestamp.isdigit())
+        or len(timestamp) > limits.WEBHOOK_TIMESTAMP_DIGITS
+    ):
         return False
     return abs(clock.now().timestamp() - int(timestamp)) <= limits.WEBHOOK_REPLAY_WINDOW
 
