@@ -27,6 +27,7 @@ from tracker.models import (
     Deadline,
     DeadlineRule,
     DelayFlag,
+    DeliveryEvent,
     Event,
     Hearing,
     JudicialVacation,
@@ -69,6 +70,8 @@ COLUMNS = [
     (DeadlineRule.trigger_kind, limits.KIND),
     (AuditEntry.action, limits.AUDIT_ACTION),
     (Notification.subject, limits.MAIL_SUBJECT),
+    (DeliveryEvent.sg_event_id, limits.SENDGRID_EVENT_ID),
+    (DeliveryEvent.detail, limits.DELIVERY_DETAIL),
     # Text columns: any limit fits
     (Matter.summary, limits.SUMMARY),
     (Event.summary, limits.SUMMARY),

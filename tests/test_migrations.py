@@ -30,6 +30,7 @@ TABLES = {
     "deadline_rules",
     "deadlines",
     "delay_flags",
+    "delivery_events",
     "events",
     "feed_fetches",
     "flag_alerts",

@@ -40,6 +40,9 @@ class Settings:
     mail_from: str = "tracker@localhost"
     sendgrid_api_key: str = ""
     sendgrid_api_host: str = "https://api.sendgrid.com"
+    #: the signed Event Webhook's verification key, base64 of its DER public key as
+    #: SendGrid shows it; empty: every post to /webhooks/sendgrid is refused
+    sendgrid_webhook_public_key: str = ""
     #: seconds a dispatcher's claim on a mail lasts unless renewed (MAIL_LEASE_SECONDS)
     mail_lease_seconds: int = MAIL_LEASE_DEFAULT
     #: a 429 whose limit resets within this many seconds is waited out, not a stop
@@ -85,6 +88,7 @@ def load(environ: dict[str, str] | None = None) -> Settings:
         mail_from=env.get("MAIL_FROM", "tracker@localhost"),
         sendgrid_api_key=env.get("SENDGRID_API_KEY", ""),
         sendgrid_api_host=env.get("SENDGRID_API_HOST", "https://api.sendgrid.com"),
+        sendgrid_webhook_public_key="".join(env.get("SENDGRID_WEBHOOK_PUBLIC_KEY", "").split()),
         mail_lease_seconds=_seconds(
             env, "MAIL_LEASE_SECONDS", MAIL_LEASE_DEFAULT, MAIL_LEASE_MIN, MAIL_LEASE_MAX
         ),

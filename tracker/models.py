@@ -8,7 +8,7 @@ from tracker.delays.models import DelayFlag
 from tracker.hearings.models import Hearing, Postponement
 from tracker.jurisdictions.models import Authority, JudicialVacation, Jurisdiction
 from tracker.matters.models import Event, Matter, Person, Proceeding, matter_assignees
-from tracker.notifications.models import FlagAlert, Notification
+from tracker.notifications.models import DeliveryEvent, FlagAlert, Notification
 from tracker.users.models import (
     ApiToken,
     LoginBucket,
@@ -29,6 +29,7 @@ __all__ = [
     "Deadline",
     "DeadlineRule",
     "DelayFlag",
+    "DeliveryEvent",
     "Event",
     "FeedFetch",
     "FlagAlert",

@@ -85,3 +85,18 @@ AGENDA_WEEK = 7
 
 #: proceedings picked by id for one chronology (a dossier holds a few dozen)
 CHRONOLOGY_PROCEEDINGS = 1000
+
+# --- SendGrid's Event Webhook --------------------------------------------------------------
+
+#: seconds a signed batch's timestamp may be from now: an older one is a replay (SendGrid
+#: signs each post when it sends it, retries included)
+WEBHOOK_REPLAY_WINDOW = 300
+#: the longest signature timestamp read: a unix second has 10 digits until the year 2286
+WEBHOOK_TIMESTAMP_DIGITS = 12
+#: events in one post: SendGrid batches its events, and a batch that fits the body limit
+#: holds a few thousand (each event is a few hundred bytes); bounds the ids of one query
+WEBHOOK_EVENTS = 10_000
+#: SendGrid's id of an event (22 characters today); a longer one is not SendGrid's
+SENDGRID_EVENT_ID = 100
+#: what a receiving server answered (a bounce's reason, a deferral's response): kept cut
+DELIVERY_DETAIL = 1000

@@ -27,13 +27,15 @@ import sqlalchemy.orm as so
 from tracker.calendar import ical
 from tracker.config import Settings
 from tracker.core.dates import in_zone, written
+from tracker.core.labels import words
 from tracker.deadlines.models import Deadline, DeadlineStatus, Party
 from tracker.delays.models import DelayFlag
 from tracker.hearings.models import Hearing, HearingStatus, Postponement
 from tracker.jurisdictions.models import Authority, Jurisdiction
 from tracker.matters.models import Matter, Person, Proceeding, matter_assignees
 from tracker.notifications import outbox, reminders
-from tracker.notifications.models import FlagAlert, Notification
+from tracker.notifications.enums import DeliveryEventKind
+from tracker.notifications.models import DeliveryEvent, FlagAlert, Notification
 from tracker.users import preferences
 from tracker.users.models import Role, User
 
@@ -301,7 +303,8 @@ def outcome_prompts(session: so.Session, now: dt.datetime, settings: Settings) -
 def digests(
     session: so.Session, now: dt.datetime, settings: Settings, *, any_hour: bool = False
 ) -> Queued:
-    """One mail a day to each coordinator: the flags that are new or escalated for them.
+    """One mail a day to each coordinator: the flags that are new or escalated for them,
+    and the mail SendGrid bounced or dropped since their previous digest.
 
     Sent at the coordinator's digest hour (in their zone), or at once with `any_hour`.
     A flag is told of once per severity (FlagAlert), so it comes back only if it
@@ -317,10 +320,12 @@ def digests(
     if not readers:
         return Queued(counts={})
     news = _digest_news(session, [user.id for user in readers])
+    undelivered = _undelivered_news(session, readers, now)
 
     def queue_one(user: User) -> str | None:
         flags = sorted(news.get(user.id, []), key=lambda line: _severity_rank(line.flag))
-        if not flags:
+        lost = undelivered.get(user.id, [])
+        if not flags and not lost:
             return None
         day = in_zone(now, user.timezone).date()
         discreet = preferences.load(user.preferences, user.role).discreet_mail
@@ -329,6 +334,8 @@ def digests(
             "path": "/flags",
             "as_of": written(day),
             "count": len(flags),
+            "undelivered": len(lost),
+            "lost": lost,
             "flags": [
                 {
                     "severity": line.flag.severity.value,
@@ -420,6 +427,57 @@ def _digest_news(session: so.Session, reader_ids: list[int]) -> dict[int, list[_
         )
         news.setdefault(user_id, []).append(line)
     return news
+
+
+def _undelivered_news(
+    session: so.Session, readers: list[User], now: dt.datetime
+) -> dict[int, list[dict[str, str]]]:
+    """Per reader, the mail that SendGrid bounced or dropped since their previous digest
+    (or since they joined): two queries for all the readers."""
+    last_digest = (
+        sa.select(Notification.recipient_id, sa.func.max(Notification.created_at))
+        .where(
+            Notification.recipient_id.in_([user.id for user in readers]),
+            Notification.template.in_(DIGESTS),
+        )
+        .group_by(Notification.recipient_id)
+    )
+    previous = dict(session.execute(last_digest).all())
+    since = {user.id: previous.get(user.id) or user.created_at for user in readers}
+    rows = session.execute(
+        sa.select(DeliveryEvent, Notification.to_address, Notification.template)
+        .join(Notification, Notification.id == DeliveryEvent.notification_id)
+        .where(
+            DeliveryEvent.event.in_([kind for kind in DeliveryEventKind if kind.undelivered]),
+            DeliveryEvent.received_at > min(since.values()),
+            DeliveryEvent.received_at <= now,
+        )
+        .order_by(DeliveryEvent.received_at, DeliveryEvent.id)
+    ).all()
+    return {
+        reader: [
+            _lost(event, to, template) for event, to, template in rows if event.received_at > start
+        ]
+        for reader, start in since.items()
+    }
+
+
+#: the digests' templates: a reader's previous digest is their latest mail of these
+DIGESTS = ("flag_digest", "flag_digest_discreet")
+
+
+def _lost(event: DeliveryEvent, to_address: str, template: str) -> dict[str, str]:
+    """A line of the digest on a mail that did not arrive: which, to whom, why.
+
+    SendGrid's reason and the address name no client: discreet digests show them too.
+    """
+    return {
+        "mail": words(template.removesuffix("_discreet")),
+        "to": to_address,
+        "what": "bounced" if event.event is DeliveryEventKind.bounce else "was dropped",
+        "reason": event.detail,
+        "path": f"/outbox/{event.notification_id}",
+    }
 
 
 def _named(line: _DigestLine) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from tracker.core import labels, limits, resources
 NAME = re.compile(r"^[a-z0-9_]+$")
 SUBJECT_MAX = limits.MAIL_SUBJECT
 #: what a subject may show: counts, and dates and times written by the tracker
-SUBJECT_KEYS = ("days", "when", "due_on", "as_of", "count")
+SUBJECT_KEYS = ("days", "when", "due_on", "as_of", "count", "undelivered")
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.ext.hybrid import hybrid_property
 
+from tracker.core import limits
 from tracker.core.db import Base, intpk, str200, timestamp
-from tracker.notifications.enums import NotificationStatus
+from tracker.notifications.enums import DeliveryEventKind, NotificationStatus
 
 
 class Notification(Base):
@@ -76,3 +77,28 @@ class FlagAlert(Base):
         sa.ForeignKey("notifications.id", ondelete="SET NULL")
     )
     at: so.Mapped[timestamp]
+
+
+class DeliveryEvent(Base):
+    """What SendGrid's Event Webhook told of a mail: delivered, deferred, bounced...
+
+    Facts from SendGrid, recorded once each (`sg_event_id`), never changed; a mail's
+    delivery state is its latest event by `occurred_at`.
+    """
+
+    __tablename__ = "delivery_events"
+    __table_args__ = (sa.Index("ix_delivery_events_latest", "notification_id", "occurred_at"),)
+
+    id: so.Mapped[intpk]
+    notification_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("notifications.id", ondelete="CASCADE")
+    )
+    #: SendGrid's id of the event: a batch posted again records nothing new
+    sg_event_id: so.Mapped[str] = so.mapped_column(sa.String(limits.SENDGRID_EVENT_ID), unique=True)
+    event: so.Mapped[DeliveryEventKind]
+    #: the receiving server's answer (a bounce's or drop's reason, a deferral's response)
+    detail: so.Mapped[str] = so.mapped_column(sa.String(limits.DELIVERY_DETAIL), default="")
+    #: when SendGrid saw it happen (the event's `timestamp`)
+    occurred_at: so.Mapped[timestamp]
+    #: when the tracker received it: the digest tells of what arrived since the last one
+    received_at: so.Mapped[timestamp] = so.mapped_column(index=True)

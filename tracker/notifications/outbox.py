@@ -51,8 +51,8 @@ from tracker.core.actors import Actor
 from tracker.core.clock import now as current_time
 from tracker.core.db import Database, snapshot
 from tracker.core.errors import Conflict, NotFound
-from tracker.notifications import messages, senders
-from tracker.notifications.models import Notification, NotificationStatus
+from tracker.notifications import deliveries, messages, senders
+from tracker.notifications.models import DeliveryEvent, Notification, NotificationStatus
 from tracker.users import access
 
 log = logging.getLogger(__name__)
@@ -212,6 +212,9 @@ _LISTED = (
     Notification.sent_at,
     Notification.interrupted_at,
     Notification.possibly_sent_twice.label("possibly_sent_twice"),
+    # what SendGrid last said of it (bounced, delivered...): in the same query
+    deliveries.latest(DeliveryEvent.event).label("delivery"),
+    deliveries.latest(DeliveryEvent.detail).label("delivery_detail"),
 )
 
 

@@ -5,7 +5,8 @@ tell the dispatcher what to do next: wait (RateLimited), try again later
 (TemporaryFailure), give up (PermanentFailure), or ask a person (Unknown: the
 request went out and no answer came, so sending again could deliver it twice).
 
-This is the only module that imports `sendgrid` (README, "Architecture").
+This is the only module that imports `sendgrid` (README, "Architecture"): it also
+checks the signature of what SendGrid posts back (its signed Event Webhook).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import datetime as dt
 import email.message
 import email.policy
 import email.utils
+import functools
 import http.client
 import os
 import secrets
@@ -26,8 +28,10 @@ from pathlib import Path
 from typing import Protocol, TextIO
 
 import sendgrid
+from cryptography.hazmat.primitives.asymmetric import ec
 from python_http_client import exceptions as http_errors
 from sendgrid.helpers import mail as sg
+from sendgrid.helpers.eventwebhook import EventWebhook, EventWebhookHeader
 
 from tracker.config import Settings
 from tracker.core import clock
@@ -245,3 +249,32 @@ def _text(body: bytes | str | None, limit: int = 500) -> str:
     if isinstance(body, bytes):
         body = body.decode("utf-8", "replace")
     return (body or "").strip()[:limit]
+
+
+# --- SendGrid's signed Event Webhook ----------------------------------------------------
+
+#: the headers of a signed post: the base64 DER signature, and the unix second it was made
+SIGNATURE_HEADER = EventWebhookHeader.SIGNATURE
+TIMESTAMP_HEADER = EventWebhookHeader.TIMESTAMP
+
+
+def signed_by_sendgrid(public_key: str, body: str, signature: str, timestamp: str) -> bool:
+    """Whether `signature` is SendGrid's ECDSA P-256 / SHA-256 over timestamp + body.
+
+    `public_key` is the verification key as SendGrid shows it (base64 DER); one that is
+    not a P-256 public key is a ValueError: a setting to fix, not a bad request.
+    """
+    key = _webhook_key(public_key)
+    try:
+        return EventWebhook().verify_signature(body, signature, timestamp, public_key=key)
+    except ValueError:  # a signature that is not base64 (binascii.Error) or not DER
+        return False
+
+
+@functools.lru_cache(maxsize=4)
+def _webhook_key(public_key: str) -> ec.EllipticCurvePublicKey:
+    """The key parsed once: SENDGRID_WEBHOOK_PUBLIC_KEY does not change while the app runs."""
+    key = EventWebhook().convert_public_key_to_ecdsa(public_key)
+    if not isinstance(key, ec.EllipticCurvePublicKey) or key.curve.name != "secp256r1":
+        raise ValueError("SENDGRID_WEBHOOK_PUBLIC_KEY is not an ECDSA P-256 public key")
+    return key

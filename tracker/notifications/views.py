@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from tracker import web
 from tracker.core import clock, errors
-from tracker.notifications import outbox
+from tracker.notifications import deliveries, outbox
 from tracker.notifications.forms import OutboxFilters, ResendForm
 from tracker.notifications.models import Notification, NotificationStatus
 from tracker.users import access
@@ -87,7 +87,8 @@ def _get(notification_id: int) -> Notification:
 
 
 def _mail_page(mail: Notification, form: ResendForm, status: int = 200):
-    return render_template("outbox/mail.html", mail=mail, form=form), status
+    events = deliveries.of_mail(web.session(), mail.id)
+    return render_template("outbox/mail.html", mail=mail, form=form, events=events), status
 
 
 def _args_without(*names: str) -> dict[str, Any]:

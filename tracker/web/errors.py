@@ -30,8 +30,12 @@ def json_error(status: int, code: str, message: str, field: str | None = None) -
     return response
 
 
+#: where other services post (SendGrid's events): machines, which read JSON
+WEBHOOKS = "/webhooks/"
+
+
 def _wants_json() -> bool:
-    return request.path.startswith(PREFIX) or request.path == "/healthz"
+    return request.path.startswith((PREFIX, WEBHOOKS)) or request.path == "/healthz"
 
 
 def _error(status: int, code: str, message: str, field: str | None = None):

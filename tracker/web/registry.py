@@ -25,6 +25,7 @@ from tracker.jurisdictions import api as jurisdictions_api
 from tracker.matters import api as matters_api
 from tracker.matters import views as matters
 from tracker.notifications import views as notifications
+from tracker.notifications import webhook as notification_events
 from tracker.reports import api as reports_api
 from tracker.reports import views as reports
 from tracker.users import api as users_api
@@ -44,6 +45,8 @@ API = (
     reports_api,
     chronology_api,
 )
+#: endpoints that other services post to, with no session: each checks its own signature
+WEBHOOKS = (notification_events,)
 PAGES = (
     account,
     dashboard,
@@ -100,6 +103,9 @@ def init_app(app: Flask) -> None:
     pages.csrf.init_app(app)
     for module in API:  # the JSON API signs in with tokens, not cookies
         pages.csrf.exempt(module.bp)
+    for module in WEBHOOKS:  # posted by a provider, which signs what it posts
+        app.register_blueprint(module.bp)
+        pages.csrf.exempt(module.bp)
     for module in PAGES:
         for bp in module.BLUEPRINTS:
             app.register_blueprint(bp)
@@ -117,9 +123,10 @@ BEARER = frozenset({"calendar.feed", "healthz"})
 
 def _second_factor_first() -> Any:
     """A user who must add a second factor and has none opens no page but the security
-    page (and signing in and out) until they add one; the JSON API and the feeds are
-    not concerned."""
-    if request.blueprint in {module.bp.name for module in API} or request.endpoint in BEARER:
+    page (and signing in and out) until they add one; the JSON API, the webhooks and
+    the feeds are not concerned."""
+    machines = {module.bp.name for module in API + WEBHOOKS}
+    if request.blueprint in machines or request.endpoint in BEARER:
         return None
     return account.enrolment_first()
 
