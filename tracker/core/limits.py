@@ -85,3 +85,11 @@ AGENDA_WEEK = 7
 
 #: proceedings picked by id for one chronology (a dossier holds a few dozen)
 CHRONOLOGY_PROCEEDINGS = 1000
+
+# --- export and restore --------------------------------------------------------------------
+
+#: rows fetched from the database at a time while exporting (a server-side cursor's batch):
+#: what an export holds in memory, whatever the size of the installation
+EXPORT_BATCH = 1000
+#: rows inserted by one executemany while restoring
+RESTORE_BATCH = 1000
