@@ -188,8 +188,7 @@ def export(file: str, with_secrets: bool) -> None:
     database = Database(_settings().database_url)
     try:
         _require_migrated(database.url)
-        # atomic: a failed export leaves no half-written file under the name asked for
-        opened = click.open_file(file, "wb", atomic=file != "-")
+        opened = click.open_file("-", "wb") if file == "-" else archive_export.private_file(file)
         with archive_export.snapshot(database.engine) as connection, opened as out:
             counts = archive_export.export(connection, out, secrets=with_secrets, now=clock.now())
     finally:

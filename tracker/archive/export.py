@@ -9,6 +9,8 @@ work is still consistent (a hearing never without its proceeding, the chain whol
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, Any
@@ -18,6 +20,21 @@ import sqlalchemy as sa
 from tracker import migrate
 from tracker.archive import format
 from tracker.core.limits import EXPORT_BATCH
+
+
+@contextmanager
+def private_file(path: str) -> Iterator[IO[bytes]]:
+    """A new file readable by its owner only (it holds every dossier), under a temporary
+    name until it is complete: a failed export leaves no half-written file behind."""
+    folder = os.path.dirname(os.path.abspath(path))
+    descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".tracker-export-")
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            yield out
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
 
 
 @contextmanager

@@ -150,9 +150,13 @@ def decoders(table: sa.Table) -> dict[str, Codec]:
     return {column.name: _codecs(column)[1] for column in table.columns}
 
 
+#: compact JSON, non-ASCII text kept as it is (still one line: JSON escapes line breaks);
+#: made once (json.dumps with options builds an encoder per call)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def dumps(value: Any) -> str:
-    """Compact JSON, non-ASCII text kept as it is (still one line: JSON escapes breaks)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 # --- lines ---------------------------------------------------------------------------------
