@@ -215,6 +215,7 @@ def test_sqlite_to_postgresql_to_sqlite_gives_the_same_document(
 
     restored = _restore(tracker, blank_postgresql, tmp_path / "first.json")
     assert "Restored" in restored.output
+    assert restored.output.endswith(f"Head: {_verify(source).head}\n")
     second = _export(tracker, blank_postgresql, tmp_path / "second.json", "--with-secrets")
     target = _sqlite(tmp_path / "target.db", migrated=False)
     _restore(tracker, target, tmp_path / "second.json")
@@ -374,6 +375,18 @@ def test_a_truncated_or_malformed_document_writes_nothing(
     broken = b"".join([*lines[:-3], b'{"id": 1, "oops"\n', *lines[-2:]])
     _refused(tracker, db_url, tmp_path / "broken.json", broken, f"line {len(lines) - 2}")
     assert _nothing_but_the_head(db_url)
+
+
+def test_an_audit_entry_edited_in_the_document_is_named_after_the_restore(
+    tracker, tmp_path, db_url, small_document
+):
+    lines = small_document.splitlines(keepends=True)
+    assert lines[1] == b'"audit_entries":[\n'
+    lines[2] = lines[2].replace(b'"action":"create"', b'"action":"delete"', 1)
+    (tmp_path / "edited.json").write_bytes(b"".join(lines))
+    result = tracker(db_url, "restore", str(tmp_path / "edited.json"))
+    assert result.exit_code == 1
+    assert "the audit log restored is altered: entry 1 was changed" in result.output
 
 
 def test_a_schema_less_database_is_migrated_then_loaded(tracker, tmp_path, small_document):

@@ -218,6 +218,12 @@ def restore(file: str) -> None:
             f"The document held no secrets: users have no password ({left_out} are empty). "
             "Give each a new one with `tracker user password EMAIL`."
         )
+    with unit_of_work() as session:  # an edited document shows here, as on the old server
+        report = audit_log.verify(session)
+    if report.broken is not None:
+        raise click.ClickException(f"the audit log restored is altered: {report.broken.reason}")
+    click.echo(_audit_summary(report, None, None))
+    click.echo(f"Head: {report.head}")
 
 
 # --- demo -----------------------------------------------------------------------------
