@@ -207,12 +207,12 @@ def restore(file: str) -> None:
     url = _settings().database_url
     with click.open_file(file, "rb") as source:
         restored = archive_restore.restore(url, source)
-    rows = sum(restored.counts.values())
+    rows, header = sum(restored.counts.values()), restored.header
     click.echo(
         f"Restored {rows:,} rows of {len(restored.counts)} tables, exported at "
-        f"{restored.header.exported_at} (revision {restored.header.schema})."
+        + printable(f"{header.exported_at} (revision {header.schema}).")
     )
-    if not restored.header.secrets:
+    if not header.secrets:
         left_out = ", ".join(sorted(archive_format.CREDENTIAL_TABLES))
         click.echo(
             f"The document held no secrets: users have no password ({left_out} are empty). "

@@ -228,6 +228,10 @@ def read_header(lines: Lines) -> Header:
         raise lines.malformed(f"the header has no {missing}") from None
     if not isinstance(header.secrets, bool):
         raise lines.malformed('the header\'s "secrets" is not true or false')
+    try:
+        _from_instant(header.exported_at)
+    except ValueError:
+        raise lines.malformed('the header\'s "exported_at" is not an instant') from None
     return header
 
 
