@@ -477,3 +477,12 @@ def test_an_export_holds_one_batch_in_memory_whatever_the_size(db_url, frozen_no
         # libpq's buffers are not Python's allocations: what keeps them to one batch is
         # reading every table through a server-side cursor (SQLite's steps row by row)
         assert cursors == {"ServerCursor"}
+
+
+def test_an_export_into_a_missing_folder_is_one_line_and_exit_2(tracker, tmp_path, db_url):
+    result = tracker(db_url, "export", str(tmp_path / "missing" / "doc.json"))
+    assert result.exit_code == 2
+    assert (
+        result.output
+        == f"Error: cannot write a file in {tmp_path / 'missing'}: No such file or directory\n"
+    )

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from tracker import migrate
 from tracker.archive import format
+from tracker.core.errors import Invalid
 from tracker.core.limits import EXPORT_BATCH
 
 
@@ -27,7 +28,10 @@ def private_file(path: str) -> Iterator[IO[bytes]]:
     """A new file readable by its owner only (it holds every dossier), under a temporary
     name until it is complete: a failed export leaves no half-written file behind."""
     folder = os.path.dirname(os.path.abspath(path))
-    descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".tracker-export-")
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".tracker-export-")
+    except OSError as error:
+        raise Invalid(f"cannot write a file in {folder}: {error.strerror}") from None
     try:
         with os.fdopen(descriptor, "wb") as out:
             yield out
