@@ -28,6 +28,9 @@ import tracker.models  # noqa: F401  (every mapper, so relationships resolve)
 from tracker import config, migrate, scheduler
 from tracker import demo as demo_dossier
 from tracker.app import create_app
+from tracker.archive import export as archive_export
+from tracker.archive import format as archive_format
+from tracker.archive import restore as archive_restore
 from tracker.audit import chain
 from tracker.audit import operations as audit_log
 from tracker.calendar import operations as feeds
@@ -168,6 +171,59 @@ def db_upgrade() -> None:
             f"stored {added} rows of the shipped deadline rules (rules, vacations, jurisdictions)"
         )
     click.echo(f"database at revision {', '.join(sorted(migrate.current(url)))}")
+
+
+# --- export and restore ---------------------------------------------------------------
+
+
+@main.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--with-secrets",
+    is_flag=True,
+    help="Also write password hashes, second factors, sessions, API tokens and feeds.",
+)
+def export(file: str, with_secrets: bool) -> None:
+    """Write every record of the installation to FILE as one JSON document (- for stdout)."""
+    database = Database(_settings().database_url)
+    try:
+        _require_migrated(database.url)
+        opened = click.open_file("-", "wb") if file == "-" else archive_export.private_file(file)
+        with archive_export.snapshot(database.engine) as connection, opened as out:
+            counts = archive_export.export(connection, out, secrets=with_secrets, now=clock.now())
+    finally:
+        database.dispose()
+    left_out = "" if with_secrets else "; without secrets (users have no password)"
+    click.echo(
+        f"Exported {sum(counts.values()):,} rows of {len(counts)} tables{left_out}.", err=True
+    )
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+def restore(file: str) -> None:
+    """Load a document written by `tracker export` into an empty database (migrated here
+    if it has no tables yet); refuses a database that holds anything."""
+    url = _settings().database_url
+    with click.open_file(file, "rb") as source:
+        restored = archive_restore.restore(url, source)
+    rows, header = sum(restored.counts.values()), restored.header
+    click.echo(
+        f"Restored {rows:,} rows of {len(restored.counts)} tables, exported at "
+        + printable(f"{header.exported_at} (revision {header.schema}).")
+    )
+    if not header.secrets:
+        left_out = ", ".join(sorted(archive_format.CREDENTIAL_TABLES))
+        click.echo(
+            f"The document held no secrets: users have no password ({left_out} are empty). "
+            "Give each a new one with `tracker user password EMAIL`."
+        )
+    with unit_of_work() as session:  # an edited document shows here, as on the old server
+        report = audit_log.verify(session)
+    if report.broken is not None:
+        raise click.ClickException(f"the audit log restored is altered: {report.broken.reason}")
+    click.echo(_audit_summary(report, None, None))
+    click.echo(f"Head: {report.head}")
 
 
 # --- demo -----------------------------------------------------------------------------

@@ -100,3 +100,11 @@ WEBHOOK_EVENTS = 10_000
 SENDGRID_EVENT_ID = 100
 #: what a receiving server answered (a bounce's reason, a deferral's response): kept cut
 DELIVERY_DETAIL = 1000
+
+# --- export and restore --------------------------------------------------------------------
+
+#: rows fetched from the database at a time while exporting (a server-side cursor's batch):
+#: what an export holds in memory, whatever the size of the installation
+EXPORT_BATCH = 1000
+#: rows inserted by one executemany while restoring
+RESTORE_BATCH = 1000
