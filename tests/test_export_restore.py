@@ -33,8 +33,8 @@ from tracker.core.actors import CLI
 from tracker.core.db import Database, make_engine, normalize_url
 from tracker.deadlines import operations as deadline_rules
 from tracker.delays import scan
-from tracker.models import Base, SecondFactor, User
-from tracker.notifications import alerts
+from tracker.models import Base, Notification, SecondFactor, User
+from tracker.notifications import alerts, deliveries
 from tracker.users import factors, policy
 from tracker.users import operations as users
 from tracker.users.enums import FactorKind, Role
@@ -129,6 +129,10 @@ def _populate(url: str, tmp_path: Path, proceedings: int = 200) -> dict[str, Any
         )
         scan.run(session, now, now.date(), settings.delays)
         alerts.digests(session, now, settings, any_hour=True)
+        mail = session.scalars(sa.select(Notification.id).order_by(Notification.id)).first()
+        deliveries.record(session, [{"notification_id": str(mail), "sg_event_id": "sg-1",
+                                     "event": "bounce", "reason": "550 «gone»",
+                                     "timestamp": int(now.timestamp())}], now)  # fmt: skip
         policy.set_two_factor_roles(session, owner, now, frozenset({Role.admin}))
     assert app.test_client().get(f"/feeds/{feed_token}.ics").status_code == 200
     database.dispose()
