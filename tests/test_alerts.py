@@ -87,9 +87,12 @@ def test_a_moved_hearing_gets_fresh_reminders_and_a_cancelled_one_none(office, d
     after = sweep(database, settings, dt.datetime(2026, 12, 15, 10, tzinfo=UTC))
 
     assert after.counts == {"hearing reminders": 1}
-    keys = [m.dedup_key for m in mails(database)]
+    keys = [m.dedup_key for m in mails(database) if m.dedup_key.startswith("remind:")]
     assert len(keys) == 3  # two 14-day reminders, then the moved hearing's 7-day one
     assert keys[-1].startswith(f"remind:hearing:{moved['id']}:20261222T0900Z:7:")
+    # in between, each invitation the 14-day reminders sent was updated (test_invitations)
+    updates = [m.template for m in mails(database) if m.dedup_key.startswith("hearing:")]
+    assert updates == ["hearing_update_discreet", "hearing_cancelled_discreet"]  # a lawyer
 
 
 def test_reminders_follow_the_readers_settings(office, database, settings):
@@ -492,6 +495,15 @@ CONTEXTS = {
         "explanation": TYPED,
     },
     "outcome_missing": {"when": "Thu 3 Dec 2026, 09:30 (Europe/Brussels)"},
+    **{
+        name: {
+            "when": "Thu 3 Dec 2026, 09:30 (Europe/Brussels)",
+            "when_reader": "",
+            "authority": TYPED,
+            "location": TYPED,
+        }
+        for name in ("hearing_update", "hearing_adjourned", "hearing_cancelled")
+    },
     "flag_digest": {
         "as_of": "22 Nov 2026",
         "count": 1,

@@ -133,6 +133,13 @@ def test_render_escapes_html_only():
         ("outcome_missing", {}),
         ("flag_digest", {"as_of": "22 Nov 2026", "count": 0, "flags": [], "path": "/flags"}),
         ("hearing_reminder_discreet", {"days": 1}),
+        *(
+            (name, {"when_reader": "", "authority": "C", "location": ""})
+            for name in ("hearing_update", "hearing_adjourned", "hearing_cancelled")
+        ),
+        ("hearing_update_discreet", {}),
+        ("hearing_adjourned_discreet", {}),
+        ("hearing_cancelled_discreet", {}),
         ("deadline_reminder_discreet", {"days": 0, "due_on": "Fri 27 Nov"}),
         ("outcome_missing_discreet", {}),
         ("flag_digest_discreet", {"as_of": "22 Nov 2026", "count": 0, "flags": []}),

@@ -204,7 +204,7 @@ def test_sendgrid_payload_and_auth(fake):
     ]
     [attachment] = body["attachments"]
     assert attachment["filename"] == "invite.ics"
-    assert attachment["type"] == "text/calendar"
+    assert attachment["type"] == "text/calendar; method=REQUEST"
     assert attachment["disposition"] == "attachment"
     assert base64.b64decode(attachment["content"]).decode() == ICS
 

@@ -70,6 +70,8 @@ __all__ = [
     "feed",
     "hearing_invite",
     "hearing_item",
+    "hearing_method",
+    "method_of",
 ]
 
 
@@ -169,6 +171,7 @@ def hearing_invite(
     privacy: str = "minimal",
     organizer: str | None = None,
     attendee: str | None = None,
+    attendee_name: str = "",
     alarms: bool = False,
 ) -> str:
     """One hearing as the text of a calendar object, to attach to mail (or to download).
@@ -177,15 +180,34 @@ def hearing_invite(
     or PUBLISH (a plain download). `base_url` (pass `settings.base_url`; by default
     the `BASE_URL` setting) makes the UID the feeds use and the link. `privacy` is
     minimal by default, since mailboxes get hacked too; `organizer` and `attendee` are
-    email addresses (iTIP wants both for REQUEST and CANCEL). `privacy="discreet"`
-    (discreet mail) also leaves out the jurisdiction and the court's zone.
+    email addresses (iTIP wants both for REQUEST and CANCEL), `attendee_name` the
+    attendee's CN. `privacy="discreet"` (discreet mail) also leaves out the
+    jurisdiction and the court's zone.
     """
     style = _invite_style(method, base_url, privacy, alarms)
     item = hearing_item(hearing)
     start = events.local(item.starts_at, item.timezone)
     event = events.Writer(style).hearing(item, start, cancelled=method == "CANCEL")
     zones = {item.timezone: [start.year]} if item.time_known and not style.discreet else {}
-    return _invite(method, zones, event, organizer, attendee)
+    return _invite(method, zones, event, organizer, attendee, attendee_name)
+
+
+def hearing_method(hearing: Hearing) -> str:
+    """The iTIP method that tells an invited calendar where the hearing stands: REQUEST
+    while it has a date to keep, CANCEL once it is cancelled or adjourned sine die (the
+    feeds mark both STATUS:CANCELLED: a date the court vacated must not be kept)."""
+    return "CANCEL" if _value(hearing.status) in events.GONE else "REQUEST"
+
+
+def method_of(invitation: str) -> str:
+    """The METHOD of a calendar object written here (the mail part's `method=` must be
+    the same); PUBLISH when it has none, as RFC 5546 reads a calendar without one."""
+    for line in invitation.split("\r\n", 20):
+        if line.startswith("METHOD:"):
+            return line.removeprefix("METHOD:")
+        if line.startswith("BEGIN:V") and line != "BEGIN:VCALENDAR":
+            break
+    return "PUBLISH"
 
 
 def _invite_style(method: str, base_url: str | None, privacy: str, alarms: bool) -> Style:
@@ -242,6 +264,7 @@ def deadline_invite(
     privacy: str = "minimal",
     organizer: str | None = None,
     attendee: str | None = None,
+    attendee_name: str = "",
     alarms: bool = False,
 ) -> str:
     """One deadline as the text of a calendar object, to attach to a reminder.
@@ -257,7 +280,7 @@ def deadline_invite(
     zones: dict[str, list[int]] = {}
     if item.due_at is not None and item.timezone and not style.discreet:
         zones[item.timezone] = [events.local(item.due_at, item.timezone).year]
-    return _invite(method, zones, event, organizer, attendee)
+    return _invite(method, zones, event, organizer, attendee, attendee_name)
 
 
 def _invite(
@@ -266,13 +289,20 @@ def _invite(
     event: str,
     organizer: str | None,
     attendee: str | None,
+    attendee_name: str = "",
 ) -> str:
-    """A calendar of one event, with its organizer and attendee (iTIP wants both)."""
+    """A calendar of one event, with its organizer and attendee (iTIP wants both).
+
+    The attendee is told that no answer is expected (RSVP=FALSE): nobody declines a
+    court, and the organizer's address (MAIL_FROM) reads no replies.
+    """
     people = []
     if organizer:
         people.append(prop("ORGANIZER", f"mailto:{organizer}"))
     if attendee:
-        people.append(prop("ATTENDEE", f"mailto:{attendee}", ";ROLE=REQ-PARTICIPANT"))
+        name = f";CN={lines.param(attendee_name)}" if attendee_name else ""
+        params = f"{name};ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE"
+        people.append(prop("ATTENDEE", f"mailto:{attendee}", params))
     event = event.removesuffix("END:VEVENT") + "".join(f"{line}\r\n" for line in people)
     body = [
         "BEGIN:VCALENDAR",

@@ -56,6 +56,14 @@ def prop(name: str, value: str, params: str = "") -> str:
     return f"{name}{params}:{value}"
 
 
+def param(value: str) -> str:
+    """A parameter value, always quoted (§3.2): a name may hold `,` `;` or `:`. A quoted
+    value cannot hold DQUOTE or control characters, so those become `'` and nothing."""
+    return (
+        '"' + _CONTROL.sub("", value.replace("\r", "").replace("\n", " ")).replace('"', "'") + '"'
+    )
+
+
 def text_prop(name: str, value: str) -> str:
     return f"{name}:{text(value)}"
 

@@ -16,6 +16,7 @@ from tracker.hearings.schemas import (
     dump,
 )
 from tracker.matters import operations as matters
+from tracker.notifications import invitations
 from tracker.web import api
 
 bp = api.blueprint("hearings_api")
@@ -42,7 +43,12 @@ def update_hearing(hearing_id: int, body: HearingChanges) -> HearingOut:
     """Correct a hearing's details (to move it, postpone it)."""
     session, actor = web.session(), api.actor()
     hearing = operations.get_hearing(session, actor, hearing_id)
-    operations.update_hearing(session, actor, clock.now(), hearing, body)
+    invitations.changing(
+        session,
+        hearing,
+        web.settings(),
+        lambda: operations.update_hearing(session, actor, clock.now(), hearing, body),
+    )
     api.commit()
     return dump(hearing)
 
@@ -52,7 +58,12 @@ def postpone_hearing(hearing_id: int, body: Postpone) -> HearingOut:
     """Move a hearing to a new local time, or sine die (to: null)."""
     session, actor = web.session(), api.actor()
     hearing = operations.get_hearing(session, actor, hearing_id)
-    operations.postpone(session, actor, clock.now(), hearing, body)
+    invitations.changing(
+        session,
+        hearing,
+        web.settings(),
+        lambda: operations.postpone(session, actor, clock.now(), hearing, body),
+    )
     api.commit()
     return dump(hearing)
 
@@ -62,7 +73,12 @@ def correct_postponement(postponement_id: int, body: PostponementChanges) -> Hea
     """Correct a postponement recorded wrongly (version: the hearing's); the hearing follows."""
     session, actor = web.session(), api.actor()
     move = corrections.get_postponement(session, actor, postponement_id)
-    corrections.correct_postponement(session, actor, clock.now(), move, body)
+    invitations.changing(
+        session,
+        move.hearing,
+        web.settings(),
+        lambda: corrections.correct_postponement(session, actor, clock.now(), move, body),
+    )
     api.commit()
     return dump(move.hearing)
 
@@ -72,7 +88,12 @@ def withdraw_postponement(postponement_id: int, body: Withdrawal) -> HearingOut:
     """Withdraw a postponement recorded by mistake: kept, marked, counted for nothing."""
     session, actor = web.session(), api.actor()
     move = corrections.get_postponement(session, actor, postponement_id)
-    corrections.withdraw_postponement(session, actor, clock.now(), move, body)
+    invitations.changing(
+        session,
+        move.hearing,
+        web.settings(),
+        lambda: corrections.withdraw_postponement(session, actor, clock.now(), move, body),
+    )
     api.commit()
     return dump(move.hearing)
 
@@ -82,6 +103,11 @@ def record_outcome(hearing_id: int, body: Outcome) -> HearingOut:
     """Record what happened at a hearing."""
     session, actor = web.session(), api.actor()
     hearing = operations.get_hearing(session, actor, hearing_id)
-    operations.record_outcome(session, actor, clock.now(), hearing, body)
+    invitations.changing(
+        session,
+        hearing,
+        web.settings(),
+        lambda: operations.record_outcome(session, actor, clock.now(), hearing, body),
+    )
     api.commit()
     return dump(hearing)

@@ -26,6 +26,7 @@ from tracker.hearings.forms import (
 from tracker.hearings.models import Hearing, HearingStatus, Postponement
 from tracker.matters import operations as matters
 from tracker.matters import queries as matter_queries
+from tracker.notifications import invitations
 from tracker.users.models import User
 from tracker.web import display, exports, pages
 
@@ -83,7 +84,12 @@ def outcome(hearing_id: int):
     if form.stated_version() != hearing.version:
         form.version.data = str(hearing.version)  # resubmitting is now a deliberate choice
         return _page(hearing, form, conflict=True, status=409)
-    saved = pages.submit(form, lambda: _record(session, actor, hearing, form))
+    saved = pages.submit(
+        form,
+        lambda: invitations.changing(
+            session, hearing, web.settings(), lambda: _record(session, actor, hearing, form)
+        ),
+    )
     if saved is not None:
         flash(f"Saved: {_said(hearing)}")
         return redirect(url_for("hearings.show", hearing_id=hearing.id))
@@ -122,7 +128,12 @@ def edit(hearing_id: int):
         return _edit_page(hearing, form, conflict=True, status=409)
     saved = pages.submit(
         form,
-        lambda: operations.update_hearing(session, actor, clock.now(), hearing, form.changes()),
+        lambda: invitations.changing(
+            session,
+            hearing,
+            web.settings(),
+            lambda: operations.update_hearing(session, actor, clock.now(), hearing, form.changes()),
+        ),
     )
     if saved is not None:
         flash("The hearing's details are corrected.")
@@ -179,7 +190,12 @@ def _ledger_change(postponement_id: int, kind: str):
             return _change_page(kind, hearing, move, form, status=422)
         form.confirmed.data = "1"
         return _change_page(kind, hearing, move, form, effect=effect)
-    saved = pages.submit(form, lambda: _save(kind, session, actor, move, form))
+    saved = pages.submit(
+        form,
+        lambda: invitations.changing(
+            session, hearing, web.settings(), lambda: _save(kind, session, actor, move, form)
+        ),
+    )
     if saved is not None:
         flash(
             "The postponement is withdrawn."

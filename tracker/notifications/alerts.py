@@ -33,7 +33,8 @@ from tracker.delays.models import DelayFlag
 from tracker.hearings.models import Hearing, HearingStatus, Postponement
 from tracker.jurisdictions.models import Authority, Jurisdiction
 from tracker.matters.models import Matter, Person, Proceeding, matter_assignees
-from tracker.notifications import outbox, reminders
+from tracker.notifications import invitations, outbox, reminders
+from tracker.notifications.clocks import readers_time, when
 from tracker.notifications.enums import DeliveryEventKind
 from tracker.notifications.models import DeliveryEvent, FlagAlert, Notification
 from tracker.users import preferences
@@ -103,21 +104,6 @@ def _template(kind: str, discreet: bool) -> str:
     return f"{kind}_discreet" if discreet else kind
 
 
-def when(instant: dt.datetime, zone: str, time_known: bool = True) -> str:
-    """'Tue 15 Dec 2026, 09:00 (Europe/Brussels)': the reader sees the court's clock."""
-    local = in_zone(instant, zone)
-    if not time_known:
-        return f"{written(local)} (time not known)"
-    return f"{written(local)}, {local.hour:02}:{local.minute:02} ({zone})"
-
-
-def readers_time(hearing: Hearing, user: User) -> str:
-    """The hearing's time on the reader's clock, for discreet mail: the court's zone
-    would tell where it sits. A day without a time stays the court's day, unzoned."""
-    zone = user.timezone if hearing.time_known else hearing.timezone
-    return when(hearing.starts_at, zone, hearing.time_known)
-
-
 # --- hearings -----------------------------------------------------------------------------
 
 
@@ -177,18 +163,11 @@ def hearing_reminders(session: so.Session, now: dt.datetime, settings: Settings)
             }
         key = reminders.hearing_key(hearing.id, hearing.starts_at, offset, user.id)
         template = _template("hearing_reminder", prefs.discreet_mail)
-        ics = _invite(hearing, settings.base_url, discreet=prefs.discreet_mail)
+        ics = invitations.invitation(hearing, user, settings, discreet=prefs.discreet_mail)
         queued = _to(session, user, key, template, context, now, ics=ics)
         return "hearing reminders" if queued else None
 
     return _each(session, rows, queue_one)
-
-
-def _invite(hearing: Hearing, base_url: str, *, discreet: bool) -> str:
-    """The hearing as an iCalendar invitation (minimal privacy: mail is read on phones;
-    in discreet mail, without the jurisdiction or the court's zone either)."""
-    privacy = ical.DISCREET if discreet else "minimal"
-    return ical.hearing_invite(hearing, method="REQUEST", base_url=base_url, privacy=privacy)
 
 
 # --- deadlines ----------------------------------------------------------------------------
@@ -238,18 +217,25 @@ def deadline_reminders(session: so.Session, now: dt.datetime, settings: Settings
             }
         key = reminders.deadline_key(deadline.id, deadline.due_on, offset, user.id)
         template = _template("deadline_reminder", prefs.discreet_mail)
-        ics = _deadline_invite(deadline, settings.base_url, discreet=prefs.discreet_mail)
+        ics = _deadline_invite(deadline, user, settings, discreet=prefs.discreet_mail)
         queued = _to(session, user, key, template, context, now, ics=ics)
         return "deadline reminders" if queued else None
 
     return _each(session, rows, queue_one)
 
 
-def _deadline_invite(deadline: Deadline, base_url: str, *, discreet: bool) -> str:
-    """The deadline as an invitation, as `_invite` writes a hearing's: all-day, or the
+def _deadline_invite(deadline: Deadline, user: User, settings: Settings, *, discreet: bool) -> str:
+    """The deadline as an invitation, as `invitations` writes a hearing's: all-day, or the
     hour before its time (in UTC in discreet mail, as in the feeds otherwise)."""
-    privacy = ical.DISCREET if discreet else "minimal"
-    return ical.deadline_invite(deadline, method="REQUEST", base_url=base_url, privacy=privacy)
+    return ical.deadline_invite(
+        deadline,
+        method="REQUEST",
+        base_url=settings.base_url,
+        privacy=ical.DISCREET if discreet else "minimal",
+        organizer=invitations.organizer(settings),
+        attendee=user.email,
+        attendee_name=user.name,
+    )
 
 
 # --- outcome prompts ----------------------------------------------------------------------

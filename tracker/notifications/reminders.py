@@ -39,7 +39,12 @@ def deadline_offset_due(
 
 
 def hearing_key(hearing_id: int, starts_at: dt.datetime, offset: int, user_id: int) -> str:
-    return f"remind:hearing:{hearing_id}:{starts_at:%Y%m%dT%H%MZ}:{offset}:{user_id}"
+    return f"{hearing_keys(hearing_id)}{starts_at:%Y%m%dT%H%MZ}:{offset}:{user_id}"
+
+
+def hearing_keys(hearing_id: int) -> str:
+    """What the dedup keys of every reminder of this hearing start with."""
+    return f"remind:hearing:{hearing_id}:"
 
 
 def deadline_key(deadline_id: int, due_on: dt.date, offset: int, user_id: int) -> str:

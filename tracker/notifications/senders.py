@@ -33,6 +33,7 @@ from python_http_client import exceptions as http_errors
 from sendgrid.helpers import mail as sg
 from sendgrid.helpers.eventwebhook import EventWebhook, EventWebhookHeader
 
+from tracker.calendar import ical
 from tracker.config import Settings
 from tracker.core import clock
 from tracker.core.errors import TrackerError
@@ -107,7 +108,7 @@ def build_email(mail: OutgoingMail, sender: str, now: dt.datetime) -> email.mess
         message.add_alternative(mail.body_html, subtype="html")
     if mail.ics:
         message.add_attachment(
-            mail.ics, subtype="calendar", filename=INVITE_NAME, params={"method": "REQUEST"}
+            mail.ics, subtype="calendar", filename=INVITE_NAME, params={"method": _method(mail)}
         )
     return message
 
@@ -218,10 +219,15 @@ class SendGridSender:
             message.attachment = sg.Attachment(
                 sg.FileContent(b64encode(mail.ics.encode()).decode("ascii")),
                 sg.FileName(INVITE_NAME),
-                sg.FileType("text/calendar"),
+                sg.FileType(f"text/calendar; method={_method(mail)}"),
                 sg.Disposition("attachment"),
             )
         return message.get()
+
+
+def _method(mail: OutgoingMail) -> str:
+    """The invitation's METHOD: the part's `method=` must say the same (RFC 6047)."""
+    return ical.method_of(mail.ics or "")
 
 
 def _from_status(exc: http_errors.HTTPError) -> SendError:

@@ -16,7 +16,7 @@ import sqlalchemy.orm as so
 from tracker.core.actors import Actor
 from tracker.core.errors import Forbidden
 from tracker.matters.models import matter_assignees
-from tracker.users.models import ALL_MATTERS_ROLES, Role
+from tracker.users.models import ALL_MATTERS_ROLES, Role, User
 
 #: who administers users (their roles, passwords, activity) and other users' feeds
 ADMINS = (Role.admin,)
@@ -56,6 +56,15 @@ def may_see_matter(session: so.Session, actor: Actor, matter_id: int) -> bool:
         )
         is not None
     )
+
+
+def users_seeing_matter(matter_id: int) -> sa.ColumnElement[bool]:
+    """A WHERE clause on users: those who may see this matter (`may_see_matter` for many
+    users in one query). Activity is the caller's to check."""
+    assigned = sa.select(matter_assignees.c.user_id).where(
+        matter_assignees.c.matter_id == matter_id
+    )
+    return sa.or_(User.role.in_(ALL_MATTERS_ROLES), User.id.in_(assigned))
 
 
 def has_role(actor: Actor, *roles: Role) -> bool:
