@@ -432,6 +432,39 @@ def test_an_invitation_carries_the_method_organizer_and_the_same_uid():
     assert v_event.dtstart.value.astimezone(UTC) == local("2024-03-01T10:00", "Asia/Almaty")
 
 
+def test_the_attendee_is_asked_for_no_answer_and_named_safely():
+    name = 'Amina K., counsel; "Brussels": bar'
+    data = ical.hearing_invite(
+        _row(), "REQUEST", base_url=BASE, attendee="l@ex.org", attendee_name=name
+    ).encode()
+    attendee = icalendar.Calendar.from_ical(data).walk("VEVENT")[0]["ATTENDEE"]
+    v_attendee = vobject_calendar(data).vevent.attendee
+
+    assert str(attendee) == "mailto:l@ex.org"
+    assert attendee.params["CN"] == "Amina K., counsel; 'Brussels': bar"
+    assert (attendee.params["PARTSTAT"], attendee.params["RSVP"]) == ("NEEDS-ACTION", "FALSE")
+    assert v_attendee.params["CN"] == ["Amina K., counsel; 'Brussels': bar"]
+
+
+def test_a_parameter_value_cannot_break_out_of_its_quotes():
+    assert lines.param('a "b"; c') == "\"a 'b'; c\""
+    assert lines.param("line\r\nbreak\x07") == '"line break"'
+
+
+@pytest.mark.parametrize("method", sorted(ical.METHODS))
+def test_the_method_of_an_invitation_is_read_back(method):
+    assert ical.method_of(ical.hearing_invite(_row(), method, base_url=BASE)) == method
+    assert ical.method_of("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n") == "PUBLISH"
+
+
+@pytest.mark.parametrize(
+    ("status", "method"),
+    [("scheduled", "REQUEST"), ("postponed", "CANCEL"), ("cancelled", "CANCEL")],
+)
+def test_a_hearing_that_lost_its_date_is_cancelled_in_calendars(status, method):
+    assert ical.hearing_method(_row(status=status)) == method
+
+
 def test_a_discreet_invitation_names_no_jurisdiction_and_no_courts_zone():
     data = ical.hearing_invite(_row(), "REQUEST", base_url=BASE, privacy=ical.DISCREET).encode()
     event = icalendar.Calendar.from_ical(data).walk("VEVENT")[0]

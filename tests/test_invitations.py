@@ -19,6 +19,7 @@ import icalendar
 import pytest
 import sqlalchemy as sa
 from fake_sendgrid import FakeSendGrid
+from pages import sign_in
 
 from tracker.core import clock
 from tracker.models import Hearing, Notification, User
@@ -45,6 +46,7 @@ SECRETS = (COURT, PLACE, MATTER, PROCEEDING, ZONE, "Brussels", "(BE)")
 
 class Office:
     def __init__(self, client, database, settings):
+        self.client = client
         self.database = database
         self.settings = settings
         with clock.frozen(START):
@@ -185,6 +187,36 @@ def test_a_postponement_updates_each_reader_once_with_the_same_uid(office):
     assert moved.decoded("DTSTART") == dt.datetime(2027, 1, 20, 14, 30, tzinfo=BRUSSELS)
     assert moved["DTSTART"].params["TZID"] == ZONE
     assert updates[PLAIN].subject == "Hearing changed: Wed 20 Jan 2027, 14:30 (Europe/Brussels)"
+
+
+def test_a_postponement_on_the_page_queues_the_updates_with_the_change(office):
+    office.remind()
+    with clock.frozen(LATER):
+        browser = sign_in(office.client, office.database, "staff")
+        version = office.current()["version"]
+        browser.get(f"/hearings/{office.hearing_id}")
+        form = {
+            "version": version,
+            "action": "postponed",
+            "new_date": "2027-01-20",
+            "new_time": "14:30",
+            "zone": ZONE,
+            "decided_on": "2026-12-09",
+        }
+        response = browser.post(f"/hearings/{office.hearing_id}/outcome", form)
+
+    assert response.status_code == 302
+    assert sorted(mail.to_address for mail in office.mails(*UPDATES)) == [PLAIN, DISCREET]
+
+
+def test_a_refused_change_queues_nothing(office):
+    office.remind()
+    with clock.frozen(LATER):
+        stale = {"to": "2027-01-20T14:30", "version": office.current()["version"] - 1}
+        response = office.staff.post(f"/hearings/{office.hearing_id}/postpone", stale)
+
+    assert response.status_code == 409
+    assert office.mails(*UPDATES) == []
 
 
 def test_the_mail_step_run_twice_queues_nothing_more(office):
