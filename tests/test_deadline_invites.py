@@ -114,6 +114,10 @@ def test_the_discreet_invitation_is_in_utc_with_no_place(database, settings, rul
     assert "TZID" not in event["DTEND"].params
     assert other.dtstart.value == DUE_AT - dt.timedelta(hours=1)
     assert vtimezones(data) == {}
+    # a REQUEST from MAIL_FROM to the reader, who is asked for no answer (iTIP)
+    assert str(event["ORGANIZER"]) == f"mailto:{settings.mail_from}"
+    assert str(event["ATTENDEE"]) == "mailto:lawyer@example.org"
+    assert event["ATTENDEE"].params["RSVP"] == "FALSE"
     assert not re.search(rb"\bBE\b", data)  # the code as a word ("BEGIN" is no leak)
     for word in (b"ECHR", b"Paris", b"Brussels", b"Dossier A", b"Removal"):
         assert word not in data, word

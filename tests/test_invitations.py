@@ -281,6 +281,22 @@ def test_a_withdrawn_postponement_moves_the_invitation_back(office):
     assert event(back).decoded("DTSTART") == dt.datetime(2026, 12, 15, 10, tzinfo=BRUSSELS)
 
 
+def test_a_corrected_place_is_an_update_and_an_unchanged_one_is_none(office):
+    office.remind()
+    path = f"/hearings/{office.hearing_id}"
+    with clock.frozen(LATER):
+        same = {"version": office.current()["version"], "location": PLACE}
+        factories.ok(office.staff.patch(path, same))
+        assert office.mails(*UPDATES) == []
+        moved = {"version": office.current()["version"], "location": "Salle 5"}
+        after = factories.ok(office.staff.patch(path, moved))
+
+    [update] = office.to(PLAIN, *UPDATES)
+    assert sequence(update) == after["sequence"] == 1
+    assert "Salle 5" in update.body_text
+    assert "LOCATION" not in event(update)  # minimal privacy: the mail body names it
+
+
 def test_a_lawyer_unassigned_from_the_matter_gets_no_update(office):
     office.remind()
     with clock.frozen(LATER):
