@@ -63,6 +63,7 @@ COLUMNS = [
     (ApiToken.name, limits.NAME),
     (User.email, limits.EMAIL),
     (Proceeding.reference, limits.REFERENCE),
+    (Matter.key, limits.MATTER_NUMBER),
     (Hearing.location, limits.LOCATION),
     (Jurisdiction.code, limits.JURISDICTION_CODE),
     (DeadlineRule.code, limits.RULE_CODE),

@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
+import sys
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,7 +39,7 @@ from tracker.calendar import operations as feeds
 from tracker.calendar.schemas import FeedsOf, NewFeed
 from tracker.chronology import operations as chronologies
 from tracker.chronology.schemas import ChronologyQuery, Format, Privacy
-from tracker.core import clock, spreadsheet
+from tracker.core import clock, limits, spreadsheet
 from tracker.core.actors import CLI
 from tracker.core.commands import refusal
 from tracker.core.dates import in_range, parse_date, zone
@@ -47,6 +49,8 @@ from tracker.core.limits import MAX_ID
 from tracker.deadlines import operations as deadlines
 from tracker.deadlines import rules
 from tracker.deadlines.enums import Party
+from tracker.imports import operations as imports
+from tracker.imports.sheets import Upload
 from tracker.delays import scan as delays
 from tracker.delays.operations import ScanResult
 from tracker.notifications import alerts, senders
@@ -224,6 +228,44 @@ def restore(file: str) -> None:
         raise click.ClickException(f"the audit log restored is altered: {report.broken.reason}")
     click.echo(_audit_summary(report, None, None))
     click.echo(f"Head: {report.head}")
+
+
+# --- import -----------------------------------------------------------------------------
+
+
+@main.command("import")
+@click.argument(
+    "files", metavar="FILE...", nargs=-1, required=True, type=click.Path(dir_okay=False)
+)
+@click.option("--dry-run", is_flag=True, help="Check every row and report; write nothing.")
+def import_(files: tuple[str, ...], dry_run: bool) -> None:
+    """Import records from spreadsheets: CSV files named for what they hold
+    (matters.csv, proceedings.csv, events.csv, deadlines.csv, hearings.csv) or an XLSX
+    workbook with a sheet for each. Nothing is written unless every row is valid."""
+    batch = imports.read([_upload(path) for path in files])
+    with unit_of_work() as session:
+        with click.progressbar(length=batch.rows, label="Checking rows", file=sys.stderr) as bar:
+            report = imports.run(
+                session, CLI, clock.now(), batch, dry_run=dry_run, progress=bar.update
+            )
+    for problem in report.problems:
+        click.echo(printable(str(problem)), err=True)
+    if report.problem_count > len(report.problems):
+        click.echo(f"… and {report.problem_count - len(report.problems)} more.", err=True)
+    for note in report.notes:
+        click.echo(printable(f"note: {note}"))
+    click.echo(report.summary())
+    if not report.valid:
+        raise click.exceptions.Exit(1)
+
+
+def _upload(path: str) -> Upload:
+    try:
+        with open(path, "rb") as source:
+            data = source.read(limits.IMPORT_BYTES + 1)
+    except OSError as exc:
+        raise BadInput(f"{path}: {exc.strerror}") from None
+    return Upload(os.path.basename(path), data)
 
 
 # --- demo -----------------------------------------------------------------------------

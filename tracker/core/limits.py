@@ -25,6 +25,8 @@ TITLE = 200
 NAME = 200
 #: a user's email address
 EMAIL = 200
+#: a matter's number in an NGO's own records: the key an import finds it by (`Matter.key`)
+MATTER_NUMBER = 64
 #: a proceeding's case number at its authority
 REFERENCE = 100
 #: where a hearing takes place (court, room, address)
@@ -108,3 +110,14 @@ DELIVERY_DETAIL = 1000
 EXPORT_BATCH = 1000
 #: rows inserted by one executemany while restoring
 RESTORE_BATCH = 1000
+
+# --- spreadsheet import ----------------------------------------------------------------------
+
+#: one file given to `tracker import` or the import page (CSV or XLSX)
+IMPORT_BYTES = 20 * 1024 * 1024
+#: what an XLSX (a zip) may unpack to: a small file can hold a decompression bomb
+IMPORT_UNPACKED_BYTES = 200 * 1024 * 1024
+#: rows of one import, all files together
+IMPORT_ROWS = 100_000
+#: problems listed in a report: past these the count alone is given
+IMPORT_PROBLEMS = 500

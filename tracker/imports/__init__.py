@@ -1,0 +1,1 @@
+"""Records in: spreadsheets (CSV, XLSX) imported through the typed commands."""

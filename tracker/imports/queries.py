@@ -1,0 +1,195 @@
+"""What an import finds already in the tracker: the records its rows may name or repeat,
+read in bulk (a statement per kind and per chunk of keys, never one per row)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from tracker.core.dates import Precision
+from tracker.deadlines.models import Deadline, DeadlineRule
+from tracker.hearings.models import Hearing, Postponement
+from tracker.jurisdictions.models import Jurisdiction
+from tracker.matters.models import Event, Matter, Proceeding
+
+#: keys bound in one IN (...): well under SQLite's and psycopg's limits on parameters
+CHUNK = 500
+
+#: a proceeding's key: (jurisdiction code, reference)
+ProceedingKey = tuple[str, str]
+
+
+def _chunks(values: Collection[str] | Collection[int]) -> Iterator[list]:
+    ordered = sorted(values)  # type: ignore[type-var]
+    for start in range(0, len(ordered), CHUNK):
+        yield ordered[start : start + CHUNK]
+
+
+@dataclass
+class MatterFound:
+    id: int
+    title: str
+
+
+def matters(session: so.Session, numbers: Collection[str]) -> dict[str, MatterFound]:
+    found: dict[str, MatterFound] = {}
+    for chunk in _chunks(numbers):
+        rows = session.execute(
+            sa.select(Matter.key, Matter.id, Matter.title).where(Matter.key.in_(chunk))
+        )
+        found.update({row.key: MatterFound(row.id, row.title) for row in rows})
+    return found
+
+
+@dataclass
+class ProceedingFound:
+    ids: list[int]
+    matter_id: int
+    kind: str
+    status: str
+
+
+def proceedings(
+    session: so.Session, references: Collection[str]
+) -> dict[ProceedingKey, ProceedingFound]:
+    """By (code, reference); `ids` holds more than one where the tracker has twins."""
+    found: dict[ProceedingKey, ProceedingFound] = {}
+    for chunk in _chunks(references):
+        rows = session.execute(
+            sa.select(
+                Proceeding.id,
+                Proceeding.reference,
+                Proceeding.matter_id,
+                Proceeding.kind,
+                Proceeding.status,
+                Jurisdiction.code,
+            )
+            .join(Jurisdiction, Jurisdiction.id == Proceeding.jurisdiction_id)
+            .where(Proceeding.reference.in_(chunk))
+            .order_by(Proceeding.id)
+        )
+        for row in rows:
+            key = (row.code, row.reference)
+            if key in found:
+                found[key].ids.append(row.id)
+            else:
+                found[key] = ProceedingFound([row.id], row.matter_id, row.kind, row.status)
+    return found
+
+
+def load_proceedings(session: so.Session, ids: Collection[int]) -> None:
+    """Bring the proceedings (and their jurisdictions) into the session at once."""
+    for chunk in _chunks(ids):
+        session.scalars(
+            sa.select(Proceeding)
+            .where(Proceeding.id.in_(chunk))
+            .options(so.joinedload(Proceeding.jurisdiction))
+        ).all()
+
+
+#: an event's key: (proceeding id, kind, date, precision, summary)
+EventKey = tuple[int, str, dt.date, Precision, str]
+
+
+def events(session: so.Session, proceeding_ids: Collection[int]) -> dict[EventKey, int]:
+    """The standing events of these proceedings, by key."""
+    found: dict[EventKey, int] = {}
+    for chunk in _chunks(proceeding_ids):
+        rows = session.execute(
+            sa.select(
+                Event.id,
+                Event.proceeding_id,
+                Event.kind,
+                Event.occurred_on,
+                Event.precision,
+                Event.summary,
+            ).where(Event.proceeding_id.in_(chunk), Event.withdrawn_at.is_(None))
+        )
+        for row in rows:
+            key = (row.proceeding_id, row.kind, row.occurred_on, row.precision, row.summary)
+            found.setdefault(key, row.id)
+    return found
+
+
+@dataclass
+class DeadlineFound:
+    id: int
+    status: str
+
+
+def deadlines(
+    session: so.Session, proceeding_ids: Collection[int]
+) -> dict[tuple[int, str, object], DeadlineFound]:
+    """Deadlines by (proceeding, title, due day) when set by hand, and by (proceeding,
+    rule code, trigger event id) when computed."""
+    found: dict[tuple[int, str, object], DeadlineFound] = {}
+    for chunk in _chunks(proceeding_ids):
+        rows = session.execute(
+            sa.select(
+                Deadline.id,
+                Deadline.proceeding_id,
+                Deadline.title,
+                Deadline.due_on,
+                Deadline.trigger_event_id,
+                Deadline.status,
+                DeadlineRule.code,
+            )
+            .outerjoin(DeadlineRule, DeadlineRule.id == Deadline.rule_id)
+            .where(Deadline.proceeding_id.in_(chunk))
+        )
+        for row in rows:
+            key: tuple[int, str, object] = (
+                (row.proceeding_id, row.title, row.due_on)
+                if row.code is None
+                else (row.proceeding_id, row.code, row.trigger_event_id)
+            )
+            found.setdefault(key, DeadlineFound(row.id, row.status))
+    return found
+
+
+@dataclass
+class HearingFound:
+    id: int
+    zone: str
+    #: where the standing moves took it, in order (None: sine die)
+    moves: list[dt.datetime | None] = field(default_factory=list)
+    outcome: str | None = None
+
+
+def hearings(
+    session: so.Session, proceeding_ids: Collection[int]
+) -> dict[tuple[int, dt.datetime], HearingFound]:
+    """Hearings by (proceeding, the instant they were first set for)."""
+    found: dict[int, tuple[int, HearingFound, dt.datetime]] = {}
+    for chunk in _chunks(proceeding_ids):
+        rows = session.execute(
+            sa.select(
+                Hearing.id, Hearing.proceeding_id, Hearing.starts_at, Hearing.timezone, Hearing.outcome
+            ).where(Hearing.proceeding_id.in_(chunk))
+        )
+        for row in rows:
+            hearing = HearingFound(row.id, row.timezone, outcome=row.outcome)
+            found[row.id] = (row.proceeding_id, hearing, row.starts_at)
+    firsts: dict[int, dt.datetime] = {}
+    for move in _moves(session, list(found)):
+        hearing = found[move.hearing_id][1]
+        firsts.setdefault(move.hearing_id, move.from_starts_at)
+        hearing.moves.append(move.to_starts_at)
+    return {
+        (proceeding_id, firsts.get(hearing.id, starts_at)): hearing
+        for proceeding_id, hearing, starts_at in found.values()
+    }
+
+
+def _moves(session: so.Session, hearing_ids: Sequence[int]) -> Iterator[sa.Row]:
+    for chunk in _chunks(hearing_ids):
+        yield from session.execute(
+            sa.select(Postponement.hearing_id, Postponement.from_starts_at, Postponement.to_starts_at)
+            .where(Postponement.hearing_id.in_(chunk), Postponement.withdrawn_at.is_(None))
+            .order_by(Postponement.hearing_id, Postponement.id)
+        )
+
