@@ -25,6 +25,7 @@ ACTIONS = (
     "acknowledge",
     "resend",
     "revoke",
+    "import",
     # accounts
     "activate",
     "deactivate",

@@ -136,7 +136,9 @@ def _seal(session: so.Session) -> None:
         entry.prev_hash = previous
         entry.hash = previous = chain.digest(previous, _fields(entry))
         session.add(entry)
-        session.flush()  # one at a time: ids follow the chain's order
+    # One flush: the unit of work inserts them in the order they were added, and the
+    # ids follow it (insertmanyvalues sorts by parameter order), so ids follow the chain.
+    session.flush()
     head.entries += len(pending)
     head.last_id = pending[-1][0].id
     head.hash = previous

@@ -48,6 +48,7 @@ def schedule_hearing(
         time_known=command.time_known,
         location=command.location,
         title=command.title,
+        postponements=[],  # known to be none: a first move need not load them
     )
     session.add(hearing)
     audit.record(session, actor, now, "create", hearing, matter_id=proceeding.matter_id)

@@ -150,14 +150,13 @@ def run(
     """Check every row and, unless one is refused or this is a dry run, write them all;
     the caller commits. `progress` is told how many rows each step has done."""
     access.require_role(actor, *IMPORTERS, doing="import records")
-    report = Report(batch.files, dry_run, rows=batch.rows)
     _lock(session)
-    outer = session.begin_nested()
+    told = _Told(progress or (lambda _n: None))
     try:
-        _Import(session, actor, now, report, progress or (lambda _n: None)).run(batch.tables)
-    except BaseException:
-        outer.rollback()
-        raise
+        report, outer = _attempt(session, actor, now, batch, dry_run, told, careful=False)
+    except _Restart:
+        told.again()
+        report, outer = _attempt(session, actor, now, batch, dry_run, told, careful=True)
     if dry_run or not report.valid:
         outer.rollback()
         return report
@@ -165,6 +164,51 @@ def run(
     audit.record_attempt(session, actor, now, "import", "import", None, after=_entry(report))
     report.written = True
     return report
+
+
+class _Restart(Exception):
+    """An operation refused a row in the fast pass: its writes may be half done."""
+
+
+class _Told:
+    """Progress told once per row, though a refused import checks its rows twice."""
+
+    def __init__(self, progress: Callable[[int], None]):
+        self.progress, self.told, self.skip = progress, 0, 0
+
+    def __call__(self, rows: int) -> None:
+        skipped = min(self.skip, rows)
+        self.skip -= skipped
+        if rows > skipped:
+            self.told += rows - skipped
+            self.progress(rows - skipped)
+
+    def again(self) -> None:
+        self.skip = self.told
+
+
+def _attempt(
+    session: so.Session,
+    actor: Actor,
+    now: dt.datetime,
+    batch: Batch,
+    dry_run: bool,
+    progress: Callable[[int], None],
+    *,
+    careful: bool,
+) -> tuple[Report, Any]:
+    """Every row, in a savepoint the caller keeps or undoes. The fast pass writes rows
+    without savepoints of their own and gives up at the first row an operation refuses
+    (`_Restart`); the careful pass puts each row in a savepoint, to undo it alone and go
+    on checking the others."""
+    report = Report(batch.files, dry_run, rows=batch.rows)
+    outer = session.begin_nested()
+    try:
+        _Import(session, actor, now, report, progress, careful=careful).run(batch.tables)
+    except BaseException:
+        outer.rollback()
+        raise
+    return report, outer
 
 
 def _lock(session: so.Session) -> None:
@@ -215,8 +259,10 @@ class _Import:
         now: dt.datetime,
         report: Report,
         progress: Callable[[int], None],
+        *,
+        careful: bool,
     ):
-        self.session, self.actor, self.now = session, actor, now
+        self.session, self.actor, self.now, self.careful = session, actor, now, careful
         self.report, self.progress = report, progress
         self.matters: dict[str, int] = {}
         self.proceedings: dict[ProceedingKey, int] = {}
@@ -228,6 +274,10 @@ class _Import:
         self.events: dict[queries.EventKey, int] = {}
         self.deadlines: dict[tuple[int, str, object], queries.DeadlineFound] = {}
         self.hearings: dict[tuple[int, dt.datetime], queries.HearingFound] = {}
+        #: proceedings whose new events may meet an authority's time limit
+        self.followed: set[int] = set()
+        #: the matters and proceedings named: held here, as the session holds them weakly
+        self.held: dict[object, object] = {}
 
     def run(self, tables: list[Table]) -> None:
         by_kind = {kind: [row for t in tables if t.kind == kind for row in t.rows] for kind in KINDS}
@@ -236,6 +286,9 @@ class _Import:
         self._rows(_linked_first(by_kind["proceedings"]), "proceedings", self._proceeding)
         self._find_contents()
         self._rows(by_kind["events"], "events", self._event)
+        # what the events meet, once for them all (as `create_event` does for one)
+        with self._writing():
+            deadlines.meet_authority_deadlines(self.session, self.actor, self.now, self.followed)
         self._rows(by_kind["deadlines"], "deadlines", self._deadline)
         for rows in _hearings(by_kind["hearings"]):
             self._hearing(rows)
@@ -263,7 +316,7 @@ class _Import:
 
     def _find_contents(self) -> None:
         ids = set(self.proceedings.values())
-        queries.load_proceedings(self.session, ids)
+        self.held.update((p.id, p) for p in queries.load_proceedings(self.session, ids))
         self.events = queries.events(self.session, ids)
         self.deadlines = queries.deadlines(self.session, ids)
         self.hearings = queries.hearings(self.session, ids)
@@ -282,7 +335,14 @@ class _Import:
 
     @contextmanager
     def _writing(self, columns: dict[str, str] | None = None) -> Iterator[None]:
-        """A row's writes, undone alone if an operation refuses them."""
+        """A row's writes: undone alone if an operation refuses them (careful pass), or
+        ending the fast pass."""
+        if not self.careful:
+            try:
+                yield
+            except (TrackerError, sa_exc.IntegrityError, _RowRefused):
+                raise _Restart from None
+            return
         try:
             with self.session.begin_nested():
                 yield
@@ -312,6 +372,7 @@ class _Import:
                 matter = matters.create_matter(
                     self.session, self.actor, self.now, command, key=number
                 )
+            self.held[number] = matter
             self.matters[number] = matter.id
             self.matter_titles[number] = command.title
             return True
@@ -346,6 +407,7 @@ class _Import:
                 return False
             with self._writing(_LINK_COLUMNS):
                 created = matters.create_proceeding(self.session, self.actor, self.now, command)
+            self.held[key] = created
             self.proceedings[key] = created.id
             return True
 
@@ -377,8 +439,9 @@ class _Import:
         raise Refused(column, f"no proceeding {key[0]} {key[1]} in the tracker or in this import")
 
     def _proceeding_of(self, row: Row) -> Proceeding:
-        proceeding = self.session.get(Proceeding, self._proceeding_id(_key(row)))
-        assert proceeding is not None  # found by its key within this transaction
+        key = _key(row)
+        proceeding = self.session.get_one(Proceeding, self._proceeding_id(key))
+        self.held[key] = proceeding
         return proceeding
 
     # -- events
@@ -391,8 +454,11 @@ class _Import:
         if key in self.events:
             return False
         with self._writing():
-            event = events.create_event(self.session, self.actor, self.now, proceeding, command)
+            event = events.create_event(
+                self.session, self.actor, self.now, proceeding, command, follow=False
+            )
         self.events[key] = event.id
+        self.followed.add(proceeding.id)
         return True
 
     # -- deadlines

@@ -81,14 +81,17 @@ def proceedings(
     return found
 
 
-def load_proceedings(session: so.Session, ids: Collection[int]) -> None:
-    """Bring the proceedings (and their jurisdictions) into the session at once."""
+def load_proceedings(session: so.Session, ids: Collection[int]) -> list[Proceeding]:
+    """The proceedings (and their jurisdictions) at once: the caller holds them, as the
+    session holds them only weakly."""
+    loaded: list[Proceeding] = []
     for chunk in _chunks(ids):
-        session.scalars(
+        loaded += session.scalars(
             sa.select(Proceeding)
             .where(Proceeding.id.in_(chunk))
             .options(so.joinedload(Proceeding.jurisdiction))
-        ).all()
+        )
+    return loaded
 
 
 #: an event's key: (proceeding id, kind, date, precision, summary)

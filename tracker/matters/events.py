@@ -45,7 +45,12 @@ def create_event(
     now: dt.datetime,
     proceeding: Proceeding,
     command: NewEvent,
+    *,
+    follow: bool = True,
 ) -> Event:
+    """Record the event; the authority's time limits it meets are marked met, unless
+    `follow` is false: then the caller does it once for all the events it records
+    (`deadlines.meet_authority_deadlines`), as an import does."""
     occurred_on, precision = matters.partial_date(command, "occurred_on", None)
     assert occurred_on is not None  # the command requires it
     check_happened(now, proceeding, occurred_on, precision)
@@ -59,7 +64,8 @@ def create_event(
     )
     session.add(event)
     audit.record(session, actor, now, "create", event, matter_id=proceeding.matter_id)
-    deadlines.meet_authority_deadlines(session, actor, now, {proceeding.id})
+    if follow:
+        deadlines.meet_authority_deadlines(session, actor, now, {proceeding.id})
     return event
 
 
