@@ -44,7 +44,9 @@ def rows(matters: int) -> dict[str, list[dict[str, str]]]:
     sheets: dict[str, list[dict[str, str]]] = {kind: [] for kind in SHEETS}
     for m in range(matters):
         number = f"2019-{m:05d}"
-        sheets["matters"].append({"number": number, "title": f"Dossier {m}", "subject": f"Client {m}"})
+        sheets["matters"].append(
+            {"number": number, "title": f"Dossier {m}", "subject": f"Client {m}"}
+        )
         for p in range(3):
             reference = f"{m}/{p}"
             proceeding = {
@@ -98,7 +100,9 @@ def as_workbook(sheets: dict[str, list[dict[str, str]]]) -> list[Upload]:
     return [Upload("dossier.xlsx", out.getvalue())]
 
 
-def timed(url: str, uploads: list[Upload], *, dry_run: bool = False) -> tuple[float, imports.Report]:
+def timed(
+    url: str, uploads: list[Upload], *, dry_run: bool = False
+) -> tuple[float, imports.Report]:
     database = Database(url)
     try:
         started = time.perf_counter()
@@ -116,7 +120,9 @@ def fresh(url: str) -> None:
     _data.fresh_schema(url)
     database = Database(url)
     with clock.frozen(NOW), database.unit_of_work() as session:
-        command = NewJurisdiction.parse({"code": "UA", "name": "Ukraine", "timezone": "Europe/Kyiv"})
+        command = NewJurisdiction.parse(
+            {"code": "UA", "name": "Ukraine", "timezone": "Europe/Kyiv"}
+        )
         jurisdictions.create_jurisdiction(session, CLI, NOW, command)
     database.dispose()
 

@@ -31,6 +31,7 @@ def create_app(settings: config.Settings | None = None, database: Database | Non
     app.json = _Json(app)
     app.extensions[web.EXTENSION] = database or Database(settings.database_url)
     app.teardown_appcontext(web.close_session)
+    app.before_request(registry.body_limit)  # first: the hooks after it read the body
     app.before_request(web.refuse_nul)
     registry.init_app(app)
     if settings.proxies:

@@ -49,10 +49,10 @@ from tracker.core.limits import MAX_ID
 from tracker.deadlines import operations as deadlines
 from tracker.deadlines import rules
 from tracker.deadlines.enums import Party
-from tracker.imports import operations as imports
-from tracker.imports.sheets import Upload
 from tracker.delays import scan as delays
 from tracker.delays.operations import ScanResult
+from tracker.imports import operations as imports
+from tracker.imports.sheets import Upload
 from tracker.notifications import alerts, senders
 from tracker.notifications import outbox as mail
 from tracker.reports import queries as report_queries
@@ -243,11 +243,11 @@ def import_(files: tuple[str, ...], dry_run: bool) -> None:
     (matters.csv, proceedings.csv, events.csv, deadlines.csv, hearings.csv) or an XLSX
     workbook with a sheet for each. Nothing is written unless every row is valid."""
     batch = imports.read([_upload(path) for path in files])
-    with unit_of_work() as session:
-        with click.progressbar(length=batch.rows, label="Checking rows", file=sys.stderr) as bar:
-            report = imports.run(
-                session, CLI, clock.now(), batch, dry_run=dry_run, progress=bar.update
-            )
+    with (
+        unit_of_work() as session,
+        click.progressbar(length=batch.rows, label="Checking rows", file=sys.stderr) as bar,
+    ):
+        report = imports.run(session, CLI, clock.now(), batch, dry_run=dry_run, progress=bar.update)
     for problem in report.problems:
         click.echo(printable(str(problem)), err=True)
     if report.problem_count > len(report.problems):

@@ -1,5 +1,7 @@
 """A small dossier as the CSV files an NGO would import, and the same as one workbook."""
 
+# ruff: noqa: E501  (rows of CSV as a spreadsheet writes them: one line each)
+
 from __future__ import annotations
 
 import io

@@ -38,23 +38,39 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         Column("assignees", "users working on it: their emails, separated by ;", "lawyer@ngo.org"),
     ),
     "proceedings": (
-        Column("matter", "the number of its matter (in this file or already imported)", "2019-014", True),
+        Column(
+            "matter",
+            "the number of its matter (in this file or already imported)",
+            "2019-014",
+            True,
+        ),
         *_PROCEEDING,
-        Column("kind", "criminal_case, trial, appeal, extradition_request…", "extradition_request", True),
+        Column(
+            "kind",
+            "criminal_case, trial, appeal, extradition_request…",
+            "extradition_request",
+            True,
+        ),
         Column("title", "what the proceeding is", "Extradition request", required=True),
         Column("client_role", "accused, requested_person, victim…", "requested_person", True),
         Column("authority", "the court or office (created on first mention)", "Prosecutor General"),
         Column("status", "pending (default), suspended, decided, closed, withdrawn", "pending"),
         Column("opened_on", "when it opened: YYYY, YYYY-MM or YYYY-MM-DD", "2016-11"),
         Column("closed_on", "when it ended (required unless pending or suspended)"),
-        Column("parent_reference", "the proceeding of the same matter this one appeals or continues"),
+        Column(
+            "parent_reference", "the proceeding of the same matter this one appeals or continues"
+        ),
         Column("parent_jurisdiction", "the parent's jurisdiction, if not this row's"),
-        Column("origin_reference", "the proceeding (any matter) this one is based on or requested by"),
+        Column(
+            "origin_reference", "the proceeding (any matter) this one is based on or requested by"
+        ),
         Column("origin_jurisdiction", "the origin's jurisdiction, if not this row's", "KZ"),
     ),
     "events": (
         *_PROCEEDING,
-        Column("kind", "a word: request_received, judgment, arrest, filing…", "request_received", True),
+        Column(
+            "kind", "a word: request_received, judgment, arrest, filing…", "request_received", True
+        ),
         Column("occurred_on", "YYYY, YYYY-MM or YYYY-MM-DD", "2016-11-05", required=True),
         Column("summary", "what happened"),
         Column("source", "where it is documented (a link or a citation)"),

@@ -280,7 +280,9 @@ class _Import:
         self.held: dict[object, object] = {}
 
     def run(self, tables: list[Table]) -> None:
-        by_kind = {kind: [row for t in tables if t.kind == kind for row in t.rows] for kind in KINDS}
+        by_kind = {
+            kind: [row for t in tables if t.kind == kind for row in t.rows] for kind in KINDS
+        }
         self._find(by_kind)
         self._rows(by_kind["matters"], "matters", self._matter)
         self._rows(_linked_first(by_kind["proceedings"]), "proceedings", self._proceeding)
@@ -430,8 +432,11 @@ class _Import:
 
     def _proceeding_id(self, key: ProceedingKey, column: str = "reference") -> int:
         if key in self.twins:
-            raise Refused(column, f"the tracker holds {len(self.found[key].ids)} proceedings "
-                          f"{key[0]} {key[1]}: give them distinct references first")
+            raise Refused(
+                column,
+                f"the tracker holds {len(self.found[key].ids)} proceedings "
+                f"{key[0]} {key[1]}: give them distinct references first",
+            )
         if key in self.proceedings:
             return self.proceedings[key]
         if key in self.failed:
@@ -505,7 +510,8 @@ class _Import:
         found = [
             event_id
             for (pid, kind, value, precision, _summary), event_id in self.events.items()
-            if (pid, kind, value, precision) == (proceeding.id, command.kind, day.value, day.precision)
+            if (pid, kind, value, precision)
+            == (proceeding.id, command.kind, day.value, day.precision)
         ]
         if not found:
             raise Refused(
@@ -567,7 +573,7 @@ class _Import:
 
     def _move(self, row: Row) -> Postpone:
         with _blaming(row):
-            data = {"reason": row["reason"], "to": row["starts_at"] or None}
+            data: dict[str, Any] = {"reason": row["reason"], "to": row["starts_at"] or None}
             if row["decided_on"]:
                 data["decided_on"] = row["decided_on"]
             if row["starts_at"]:
@@ -577,7 +583,9 @@ class _Import:
     def _outcome(self, rows: list[Row]) -> tuple[Row, Outcome] | None:
         given = [row for row in rows if row["outcome"]]
         if len(given) > 1:
-            raise _RowRefused(given[1], "outcome", f"the hearing's outcome is also on line {given[0].line}")
+            raise _RowRefused(
+                given[1], "outcome", f"the hearing's outcome is also on line {given[0].line}"
+            )
         if not given:
             return None
         row = given[0]
@@ -622,7 +630,9 @@ def _blaming(row: Row) -> Iterator[None]:
     except Refused as exc:
         raise _RowRefused(row, exc.column, exc.message) from None
     except TrackerError as exc:
-        raise _RowRefused(row, _HEARING_COLUMNS.get(exc.field or "", exc.field), exc.message) from None
+        raise _RowRefused(
+            row, _HEARING_COLUMNS.get(exc.field or "", exc.field), exc.message
+        ) from None
 
 
 # --- the shape of the rows ---------------------------------------------------------------
@@ -683,4 +693,3 @@ def _hearings(rows: list[Row]) -> list[list[Row]]:
     for row in rows:
         grouped.setdefault((*_key(row), row["first_starts_at"]), []).append(row)
     return list(grouped.values())
-

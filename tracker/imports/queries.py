@@ -24,7 +24,7 @@ ProceedingKey = tuple[str, str]
 
 
 def _chunks(values: Collection[str] | Collection[int]) -> Iterator[list]:
-    ordered = sorted(values)  # type: ignore[type-var]
+    ordered = sorted(values)
     for start in range(0, len(ordered), CHUNK):
         yield ordered[start : start + CHUNK]
 
@@ -171,7 +171,11 @@ def hearings(
     for chunk in _chunks(proceeding_ids):
         rows = session.execute(
             sa.select(
-                Hearing.id, Hearing.proceeding_id, Hearing.starts_at, Hearing.timezone, Hearing.outcome
+                Hearing.id,
+                Hearing.proceeding_id,
+                Hearing.starts_at,
+                Hearing.timezone,
+                Hearing.outcome,
             ).where(Hearing.proceeding_id.in_(chunk))
         )
         for row in rows:
@@ -191,8 +195,9 @@ def hearings(
 def _moves(session: so.Session, hearing_ids: Sequence[int]) -> Iterator[sa.Row]:
     for chunk in _chunks(hearing_ids):
         yield from session.execute(
-            sa.select(Postponement.hearing_id, Postponement.from_starts_at, Postponement.to_starts_at)
+            sa.select(
+                Postponement.hearing_id, Postponement.from_starts_at, Postponement.to_starts_at
+            )
             .where(Postponement.hearing_id.in_(chunk), Postponement.withdrawn_at.is_(None))
             .order_by(Postponement.hearing_id, Postponement.id)
         )
-

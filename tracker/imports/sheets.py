@@ -147,7 +147,9 @@ def _check_unpacked(upload: Upload) -> None:
     except zipfile.BadZipFile:
         raise Invalid(f"{upload.name}: not a readable XLSX workbook") from None
     if unpacked > limits.IMPORT_UNPACKED_BYTES:
-        raise Invalid(f"{upload.name}: unpacks to more than {limits.IMPORT_UNPACKED_BYTES // 2**20} MB")
+        raise Invalid(
+            f"{upload.name}: unpacks to more than {limits.IMPORT_UNPACKED_BYTES // 2**20} MB"
+        )
 
 
 def _cells(sheet: Any) -> Iterator[tuple[int, list[str]]]:

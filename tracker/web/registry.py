@@ -21,6 +21,7 @@ from tracker.delays import api as delays_api
 from tracker.delays import views as delays
 from tracker.hearings import api as hearings_api
 from tracker.hearings import views as hearings
+from tracker.imports import views as imports
 from tracker.jurisdictions import api as jurisdictions_api
 from tracker.matters import api as matters_api
 from tracker.matters import views as matters
@@ -58,6 +59,7 @@ PAGES = (
     reports,
     calendar,
     notifications,
+    imports,
     audit,
     admin,
 )
@@ -72,6 +74,7 @@ NAV: list[tuple[str, str, frozenset[Role] | None]] = [
     ("reports.delays", "Reports", None),
     ("feeds.index", "Feeds", None),
     ("outbox.index", "Outbox", frozenset({Role.admin, Role.coordinator})),
+    ("imports.index", "Import", frozenset({Role.admin, Role.coordinator})),
     ("audit.index", "Audit", frozenset({Role.admin, Role.coordinator})),
     ("admin.index", "Admin", frozenset({Role.admin})),
 ]
@@ -114,6 +117,18 @@ def init_app(app: Flask) -> None:
     app.context_processor(_context)
     app.after_request(pages.security_headers)
     display.init_app(app)
+
+
+#: pages that take files larger than a form's body may be: their own limit
+UPLOADS = {"imports.upload": imports.UPLOAD_BYTES}
+
+
+def body_limit() -> None:
+    """Raise the body's limit for an upload page: the first hook of every request, as
+    the next ones (NUL check, CSRF) read the body."""
+    limit = UPLOADS.get(request.endpoint or "")
+    if limit is not None:
+        request.max_content_length = limit
 
 
 #: endpoints that a bearer secret opens (an API token, a feed's address): the second
