@@ -9,7 +9,9 @@ the import itself.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from datetime import UTC, datetime
+from pathlib import Path
 
 import factories
 import pytest
@@ -17,10 +19,11 @@ import sample_files
 import sqlalchemy as sa
 from factories import nothing_written, row_counts
 
-from tracker.core import clock
+from tracker.core import clock, limits
 from tracker.core.actors import CLI
 from tracker.core.errors import Forbidden, Invalid
 from tracker.imports import operations as imports
+from tracker.imports.columns import SHEETS
 from tracker.imports.sheets import Upload
 from tracker.models import AuditEntry, Deadline, Hearing, Matter, Postponement, Proceeding
 from tracker.users.models import User
@@ -317,3 +320,44 @@ def test_semicolons_and_a_byte_order_mark_as_excel_writes_them(database, countri
     uploads = [Upload(n, b"\xef\xbb\xbf" + t.encode()) for n, t in files.items()]
     assert run(database, uploads).valid
     assert records(database) == DOSSIER
+
+
+def test_two_imports_of_the_same_files_at_once_create_each_record_once(database, countries):
+    """The second waits for the first to commit, then finds every record there."""
+    barrier = threading.Barrier(2)
+    reports: list[imports.Report] = []
+
+    def one() -> None:
+        batch = imports.read(sample_files.csv_uploads())
+        with database.unit_of_work() as session:
+            barrier.wait()
+            reports.append(imports.run(session, CLI, NOW, batch))
+
+    threads = [threading.Thread(target=one) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(reports) == 2
+    assert records(database) == DOSSIER
+    assert sorted(report.created["matters"] for report in reports) == [0, 2]
+    assert sorted(report.unchanged["proceedings"] for report in reports) == [0, 4]
+
+
+def test_a_report_lists_the_first_refusals_and_counts_them_all(database, countries):
+    lines = ["jurisdiction,reference,kind,occurred_on"]
+    lines += ["BE,20/123/A,filing,2020-13" for _ in range(limits.IMPORT_PROBLEMS + 100)]
+    files = dict(sample_files.FILES, **{"events.csv": "\n".join(lines) + "\n"})
+    report = run(database, [Upload(n, t.encode()) for n, t in files.items()])
+    assert len(report.problems) == limits.IMPORT_PROBLEMS
+    assert report.problem_count == limits.IMPORT_PROBLEMS + 100
+    assert report.summary().startswith(f"{limits.IMPORT_PROBLEMS + 100} of ")
+
+
+def test_the_readme_lists_every_column():
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme.split("## Importing records", 1)[1].split("\n## ", 1)[0]
+    for kind, columns in SHEETS.items():
+        for column in columns:
+            name = f"**`{column.name}`**" if column.required else f"`{column.name}`"
+            assert f"| {kind} | {name} |" in section
