@@ -16,6 +16,7 @@ import logging
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -37,7 +38,7 @@ from tracker.calendar import operations as feeds
 from tracker.calendar.schemas import FeedsOf, NewFeed
 from tracker.chronology import operations as chronologies
 from tracker.chronology.schemas import ChronologyQuery, Format, Privacy
-from tracker.core import clock, spreadsheet
+from tracker.core import clock, limits, spreadsheet
 from tracker.core.actors import CLI
 from tracker.core.commands import refusal
 from tracker.core.dates import in_range, parse_date, zone
@@ -49,6 +50,8 @@ from tracker.deadlines import rules
 from tracker.deadlines.enums import Party
 from tracker.delays import scan as delays
 from tracker.delays.operations import ScanResult
+from tracker.hearings import imports
+from tracker.matters import operations as matters
 from tracker.notifications import alerts, senders
 from tracker.notifications import outbox as mail
 from tracker.reports import queries as report_queries
@@ -224,6 +227,52 @@ def restore(file: str) -> None:
         raise click.ClickException(f"the audit log restored is altered: {report.broken.reason}")
     click.echo(_audit_summary(report, None, None))
     click.echo(f"Head: {report.head}")
+
+
+# --- import ---------------------------------------------------------------------------
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--proceeding",
+    "proceeding_id",
+    type=click.IntRange(1, MAX_ID),
+    help="The proceeding a court's invitation (.ics) is for.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Check the file and say what it would do; save nothing."
+)
+def import_file(file: str, proceeding_id: int | None, dry_run: bool) -> None:
+    """Read FILE into the tracker: a court's invitation or calendar (.ics) into a proceeding."""
+    if Path(file).suffix.lower() != ".ics":
+        raise click.UsageError("only .ics files: spreadsheets arrive separately")
+    if proceeding_id is None:
+        raise click.UsageError("an invitation (.ics) goes into a proceeding: add --proceeding ID")
+    import_invitation(Path(file), proceeding_id, dry_run)
+
+
+def import_invitation(path: Path, proceeding_id: int, dry_run: bool) -> None:
+    """Apply an .ics to a proceeding and print what each event did; a refusal exits with 1
+    and its message on stderr, nothing saved."""
+    with path.open("rb") as source:
+        data = source.read(limits.INVITE_BYTES + 1)  # one byte more: the reader says too large
+    try:
+        with unit_of_work() as session:
+            proceeding = matters.get_proceeding(session, CLI, proceeding_id)
+            report = imports.import_invitation(
+                session, CLI, clock.now(), proceeding, data, _settings(), dry_run=dry_run
+            )
+    except TrackerError as exc:  # refused: exit 1 (not 2), as any failure of the file
+        raise click.ClickException(printable(exc.message)) from None
+    for applied in report.events:
+        hearing = f"hearing {applied.hearing_id}" if applied.hearing_id else "-"
+        named = applied.summary or f"UID {applied.uid}"
+        click.echo(
+            printable(f"{applied.action.value:<9} {hearing:<13} {named}: {applied.sentence}")
+        )
+    saved = "Checked only, nothing saved" if dry_run else "Saved"
+    click.echo(f"{saved}: {report.summary}.")
 
 
 # --- demo -----------------------------------------------------------------------------
