@@ -196,6 +196,17 @@ def test_a_utc_time_is_the_same_instant_shown_in_the_court_s_zone(database, appl
     assert (hearing.timezone, local(hearing)) == ("Europe/Brussels", "2027-07-01T10:00+02:00")
 
 
+def test_outlook_on_the_web_s_utc_zone_is_utc(database, apply):
+    data = calendar(vevent(start=dt.datetime(2027, 7, 1, 8, 0)))
+    data = data.replace(b"DTSTART:", b'DTSTART;TZID="tzone://Microsoft/Utc":')
+
+    apply(data)
+
+    [hearing] = hearings(database)
+    assert hearing.starts_at == dt.datetime(2027, 7, 1, 8, 0, tzinfo=UTC)
+    assert hearing.timezone == "Europe/Brussels"
+
+
 def test_an_all_day_event_is_a_hearing_whose_time_is_not_known(database, apply):
     report = apply(calendar(vevent(start=dt.date(2027, 5, 3))))
 
@@ -395,6 +406,7 @@ BAD_FILES = {
         calendar(vevent()).replace(b"TZID=Europe/Brussels", b"TZID=Court Standard Time"),
         "'Court Standard Time'",
     ),
+    "an answer": (calendar(method="REPLY"), "METHOD is REPLY: only invitations"),
     "no uid": (calendar(vevent()).replace(b"UID:", b"X-NO-UID:"), "has no UID"),
     "same uid twice": (calendar(vevent(), vevent()), "two events share the UID"),
     "a time the clocks skip": (

@@ -39,6 +39,13 @@ FIELD = "file"
 #: properties that make an event repeat, or an exception to a repeating one
 RECURRING = ("RRULE", "RDATE", "RECURRENCE-ID")
 
+#: the methods that schedule or cancel (none: a calendar exported from an application);
+#: REPLY, COUNTER and REFRESH are an attendee's answers, ADD extends a repeating event
+SCHEDULING = frozenset({"", "PUBLISH", "REQUEST", "CANCEL"})
+
+#: names of UTC that are not the tz database's: Outlook on the web writes the first
+UTC_NAMES = frozenset({"tzone://microsoft/utc", "utc", "gmt", "z"})
+
 
 @dataclass(frozen=True)
 class InvitedEvent:
@@ -76,6 +83,12 @@ def read(data: bytes) -> Invitation:
     """Read an .ics file; `Invalid` (field `file`) for anything it cannot read faithfully."""
     calendar = _parse(_text(data))
     method = _plain(calendar.get("METHOD")).upper()
+    if method not in SCHEDULING:
+        raise Invalid(
+            f"the file's METHOD is {method}: only invitations (REQUEST, PUBLISH) and "
+            "cancellations (CANCEL) are imported",
+            field=FIELD,
+        )
     zones = {_plain(vtz.get("TZID")): vtz for vtz in _children(calendar, "VTIMEZONE")}
     components = _children(calendar, "VEVENT")
     if not components:
@@ -214,7 +227,9 @@ def _timed(
     if named_zone is not None:
         # fold 0: RFC 5545 reads a time shown twice as the first, one skipped by the
         # offset before the change
-        return wall.replace(tzinfo=zone(named_zone)).astimezone(dt.UTC), named_zone
+        instant = wall.replace(tzinfo=zone(named_zone)).astimezone(dt.UTC)
+        # UTC names no place: a system's clock, not the court's (as `Z`)
+        return instant, None if named_zone in ("UTC", "Etc/UTC") else named_zone
     definition = zones.get(str(tzid))
     if definition is None:
         raise Invalid(
@@ -231,6 +246,8 @@ def iana_zone(tzid: str) -> str | None:
     name = tzid.strip()
     if name in zones:
         return name
+    if name.lower() in UTC_NAMES:
+        return "UTC"
     if name in WINDOWS_TO_OLSON and WINDOWS_TO_OLSON[name] in zones:
         return WINDOWS_TO_OLSON[name]
     if name.startswith("/"):
