@@ -74,7 +74,7 @@ class ImportReport:
 
     @property
     def summary(self) -> str:
-        """ "2 created, 1 postponed" (the actions that happened, in their order)."""
+        """What happened, by action in their order: "2 created, 1 postponed"."""
         counts = [(action, self.count(action)) for action in Action]
         return ", ".join(f"{n} {action.value}" for action, n in counts if n)
 
@@ -140,7 +140,7 @@ def _applied(
     if hearing is None:
         made = _create(context, proceeding, event)
         known[event.uid] = made
-        return made_report(event, made)
+        return _made(event, made)
     return _follow(context, event, hearing)
 
 
@@ -160,7 +160,7 @@ def _create(context: _Context, proceeding: Proceeding, event: InvitedEvent) -> H
     )
 
 
-def made_report(event: InvitedEvent, hearing: Hearing) -> Applied:
+def _made(event: InvitedEvent, hearing: Hearing) -> Applied:
     where = f" at {hearing.location}" if hearing.location else ""
     return Applied(
         event.uid,
@@ -280,14 +280,16 @@ def when(hearing: Hearing) -> str:
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _imported(session: so.Session, proceeding: Proceeding, uids: Iterable[str]) -> dict:
+def _imported(
+    session: so.Session, proceeding: Proceeding, uids: Iterable[str]
+) -> dict[str, Hearing]:
     """The proceeding's hearings imported from these UIDs, by UID (one query)."""
     rows = session.scalars(
         sa.select(Hearing).where(
             Hearing.proceeding_id == proceeding.id, Hearing.source_uid.in_(list(uids))
         )
     )
-    return {hearing.source_uid: hearing for hearing in rows}
+    return {hearing.source_uid: hearing for hearing in rows if hearing.source_uid}
 
 
 def _without_new_ids(applied: Applied) -> Applied:
