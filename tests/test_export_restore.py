@@ -33,7 +33,8 @@ from tracker.core.actors import CLI
 from tracker.core.db import Database, make_engine, normalize_url
 from tracker.deadlines import operations as deadline_rules
 from tracker.delays import scan
-from tracker.models import Base, Notification, SecondFactor, User
+from tracker.hearings import imports
+from tracker.models import Base, Notification, Proceeding, SecondFactor, User
 from tracker.notifications import alerts, deliveries
 from tracker.users import factors, policy
 from tracker.users import operations as users
@@ -114,6 +115,9 @@ def _populate(url: str, tmp_path: Path, proceedings: int = 200) -> dict[str, Any
     factories.postpone(api, factories.hearing(api, proceeding["id"])["id"], "2026-12-08T09:00")
     factories.event(api, proceeding["id"], summary="Request received — «Ünïcode»\nline two")
     factories.deadline(api, proceeding["id"], due_on="2026-11-25")
+    with database.unit_of_work() as session:  # a hearing from a court's invitation (.ics)
+        into = session.get(Proceeding, proceeding["id"])
+        imports.import_invitation(session, CLI, now, into, INVITATION, settings)
     with database.unit_of_work() as session:
         owner = session.get(User, admin.id)
         session.add(
@@ -137,6 +141,15 @@ def _populate(url: str, tmp_path: Path, proceedings: int = 200) -> dict[str, Any
     assert app.test_client().get(f"/feeds/{feed_token}.ics").status_code == 200
     database.dispose()
     return {"password_hash": pages.password_hash(), "totp": totp, "token": api.token}
+
+
+#: a court's invitation: its hearing carries the UID and SEQUENCE it came from
+INVITATION = (
+    b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Court//EN\r\nMETHOD:REQUEST\r\n"
+    b"BEGIN:VEVENT\r\nUID:listing-7@court.example\r\nSEQUENCE:3\r\n"
+    b"DTSTAMP:20261120T090000Z\r\nDTSTART;TZID=Europe/Paris:20270112T093000\r\n"
+    b"SUMMARY:Hearing\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
 
 
 def _secret_values(url: str) -> list[str]:
@@ -216,6 +229,10 @@ def test_sqlite_to_postgresql_to_sqlite_gives_the_same_document(
     assert list(document["tables"]) == [table.name for table in Base.metadata.sorted_tables]
     empty = {name for name, rows in document["tables"].items() if not rows}
     assert not empty, f"the source should fill every table: {empty}"
+    imported = [row for row in document["tables"]["hearings"] if row["source_uid"]]
+    assert [(r["source_uid"], r["source_sequence"]) for r in imported] == [
+        ("listing-7@court.example", 3)
+    ]
 
     restored = _restore(tracker, blank_postgresql, tmp_path / "first.json")
     assert "Restored" in restored.output

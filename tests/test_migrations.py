@@ -563,3 +563,54 @@ def test_court_days_are_filled_in_by_the_hearing_s_zone_and_its_moves(empty_db_u
         (3, None),  # brought forward
         (4, "2024-05-09"),  # the day decided
     ]
+
+
+def test_hearings_remember_their_invitation_one_uid_per_proceeding(empty_db_url):
+    """af85c8b19943: hearings already there have no source; a UID names one hearing of a
+    proceeding (any number without one); the downgrade takes the columns away."""
+    migrate.upgrade(empty_db_url, "76ae95c1cb2e")
+    at = dt.datetime(2027, 3, 15, 8, 30, tzinfo=dt.UTC)
+    stamps = {"version": 1, "created_at": at, "updated_at": at}
+    engine = make_engine(empty_db_url, poolclass=sa.NullPool)
+    try:
+        rows = sa.MetaData()
+        rows.reflect(engine, only=["jurisdictions", "matters", "proceedings", "hearings"])
+        hearing = {"proceeding_id": 1, "title": "H", "starts_at": at, "timezone": "UTC"}
+        hearing |= {"time_known": True, "location": "", "status": "scheduled", "sequence": 0}
+        hearing |= {"outcome_summary": "", "court_day": at.date(), "dates_set": 1}
+        hearing |= {"first_set_on": at.date(), **stamps}
+        with engine.begin() as connection:
+            for name, values in (
+                ("jurisdictions", {"code": "BE", "name": "B", "timezone": "Europe/Brussels"}),
+                ("matters", {"title": "M", "summary": ""}),
+                ("proceedings", {"matter_id": 1, "jurisdiction_id": 1, "kind": "trial",
+                                 "title": "P", "client_role": "accused", "status": "pending",
+                                 "opened_precision": "day"}),
+            ):  # fmt: skip
+                connection.execute(rows.tables[name].insert().values(id=1, **values, **stamps))
+            connection.execute(rows.tables["hearings"].insert().values(**hearing))
+
+        migrate.upgrade(empty_db_url)
+
+        insert = sa.text(
+            "INSERT INTO hearings (proceeding_id, title, starts_at, timezone, time_known, "
+            "location, status, outcome_summary, sequence, court_day, dates_set, first_set_on, "
+            "version, created_at, updated_at, source_uid, source_sequence) VALUES (:proceeding_id, "
+            ":title, :starts_at, :timezone, :time_known, :location, :status, :outcome_summary, "
+            ":sequence, :court_day, :dates_set, :first_set_on, :version, :created_at, "
+            ":updated_at, :source_uid, :source_sequence)"
+        )
+        with engine.begin() as connection:
+            assert connection.execute(
+                sa.text("SELECT source_uid, source_sequence FROM hearings")
+            ).all() == [(None, None)]
+            for uid in (None, "court-1", "court-2"):
+                connection.execute(insert, hearing | {"source_uid": uid, "source_sequence": 0})
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+            connection.execute(insert, hearing | {"source_uid": "court-1", "source_sequence": 1})
+
+        migrate.downgrade(empty_db_url, "76ae95c1cb2e")
+        columns = {c["name"] for c in sa.inspect(engine).get_columns("hearings")}
+        assert not {"source_uid", "source_sequence"} & columns
+    finally:
+        engine.dispose()

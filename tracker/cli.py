@@ -18,6 +18,7 @@ import sys
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -51,8 +52,10 @@ from tracker.deadlines import rules
 from tracker.deadlines.enums import Party
 from tracker.delays import scan as delays
 from tracker.delays.operations import ScanResult
+from tracker.hearings import imports as invitations
 from tracker.imports import operations as imports
 from tracker.imports.sheets import Upload
+from tracker.matters import operations as matters
 from tracker.notifications import alerts, senders
 from tracker.notifications import outbox as mail
 from tracker.reports import queries as report_queries
@@ -237,11 +240,35 @@ def restore(file: str) -> None:
 @click.argument(
     "files", metavar="FILE...", nargs=-1, required=True, type=click.Path(dir_okay=False)
 )
-@click.option("--dry-run", is_flag=True, help="Check every row and report; write nothing.")
-def import_(files: tuple[str, ...], dry_run: bool) -> None:
-    """Import records from spreadsheets: CSV files named for what they hold
-    (matters.csv, proceedings.csv, events.csv, deadlines.csv, hearings.csv) or an XLSX
-    workbook with a sheet for each. Nothing is written unless every row is valid."""
+@click.option(
+    "--proceeding",
+    "proceeding_id",
+    type=click.IntRange(1, MAX_ID),
+    help="The proceeding a court's invitation (.ics) is for.",
+)
+@click.option("--dry-run", is_flag=True, help="Check and report what it would do; write nothing.")
+def import_(files: tuple[str, ...], proceeding_id: int | None, dry_run: bool) -> None:
+    """Import records: spreadsheets (CSV files named for what they hold — matters.csv,
+    proceedings.csv, events.csv, deadlines.csv, hearings.csv — or an XLSX workbook with a
+    sheet for each), or a court's invitation (.ics) into a proceeding. Nothing is written
+    unless all of it is valid."""
+    if any(Path(file).suffix.lower() == ".ics" for file in files):
+        if len(files) > 1:
+            raise click.UsageError("an invitation (.ics) is imported alone")
+        if proceeding_id is None:
+            raise click.UsageError(
+                "an invitation (.ics) goes into a proceeding: add --proceeding ID"
+            )
+        import_invitation(Path(files[0]), proceeding_id, dry_run)
+        return
+    if proceeding_id is not None:
+        raise click.UsageError(
+            "--proceeding is for an invitation (.ics): a spreadsheet names its own"
+        )
+    _import_sheets(files, dry_run)
+
+
+def _import_sheets(files: tuple[str, ...], dry_run: bool) -> None:
     batch = imports.read([_upload(path) for path in files])
     with (
         unit_of_work() as session,
@@ -266,6 +293,32 @@ def _upload(path: str) -> Upload:
     except OSError as exc:
         raise BadInput(f"{path}: {exc.strerror}") from None
     return Upload(os.path.basename(path), data)
+
+
+def import_invitation(path: Path, proceeding_id: int, dry_run: bool) -> None:
+    """Apply an .ics to a proceeding and print what each event did; a refusal exits with 1
+    and its message on stderr, nothing saved."""
+    try:
+        with path.open("rb") as source:
+            data = source.read(limits.INVITE_BYTES + 1)  # one byte more: the reader says too large
+    except OSError as exc:
+        raise BadInput(f"{path}: {exc.strerror}") from None
+    try:
+        with unit_of_work() as session:
+            proceeding = matters.get_proceeding(session, CLI, proceeding_id)
+            report = invitations.import_invitation(
+                session, CLI, clock.now(), proceeding, data, _settings(), dry_run=dry_run
+            )
+    except TrackerError as exc:  # refused: exit 1 (not 2), as any failure of the file
+        raise click.ClickException(printable(exc.message)) from None
+    for applied in report.events:
+        hearing = f"hearing {applied.hearing_id}" if applied.hearing_id else "-"
+        named = applied.summary or f"UID {applied.uid}"
+        click.echo(
+            printable(f"{applied.action.value:<9} {hearing:<13} {named}: {applied.sentence}")
+        )
+    saved = "Checked only, nothing saved" if dry_run else "Saved"
+    click.echo(f"{saved}: {report.summary}.")
 
 
 # --- demo -----------------------------------------------------------------------------

@@ -103,6 +103,16 @@ SENDGRID_EVENT_ID = 100
 #: what a receiving server answered (a bounce's reason, a deferral's response): kept cut
 DELIVERY_DETAIL = 1000
 
+# --- court invitations in (.ics) ---------------------------------------------------------
+
+#: the largest invitation or calendar read, in bytes: a court's invitation is a few KB,
+#: and the page's upload stays within the request body limit (MAX_CONTENT_LENGTH)
+INVITE_BYTES = 512 * 1024
+#: events in one calendar: each becomes a hearing, a move or a cancellation at most
+INVITE_EVENTS = 500
+#: an event's UID, as remembered on its hearing (RFC 5545 sets none; Outlook's are ~100)
+INVITE_UID = 255
+
 # --- export and restore --------------------------------------------------------------------
 
 #: rows fetched from the database at a time while exporting (a server-side cursor's batch):

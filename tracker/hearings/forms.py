@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,6 +20,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from tracker.core import limits
 from tracker.core.commands import WallTime
 from tracker.core.dates import in_zone, zone_names
 from tracker.hearings.lists import DAYS, MAX_DAYS
@@ -323,6 +325,21 @@ SHOW_CHOICES = [
     SelectChoice("awaiting", "Awaiting an outcome"),
     SelectChoice("all", "Any status"),
 ]
+
+
+class InvitationForm(CommandForm):
+    """A court's invitation or calendar (.ics) to import into a proceeding."""
+
+    file = FileField(
+        "Invitation or calendar (.ics)",
+        validators=[FileRequired("Choose the .ics file the court sent.")],
+        render_kw={"accept": ".ics,text/calendar"},
+    )
+    dry_run = BooleanField("Check only: say what it would do, save nothing")
+
+    def upload(self) -> bytes:
+        """The file's bytes; one more than the limit at most, for the reader to refuse."""
+        return self.file.data.read(limits.INVITE_BYTES + 1)
 
 
 class HearingFilters(RangeFilters):

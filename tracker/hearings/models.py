@@ -14,6 +14,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.ext.hybrid import hybrid_property
 
+from tracker.core import limits
 from tracker.core.dates import in_zone
 from tracker.core.db import (
     DERIVED,
@@ -49,6 +50,8 @@ class Hearing(Versioned, Timestamped, Base):
             "dates_set",
             "first_set_on",
         ),
+        # an invitation's UID names one hearing of a proceeding (README, "Court invitations")
+        sa.UniqueConstraint("proceeding_id", "source_uid"),
     )
 
     id: so.Mapped[intpk]
@@ -68,6 +71,10 @@ class Hearing(Versioned, Timestamped, Base):
     outcome_recorded_at: so.Mapped[timestamp | None]
     #: iCalendar SEQUENCE: bumped on every reschedule, cancellation or move
     sequence: so.Mapped[int] = so.mapped_column(default=0)
+    #: the UID and SEQUENCE of the court's invitation it was imported from (null: typed
+    #: in): a later invitation with that UID moves, updates or cancels this hearing
+    source_uid: so.Mapped[str | None] = so.mapped_column(sa.String(limits.INVITE_UID))
+    source_sequence: so.Mapped[int | None]
     #: derived from the columns above and the moves, on every flush (`_settle`), so that
     #: statistics over years of hearings read days, not zones: the court's day of
     #: starts_at, the dates it has been set for (1 + postponements counted), and the

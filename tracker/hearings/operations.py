@@ -38,8 +38,11 @@ def schedule_hearing(
     now: dt.datetime,
     proceeding: Proceeding,
     command: NewHearing,
+    *,
+    source: tuple[str, int] | None = None,
 ) -> Hearing:
-    """Set a hearing; `starts_at` is local time in `timezone` (default: the jurisdiction's)."""
+    """Set a hearing; `starts_at` is local time in `timezone` (default: the jurisdiction's).
+    `source`: the UID and SEQUENCE of the court's invitation it is imported from."""
     zone = command.timezone or proceeding.jurisdiction.timezone
     hearing = Hearing(
         proceeding=proceeding,
@@ -49,6 +52,8 @@ def schedule_hearing(
         location=command.location,
         title=command.title,
         postponements=[],  # known to be none: a first move need not load them
+        source_uid=source[0] if source else None,
+        source_sequence=source[1] if source else None,
     )
     session.add(hearing)
     audit.record(session, actor, now, "create", hearing, matter_id=proceeding.matter_id)

@@ -12,12 +12,13 @@ from tracker import web
 from tracker.core import clock
 from tracker.core.dates import in_zone
 from tracker.core.errors import TrackerError
-from tracker.hearings import corrections, lists, operations
+from tracker.hearings import corrections, imports, lists, operations
 from tracker.hearings import ledger as hearing_ledger
 from tracker.hearings.forms import (
     HearingCorrectionForm,
     HearingFilters,
     HearingForm,
+    InvitationForm,
     OutcomeForm,
     PostponementCorrectionForm,
     WithdrawalForm,
@@ -113,6 +114,29 @@ def new(proceeding_id: int):
         return redirect(url_for("hearings.show", hearing_id=hearing.id))
     page = render_template("hearings/new.html", proceeding=proceeding, form=form)
     return page, pages.form_status(form)
+
+
+@bp.route("/proceedings/<int:proceeding_id>/hearings/import", methods=["GET", "POST"])
+def import_invitation(proceeding_id: int):
+    """Import a court's invitation (.ics) into a proceeding and show what each event did.
+    Shown, not redirected: importing the same file again changes nothing."""
+    session, actor = web.session(), pages.actor()
+    proceeding = matters.get_proceeding(session, actor, proceeding_id)
+    form = InvitationForm()
+    report = pages.submit(
+        form,
+        lambda: imports.import_invitation(
+            session,
+            actor,
+            clock.now(),
+            proceeding,
+            form.upload(),
+            web.settings(),
+            dry_run=form.dry_run.data,
+        ),
+    )
+    page = render_template("hearings/import.html", proceeding=proceeding, form=form, report=report)
+    return page, 200 if report is not None else pages.form_status(form)
 
 
 @bp.route("/hearings/<int:hearing_id>/edit", methods=["GET", "POST"])
