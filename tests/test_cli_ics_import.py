@@ -132,7 +132,11 @@ def test_an_unknown_proceeding_exits_1(tracker, database, proceeding):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["cases.xlsx", "--proceeding", "1"], "only .ics files: spreadsheets arrive separately"),
+        (["cases.xlsx", "--proceeding", "1"], "--proceeding is for an invitation (.ics)"),
+        (
+            ["invite.ics", "cases.xlsx", "--proceeding", "1"],
+            "an invitation (.ics) is imported alone",
+        ),
         (["invite.ics"], "add --proceeding ID"),
     ],
 )
