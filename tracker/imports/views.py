@@ -63,4 +63,10 @@ def template() -> Response:
 
 
 def _page(form: ImportForm, report: operations.Report | None = None) -> str:
-    return render_template("imports/index.html", form=form, report=report, sheets=SHEETS)
+    return render_template(
+        "imports/index.html",
+        form=form,
+        report=report,
+        sheets=SHEETS,
+        file_limit=limits.IMPORT_BYTES,
+    )
