@@ -122,6 +122,8 @@ def list_proceedings(
 
 def _assignees(session: so.Session, emails: list[str]) -> list[User]:
     wanted = {email.strip().lower() for email in emails}
+    if not wanted:
+        return []
     users = list(session.scalars(sa.select(User).where(User.email.in_(wanted))))
     missing = wanted - {user.email for user in users}
     if missing:
