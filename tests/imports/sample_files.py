@@ -16,8 +16,8 @@ MATTERS = """number,title,subject,summary,assignees
 """
 
 PROCEEDINGS = """matter,jurisdiction,reference,kind,title,client_role,authority,status,opened_on,closed_on,parent_reference,parent_jurisdiction,origin_reference,origin_jurisdiction
-2019-014,UA,E-1/2019,extradition_request,Extradition request,requested_person,Prosecutor General,pending,2019-02,,,,170000131000012,KZ
-2019-014,KZ,170000131000012,criminal_case,Criminal case,accused,,pending,2016-11,,,,,
+2019-014,UA,E-1/2019,extradition_request,Extradition request,requested_person,Prosecutor General,pending,2019-02,,,,170000131000099,KZ
+2019-014,KZ,170000131000099,criminal_case,Criminal case,accused,,pending,2016-11,,,,,
 2019-014,UA,A-7/2020,appeal,Appeal against detention,requested_person,Kyiv Court of Appeal,decided,2020-01-10,2020-03-02,E-1/2019,,,
 2020-003,BE,20/123/A,civil_complaint,Defamation,respondent,Tribunal de première instance,pending,2020,,,,,
 """
@@ -47,6 +47,8 @@ FILES = {
     "deadlines.csv": DEADLINES,
     "hearings.csv": HEARINGS,
 }
+
+FILES_KINDS = tuple(name.removesuffix(".csv") for name in FILES)
 
 
 def csv_uploads(files: dict[str, str] | None = None) -> list[Upload]:

@@ -68,7 +68,7 @@ def test_a_valid_dossier_is_written_through_the_commands(database, countries):
         matter = session.scalar(sa.select(Matter).where(Matter.key == "2019-014"))
         assert matter.subject.name == "Anna Doe"
         by_ref = {p.reference: p for p in session.scalars(sa.select(Proceeding))}
-        request, case, appeal = by_ref["E-1/2019"], by_ref["170000131000012"], by_ref["A-7/2020"]
+        request, case, appeal = by_ref["E-1/2019"], by_ref["170000131000099"], by_ref["A-7/2020"]
         # links by reference, the origin named before it is created in the file
         assert request.origin_id == case.id
         assert appeal.parent_id == request.id
@@ -361,3 +361,26 @@ def test_the_readme_lists_every_column():
         for column in columns:
             name = f"**`{column.name}`**" if column.required else f"`{column.name}`"
             assert f"| {kind} | {name} |" in section
+
+
+def test_a_reference_the_tracker_holds_twice_is_refused_where_it_is_named(database, countries):
+    run(database, sample_files.csv_uploads())
+    with database.unit_of_work() as session:
+        case = session.scalar(
+            sa.select(Proceeding).where(Proceeding.reference == "170000131000099")
+        )
+        twin = Proceeding(
+            matter_id=case.matter_id,
+            jurisdiction_id=case.jurisdiction_id,
+            kind=case.kind,
+            title="The same case typed in again",
+            reference=case.reference,
+            client_role=case.client_role,
+        )
+        session.add(twin)
+    with nothing_written(database):
+        report = run(database, sample_files.csv_uploads())
+    where = {(p.where, p.line): (p.column, p.message) for p in report.problems}
+    assert where[("proceedings.csv", 3)][0] == "reference"  # the twin itself
+    assert where[("proceedings.csv", 2)][0] == "origin_reference"  # a row naming it
+    assert "2 proceedings KZ 170000131000099" in where[("proceedings.csv", 3)][1]

@@ -404,6 +404,8 @@ class _Import:
                     target = (row[f"{link}_jurisdiction"] or row["jurisdiction"], row[column])
                     data[f"{link}_id"] = self._proceeding_id(target, column)
             command = _parse(NewProceeding, data, {"matter_id": "matter"} | _LINK_COLUMNS)
+            if key in self.twins:
+                raise Refused("reference", self._twins(key))
             if key in self.proceedings:
                 self._compare(row, key, command)
                 return False
@@ -432,16 +434,18 @@ class _Import:
 
     def _proceeding_id(self, key: ProceedingKey, column: str = "reference") -> int:
         if key in self.twins:
-            raise Refused(
-                column,
-                f"the tracker holds {len(self.found[key].ids)} proceedings "
-                f"{key[0]} {key[1]}: give them distinct references first",
-            )
+            raise Refused(column, self._twins(key))
         if key in self.proceedings:
             return self.proceedings[key]
         if key in self.failed:
             raise Refused(column, f"proceeding {key[0]} {key[1]} was refused ({self.failed[key]})")
         raise Refused(column, f"no proceeding {key[0]} {key[1]} in the tracker or in this import")
+
+    def _twins(self, key: ProceedingKey) -> str:
+        return (
+            f"the tracker holds {len(self.found[key].ids)} proceedings {key[0]} {key[1]}: "
+            "give them distinct references first"
+        )
 
     def _proceeding_of(self, row: Row) -> Proceeding:
         key = _key(row)
