@@ -80,7 +80,7 @@ class Hearing(Versioned, Timestamped, Base):
     first_set_on: so.Mapped[dt.date] = so.mapped_column(info=DERIVED)
     #: days from the first date set to the court day, for a hearing postponed (else null)
     slip_days: so.Mapped[int | None] = so.mapped_column(info=DERIVED)
-    #: copies of the proceeding's country, kind and matter (`Copied`): the statistics
+    #: copies of the proceeding's country, kind and matter (`copies`): the statistics
     #: group and filter hundreds of thousands of hearings without joining each one
     jurisdiction_id: so.Mapped[int] = so.mapped_column(info=DERIVED)
     proceeding_kind: so.Mapped[ProceedingKind] = so.mapped_column(info=DERIVED)
@@ -261,11 +261,13 @@ def _copied_changed(proceeding: Proceeding) -> bool:
 
 
 def _recopy(session: so.Session, proceeding: Proceeding) -> None:
-    """Rewrite the copies of a proceeding's hearings and moves in two UPDATEs, not as ORM
-    writes, which would bump each hearing's version for a change that is not its own;
-    the rows already loaded are given the new values as if read ("evaluate")."""
+    """Rewrite the copies of a proceeding's hearings and moves in two UPDATE statements,
+    not by flushing each hearing, which would bump its version for a change that is not
+    its own; the rows already loaded are given the new values as if read ("evaluate")."""
     values = copies(proceeding)
     ids = list(session.scalars(sa.select(Hearing.id).where(Hearing.proceeding_id == proceeding.id)))
+    if not ids:
+        return
     loaded = {"synchronize_session": "evaluate"}
     for rows, key in ((Hearing, Hearing.id), (Postponement, Postponement.hearing_id)):
         session.execute(
