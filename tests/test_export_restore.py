@@ -216,6 +216,15 @@ def test_sqlite_to_postgresql_to_sqlite_gives_the_same_document(
     assert list(document["tables"]) == [table.name for table in Base.metadata.sorted_tables]
     empty = {name for name, rows in document["tables"].items() if not rows}
     assert not empty, f"the source should fill every table: {empty}"
+    # the copies the statistics read travel with the rows (and come back equal below)
+    proceedings = {row["id"]: row for row in document["tables"]["proceedings"]}
+    hearings = {row["id"]: row for row in document["tables"]["hearings"]}
+    for move in document["tables"]["postponements"]:
+        hearing = hearings[move["hearing_id"]]
+        owner = proceedings[hearing["proceeding_id"]]
+        copies = (owner["jurisdiction_id"], owner["kind"], owner["matter_id"])
+        for row in (hearing, move):
+            assert (row["jurisdiction_id"], row["proceeding_kind"], row["matter_id"]) == copies
 
     restored = _restore(tracker, blank_postgresql, tmp_path / "first.json")
     assert "Restored" in restored.output
