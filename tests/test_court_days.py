@@ -152,3 +152,19 @@ def test_the_hearings_and_moves_follow_their_proceeding_s_country_kind_and_matte
         session.flush()
         assert {row.matter_id for row in rows} == {other["id"]}  # the loaded rows too
     assert copied(database, hid) == [("BE", "trial", other["id"])] * 3
+
+
+def test_a_hearing_moved_to_another_proceeding_copies_that_one(api, database):
+    """By the proceeding's id or by the object: the copies are the new proceeding's."""
+    matter = factories.matter(api)
+    first = factories.proceeding(api, matter["id"], jurisdiction="KI")
+    second = factories.proceeding(api, matter["id"], jurisdiction="KI", kind="appeal")
+    third = factories.proceeding(api, matter["id"], jurisdiction="KI", kind="trial")
+    hid = factories.hearing(api, first["id"], "2026-12-01T09:00")["id"]
+    factories.postpone(api, hid, "2026-12-20T09:00")
+    with database.unit_of_work() as session:
+        session.get(Hearing, hid).proceeding_id = second["id"]
+    assert copied(database, hid) == [("KI", "appeal", matter["id"])] * 2
+    with database.unit_of_work() as session:
+        session.get(Hearing, hid).proceeding = session.get(Proceeding, third["id"])
+    assert copied(database, hid) == [("KI", "trial", matter["id"])] * 2

@@ -247,7 +247,10 @@ def _settle(session: so.Session, _context: Any, _instances: Any) -> None:
 
 
 def _attach(session: so.Session, hearing: Hearing) -> None:
-    """A hearing added (or moved) by its proceeding's id copies that proceeding."""
+    """A hearing added (or moved) by its proceeding's id copies that proceeding; one
+    given its proceeding as an object copies that object (its id comes at the flush)."""
+    if sa.inspect(hearing).attrs.proceeding.history.has_changes():
+        return
     pid, proceeding = hearing.proceeding_id, hearing.proceeding
     if pid is not None and (proceeding is None or proceeding.id != pid):
         hearing.proceeding = session.get_one(Proceeding, pid)
