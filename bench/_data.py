@@ -54,6 +54,8 @@ KINDS = (
 EVENT_KINDS = ("filing", "search", "hearing_note", "decision", "service", "arrest")
 #: proceedings last 2.5 years on average (exponentially): the old ones still open are few
 MEAN_DURATION_DAYS = 2.5 * 365
+#: the proceeding's columns its hearings and their moves carry copies of
+COPIED = ("jurisdiction_id", "proceeding_kind", "matter_id")
 #: rows kept in memory before they are written
 CHUNK = 5_000
 
@@ -90,11 +92,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "hearings": (
         "id", "proceeding_id", "title", "starts_at", "timezone", "time_known", "location",
         "status", "outcome", "outcome_summary", "outcome_recorded_at", "sequence",
-        "court_day", "dates_set", "first_set_on", *COMMON,
+        "court_day", "dates_set", "first_set_on", "slip_days", *COPIED, *COMMON,
     ),
     "postponements": (
         "id", "hearing_id", "from_starts_at", "to_starts_at", "reason", "decided_on",
-        "recorded_at", "counted_on",
+        "recorded_at", "counted_on", *COPIED,
     ),
     "events": (
         "id", "proceeding_id", "kind", "occurred_on", "precision", "summary", *COMMON,
@@ -249,19 +251,20 @@ class Dossiers:
         rng = self.rng
         pid = self.take("proceedings")
         jurisdiction = rng.randrange(len(JURISDICTIONS))
+        matter, kind = n // self.sizes.per_matter + 1, self.kinds[n]
         opened, precision = self.opened_on()
         status, closed_on, ends = self.status(opened)
         batch.add(
             "proceedings",
             (
-                pid, n // self.sizes.per_matter + 1, jurisdiction + 1, self.kinds[n],
+                pid, matter, jurisdiction + 1, kind,
                 f"Proceeding {pid}", "accused", status, opened, precision, closed_on,
                 *COMMON.values(),
             ),
         )  # fmt: skip
         tz = JURISDICTIONS[jurisdiction][2]
         for _ in range(self.sizes.hearings_each):
-            self.hearing(batch, pid, opened, ends, tz)
+            self.hearing(batch, (pid, jurisdiction + 1, kind, matter), opened, ends, tz)
         for _ in range(self.sizes.events_each):
             self.event(batch, pid, opened, min(ends, AS_OF))
         for _ in range(self.sizes.deadlines_each):
@@ -289,8 +292,12 @@ class Dossiers:
         # every proceeding no longer open says when it ended (a CHECK constraint)
         return rng.choice(("decided", "closed", "withdrawn")), ends, ends
 
-    def hearing(self, batch: Batch, pid: int, opened: dt.date, ends: dt.date, tz: str) -> None:
+    def hearing(
+        self, batch: Batch, of: tuple[int, int, str, int], opened: dt.date, ends: dt.date, tz: str
+    ) -> None:
+        """A hearing of the proceeding `of` (its id, then the columns in `COPIED`)."""
         rng = self.rng
+        pid, copies = of[0], of[1:]
         hid = self.take("hearings")
         span = max(1, (ends - opened).days)
         first = _at(opened + dt.timedelta(days=rng.randrange(span)))
@@ -313,6 +320,7 @@ class Dossiers:
                         decided,
                         _at(decided),
                         decided,
+                        *copies,
                     ),
                 )
                 when = target or when
@@ -330,6 +338,7 @@ class Dossiers:
             (
                 hid, pid, "Hearing", when, tz, True, "", status, outcome, "", recorded,
                 moves + (status != "scheduled"), _day(when, tz), moves + 1, _day(first, tz),
+                (_day(when, tz) - _day(first, tz)).days if moves else None, *copies,
                 *COMMON.values(),
             ),
         )  # fmt: skip

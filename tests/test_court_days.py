@@ -13,6 +13,8 @@ import sqlalchemy as sa
 
 from tracker.core.dates import in_zone
 from tracker.hearings.models import Hearing, Postponement
+from tracker.jurisdictions.models import Jurisdiction
+from tracker.matters.models import Proceeding
 
 D = dt.date
 
@@ -96,3 +98,73 @@ def test_the_audit_log_records_what_people_changed_not_the_derived_days(api, dat
     for entry in written:
         for side in (entry["before"] or {}, entry["after"] or {}):
             assert not {"court_day", "dates_set", "first_set_on"} & set(side), entry
+
+
+def copied(database, hearing_id: int) -> list[tuple]:
+    """(country code, kind, matter) as the hearing, then each of its moves, carry them."""
+    with database.sessionmaker() as session:
+        hearing = session.get(Hearing, hearing_id)
+        return [
+            (
+                session.get(Jurisdiction, row.jurisdiction_id).code,
+                row.proceeding_kind,
+                row.matter_id,
+            )
+            for row in (hearing, *hearing.postponements)
+        ]
+
+
+def test_a_hearing_keeps_its_slip_in_days_once_postponed(api, database):
+    matter = factories.matter(api)
+    proceeding = factories.proceeding(api, matter["id"], jurisdiction="KI")
+    hid = factories.hearing(api, proceeding["id"], "2026-12-01T09:00")["id"]
+    slip = sa.select(Hearing.slip_days).where(Hearing.id == hid)
+    with database.sessionmaker() as session:
+        assert session.scalar(slip) is None  # never postponed: no slip
+    factories.postpone(api, hid, "2026-12-20T09:00")
+    factories.postpone(api, hid, "2026-12-10T09:00")  # brought forward
+    with database.sessionmaker() as session:
+        assert session.scalar(slip) == 9  # 1 -> 10 December, court days
+
+
+def test_the_hearings_and_moves_follow_their_proceeding_s_country_kind_and_matter(api, database):
+    factories.jurisdiction(database, "BE", "Belgium", "Europe/Brussels")
+    matter = factories.matter(api)
+    proceeding = factories.proceeding(api, matter["id"], jurisdiction="KI")
+    hid = factories.hearing(api, proceeding["id"], "2026-12-01T09:00")["id"]
+    moved = factories.postpone(api, hid, "2026-12-20T09:00")
+    factories.postpone(api, hid, "2026-12-30T09:00")
+    hearing = factories.ok(api.get(f"/hearings/{hid}"))
+    assert copied(database, hid) == [("KI", "criminal_case", matter["id"])] * 3
+    assert moved["version"] < hearing["version"]
+
+    changes = {"version": proceeding["version"], "jurisdiction": "BE", "kind": "trial"}
+    factories.ok(api.patch(f"/proceedings/{proceeding['id']}", changes))
+    assert copied(database, hid) == [("BE", "trial", matter["id"])] * 3
+    # a change of the proceeding is not one of the hearing's: its version stands
+    assert factories.ok(api.get(f"/hearings/{hid}"))["version"] == hearing["version"]
+
+    other = factories.matter(api)
+    with database.unit_of_work() as session:  # no page moves a proceeding: the model does
+        loaded = session.get(Hearing, hid)
+        rows = [loaded, *loaded.postponements]
+        session.get(Proceeding, proceeding["id"]).matter_id = other["id"]
+        session.flush()
+        assert {row.matter_id for row in rows} == {other["id"]}  # the loaded rows too
+    assert copied(database, hid) == [("BE", "trial", other["id"])] * 3
+
+
+def test_a_hearing_moved_to_another_proceeding_copies_that_one(api, database):
+    """By the proceeding's id or by the object: the copies are the new proceeding's."""
+    matter = factories.matter(api)
+    first = factories.proceeding(api, matter["id"], jurisdiction="KI")
+    second = factories.proceeding(api, matter["id"], jurisdiction="KI", kind="appeal")
+    third = factories.proceeding(api, matter["id"], jurisdiction="KI", kind="trial")
+    hid = factories.hearing(api, first["id"], "2026-12-01T09:00")["id"]
+    factories.postpone(api, hid, "2026-12-20T09:00")
+    with database.unit_of_work() as session:
+        session.get(Hearing, hid).proceeding_id = second["id"]
+    assert copied(database, hid) == [("KI", "appeal", matter["id"])] * 2
+    with database.unit_of_work() as session:
+        session.get(Hearing, hid).proceeding = session.get(Proceeding, third["id"])
+    assert copied(database, hid) == [("KI", "trial", matter["id"])] * 2

@@ -233,6 +233,15 @@ def test_sqlite_to_postgresql_to_sqlite_gives_the_same_document(
     assert [(r["source_uid"], r["source_sequence"]) for r in imported] == [
         ("listing-7@court.example", 3)
     ]
+    # the copies the statistics read travel with the rows (and come back equal below)
+    proceedings = {row["id"]: row for row in document["tables"]["proceedings"]}
+    hearings = {row["id"]: row for row in document["tables"]["hearings"]}
+    for move in document["tables"]["postponements"]:
+        hearing = hearings[move["hearing_id"]]
+        owner = proceedings[hearing["proceeding_id"]]
+        copies = (owner["jurisdiction_id"], owner["kind"], owner["matter_id"])
+        for row in (hearing, move):
+            assert (row["jurisdiction_id"], row["proceeding_kind"], row["matter_id"]) == copies
 
     restored = _restore(tracker, blank_postgresql, tmp_path / "first.json")
     assert "Restored" in restored.output

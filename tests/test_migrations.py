@@ -614,3 +614,115 @@ def test_hearings_remember_their_invitation_one_uid_per_proceeding(empty_db_url)
         assert not {"source_uid", "source_sequence"} & columns
     finally:
         engine.dispose()
+
+
+def test_hearings_and_moves_get_their_proceeding_s_country_kind_matter_and_slip(empty_db_url):
+    """cb883001730a: the copies of each hearing's proceeding, on it and on its moves, and
+    the slip of a hearing postponed; hearing 7001 is in the backfill's second chunk."""
+    migrate.upgrade(empty_db_url, "76ae95c1cb2e")
+    utc = dt.UTC
+    stamps = {"version": 1, "created_at": dt.datetime(2024, 1, 1, tzinfo=utc)}
+    stamps["updated_at"] = stamps["created_at"]
+    at = dt.datetime(2024, 5, 1, 9, tzinfo=utc)
+    rows = sa.MetaData()
+    table = {
+        name: sa.Table(name, rows, *(sa.Column(c) for c in columns))
+        for name, columns in {
+            "jurisdictions": ("id", "code", "name", "timezone", *stamps),
+            "matters": ("id", "title", "summary", *stamps),
+            "proceedings": (
+                "id", "matter_id", "jurisdiction_id", "kind", "title", "client_role", "status",
+                "opened_precision", *stamps,
+            ),
+            "hearings": (
+                "id", "proceeding_id", "title", "starts_at", "timezone", "time_known",
+                "location", "status", "outcome_summary", "sequence", "court_day", "dates_set",
+                "first_set_on", *stamps,
+            ),
+            "postponements": (
+                "id", "hearing_id", "from_starts_at", "to_starts_at", "reason", "recorded_at",
+                "withdrawal_reason", "counted_on",
+            ),
+        }.items()
+    }  # fmt: skip
+    for name, column in (
+        ("hearings", "starts_at"),
+        ("postponements", "from_starts_at"),
+        ("postponements", "to_starts_at"),
+        ("postponements", "recorded_at"),
+    ):
+        table[name].c[column].type = sa.DateTime(timezone=True)
+    for name, column in (
+        ("hearings", "court_day"),
+        ("hearings", "first_set_on"),
+        ("postponements", "counted_on"),
+    ):
+        table[name].c[column].type = sa.Date()
+    hearing = {"title": "H", "starts_at": at, "timezone": "UTC", "time_known": True}
+    hearing |= {"location": "", "status": "held", "outcome_summary": "", "sequence": 0}
+    move = {"from_starts_at": at, "to_starts_at": at, "reason": "", "recorded_at": at}
+    move |= {"withdrawal_reason": "", "counted_on": dt.date(2024, 4, 1)}
+    engine = make_engine(empty_db_url, poolclass=sa.NullPool)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                table["jurisdictions"].insert(),
+                [
+                    {"id": n, "code": code, "name": code, "timezone": "UTC", **stamps}
+                    for n, code in ((1, "BE"), (2, "US"))
+                ],
+            )
+            connection.execute(
+                table["matters"].insert(),
+                [{"id": n, "title": "M", "summary": "", **stamps} for n in (1, 2)],
+            )
+            connection.execute(
+                table["proceedings"].insert(),
+                [
+                    {"id": pid, "matter_id": matter, "jurisdiction_id": country, "kind": kind,
+                     "title": "P", "client_role": "accused", "status": "pending",
+                     "opened_precision": "day", **stamps}
+                    for pid, matter, country, kind in ((1, 1, 1, "trial"), (2, 2, 2, "appeal"))
+                ],
+            )  # fmt: skip
+            connection.execute(
+                table["hearings"].insert(),
+                [
+                    hearing | stamps | {"id": hid, "proceeding_id": pid, "court_day": held,
+                                        "dates_set": dates, "first_set_on": first}
+                    for hid, pid, held, dates, first in (
+                        (1, 1, dt.date(2024, 6, 19), 3, dt.date(2024, 4, 16)),  # 64 days
+                        (2, 1, dt.date(2024, 3, 9), 1, dt.date(2024, 3, 9)),
+                        (7001, 2, dt.date(2025, 1, 2), 2, dt.date(2024, 12, 30)),  # 3 days
+                    )
+                ],
+            )  # fmt: skip
+            connection.execute(
+                table["postponements"].insert(),
+                [move | {"id": 1, "hearing_id": 1}, move | {"id": 2, "hearing_id": 7001}],
+            )
+
+        migrate.upgrade(empty_db_url)
+
+        with engine.connect() as connection:
+            hearings = connection.execute(
+                sa.text(
+                    "SELECT id, jurisdiction_id, proceeding_kind, matter_id, slip_days "
+                    "FROM hearings ORDER BY id"
+                )
+            ).all()
+            moves = connection.execute(
+                sa.text(
+                    "SELECT id, jurisdiction_id, proceeding_kind, matter_id "
+                    "FROM postponements ORDER BY id"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+
+    assert [tuple(h) for h in hearings] == [
+        (1, 1, "trial", 1, 64),
+        (2, 1, "trial", 1, None),  # never postponed: no slip
+        (7001, 2, "appeal", 2, 3),
+    ]
+    assert [tuple(m) for m in moves] == [(1, 1, "trial", 1), (2, 2, "appeal", 2)]

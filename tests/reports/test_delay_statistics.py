@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from tracker.core import clock
 from tracker.core.actors import SystemActor
-from tracker.matters.models import matter_assignees
+from tracker.matters.models import Proceeding, matter_assignees
 from tracker.reports import queries
 from tracker.reports.schemas import DelaysQuery
 
@@ -340,3 +340,40 @@ def test_the_statistics_take_five_statements_whatever_the_data(database, ids):
             data.build_more(session)
     large = {name: statements_for(database, name) for name in ("jurisdiction", "kind")}
     assert small == large == {"jurisdiction": 5, "kind": 5}
+
+
+def test_a_lawyer_sees_the_hearings_of_a_proceeding_moved_into_their_matter(client, database, ids):
+    """Hearings and moves carry their proceeding's matter (the lawyer's filter reads the
+    copy): moving every proceeding of the first matter to the lawyer's moves them too."""
+    lawyer = factories.login(client, database, "lawyer")
+    with database.unit_of_work() as session:
+        session.execute(
+            sa.insert(matter_assignees).values(
+                matter_id=ids["other_matter"], user_id=lawyer.user_id
+            )
+        )
+        for proceeding in session.scalars(
+            sa.select(Proceeding).where(Proceeding.matter_id == ids["matter"])
+        ):
+            proceeding.matter_id = ids["other_matter"]
+    answer = factories.ok(lawyer.get(URL, query_string=YEAR))
+    assert answer["items"] == [BE_2024, US_2024]
+    assert answer["total"] == TOTAL_2024
+
+
+def test_a_proceeding_s_new_kind_and_country_carry_its_hearings_and_moves(
+    database, coordinator, ids
+):
+    """p1's hearings (h1 h2 h3 h6 h7: 2.4 dates, slips 42 66 488, 5 postponements) are
+    counted under its kind and country as they are now, not as they were."""
+    with database.sessionmaker() as session:
+        version = session.get(Proceeding, ids["p1"]).version
+    changes = {"version": version, "kind": "appeal", "jurisdiction": "US"}
+    factories.ok(coordinator.patch(f"/proceedings/{ids['p1']}", changes))
+    query = YEAR | {"group_by": "jurisdiction,kind"}
+    answer = factories.ok(coordinator.get(URL, query_string=query))
+    appeal = next(row for row in answer["items"] if row["kind"] == "appeal")
+    assert appeal["jurisdiction"] == "US"
+    assert appeal["hearing_date_certainty"] == certainty(2, 1, 1, 1, 2.4)
+    assert (appeal["postponements"], appeal["median_slip_days"]) == (5, 66.0)
+    assert answer["total"] == TOTAL_2024

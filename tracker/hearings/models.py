@@ -27,9 +27,10 @@ from tracker.core.db import (
     timestamp,
 )
 from tracker.hearings.enums import HearingStatus, OutcomeResult
+from tracker.matters.enums import ProceedingKind
+from tracker.matters.models import Proceeding
 
 if TYPE_CHECKING:
-    from tracker.matters.models import Proceeding
     from tracker.users.models import User
 
 
@@ -40,15 +41,17 @@ class Hearing(Versioned, Timestamped, Base):
         partial_index(
             "ix_hearings_scheduled_starts_at", "starts_at", "id", where="status = 'scheduled'"
         ),
-        # a proceeding's hearings, and the delay statistics' hearings held in a period
-        # read proceeding by proceeding from the index alone
+        # the delay statistics' hearings held in a period, from the index alone and in
+        # the order they are grouped in (no sort of hundreds of thousands of rows)
         sa.Index(
-            "ix_hearings_proceeding_days",
-            "proceeding_id",
+            "ix_hearings_statistics",
             "status",
-            "court_day",
+            "jurisdiction_id",
+            "proceeding_kind",
             "dates_set",
-            "first_set_on",
+            "slip_days",
+            "court_day",
+            "matter_id",
         ),
         # an invitation's UID names one hearing of a proceeding (README, "Court invitations")
         sa.UniqueConstraint("proceeding_id", "source_uid"),
@@ -56,7 +59,7 @@ class Hearing(Versioned, Timestamped, Base):
 
     id: so.Mapped[intpk]
     proceeding_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("proceedings.id", ondelete="CASCADE")
+        sa.ForeignKey("proceedings.id", ondelete="CASCADE"), index=True
     )
     title: so.Mapped[str200] = so.mapped_column(default="Hearing")
     starts_at: so.Mapped[timestamp] = so.mapped_column(index=True)
@@ -82,6 +85,13 @@ class Hearing(Versioned, Timestamped, Base):
     court_day: so.Mapped[dt.date] = so.mapped_column(info=DERIVED)
     dates_set: so.Mapped[int] = so.mapped_column(default=1, info=DERIVED)
     first_set_on: so.Mapped[dt.date] = so.mapped_column(info=DERIVED)
+    #: days from the first date set to the court day, for a hearing postponed (else null)
+    slip_days: so.Mapped[int | None] = so.mapped_column(info=DERIVED)
+    #: copies of the proceeding's country, kind and matter (`copies`): the statistics
+    #: group and filter hundreds of thousands of hearings without joining each one
+    jurisdiction_id: so.Mapped[int] = so.mapped_column(info=DERIVED)
+    proceeding_kind: so.Mapped[ProceedingKind] = so.mapped_column(info=DERIVED)
+    matter_id: so.Mapped[int] = so.mapped_column(info=DERIVED)
 
     proceeding: so.Mapped[Proceeding] = so.relationship(back_populates="hearings")
     postponements: so.Mapped[list[Postponement]] = so.relationship(
@@ -108,7 +118,15 @@ class Postponement(Base):
 
     __tablename__ = "postponements"
     #: the delay statistics' postponements of a period, from the index alone
-    __table_args__ = (sa.Index("ix_postponements_counted_on", "counted_on", "hearing_id"),)
+    __table_args__ = (
+        sa.Index(
+            "ix_postponements_statistics",
+            "counted_on",
+            "jurisdiction_id",
+            "proceeding_kind",
+            "matter_id",
+        ),
+    )
 
     id: so.Mapped[intpk]
     hearing_id: so.Mapped[int] = so.mapped_column(
@@ -135,6 +153,10 @@ class Postponement(Base):
     #: is dated on in statistics: the day decided, when known, else the court's day of
     #: the date it moved from; null for a move that does not count
     counted_on: so.Mapped[dt.date | None] = so.mapped_column(info=DERIVED)
+    #: the hearing's copies of its proceeding's country, kind and matter
+    jurisdiction_id: so.Mapped[int] = so.mapped_column(info=DERIVED)
+    proceeding_kind: so.Mapped[ProceedingKind] = so.mapped_column(info=DERIVED)
+    matter_id: so.Mapped[int] = so.mapped_column(info=DERIVED)
 
     hearing: so.Mapped[Hearing] = so.relationship(back_populates="postponements")
     recorded_by: so.Mapped[User | None] = so.relationship(foreign_keys=[recorded_by_id])
@@ -184,20 +206,40 @@ def delaying(
 
 
 def settle(hearing: Hearing) -> None:
-    """Derive the stored days of a hearing and of its moves from their columns."""
+    """Derive the stored days of a hearing and of its moves from their columns, and copy
+    its proceeding's country, kind and matter onto them."""
     zone, moves = hearing.timezone, hearing.moves
     hearing.court_day = in_zone(hearing.starts_at, zone).date()
     hearing.dates_set = 1 + len(hearing.delays)
     first = moves[0].from_starts_at if moves else hearing.starts_at
     hearing.first_set_on = in_zone(first, zone).date()
+    postponed = hearing.dates_set > 1
+    hearing.slip_days = (hearing.court_day - hearing.first_set_on).days if postponed else None
+    copied = copies(hearing.proceeding)
+    for row in (hearing, *hearing.postponements):
+        for name, value in copied.items():
+            setattr(row, name, value)
     for move in hearing.postponements:
         day = move.decided_on or in_zone(move.from_starts_at, zone).date()
         move.counted_on = day if move.counted else None
 
 
+def copies(proceeding: Proceeding) -> dict[str, Any]:
+    """What a proceeding's hearings and their moves carry a copy of."""
+    return {
+        "jurisdiction_id": proceeding.jurisdiction_id,
+        "proceeding_kind": proceeding.kind,
+        "matter_id": proceeding.matter_id,
+    }
+
+
 @sa.event.listens_for(so.Session, "before_flush")
 def _settle(session: so.Session, _context: Any, _instances: Any) -> None:
-    """Every hearing written, or whose moves are, has its days derived before it is."""
+    """Every hearing written, or whose moves are, has its days and copies derived before
+    it is; a proceeding whose country, kind or matter changes has its copies rewritten."""
+    for row in session.dirty:
+        if isinstance(row, Proceeding) and _copied_changed(row):
+            _recopy(session, row)
     touched: dict[int, Hearing] = {}
     for row in (*session.new, *session.dirty):
         if isinstance(row, Postponement):
@@ -207,4 +249,37 @@ def _settle(session: so.Session, _context: Any, _instances: Any) -> None:
         if isinstance(row, Hearing) and row not in session.deleted:
             touched[id(row)] = row
     for hearing in touched.values():
+        _attach(session, hearing)
         settle(hearing)
+
+
+def _attach(session: so.Session, hearing: Hearing) -> None:
+    """A hearing added (or moved) by its proceeding's id copies that proceeding; one
+    given its proceeding as an object copies that object (its id comes at the flush)."""
+    if sa.inspect(hearing).attrs.proceeding.history.has_changes():
+        return
+    pid, proceeding = hearing.proceeding_id, hearing.proceeding
+    if pid is not None and (proceeding is None or proceeding.id != pid):
+        hearing.proceeding = session.get_one(Proceeding, pid)
+
+
+def _copied_changed(proceeding: Proceeding) -> bool:
+    attrs = sa.inspect(proceeding).attrs
+    return any(
+        attrs[name].history.has_changes() for name in ("jurisdiction_id", "kind", "matter_id")
+    )
+
+
+def _recopy(session: so.Session, proceeding: Proceeding) -> None:
+    """Rewrite the copies of a proceeding's hearings and moves in two UPDATE statements,
+    not by flushing each hearing, which would bump its version for a change that is not
+    its own; the rows already loaded are given the new values as if read ("evaluate")."""
+    values = copies(proceeding)
+    ids = list(session.scalars(sa.select(Hearing.id).where(Hearing.proceeding_id == proceeding.id)))
+    if not ids:
+        return
+    loaded = {"synchronize_session": "evaluate"}
+    for rows, key in ((Hearing, Hearing.id), (Postponement, Postponement.hearing_id)):
+        session.execute(
+            sa.update(rows).where(key.in_(ids)).values(values), execution_options=loaded
+        )

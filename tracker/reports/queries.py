@@ -10,7 +10,9 @@ would be a hundred thousand.
 Days of hearings and postponements are the court's days (the hearing's zone), as
 everywhere else (`tracker.hearings.ledger`): stored beside the instants
 (`Hearing.court_day`, `Postponement.counted_on`, derived on every write), so that a
-period of years is read from indexes, not converted row by row.
+period of years is read from indexes, not converted row by row. Hearings and moves also
+carry copies of their proceeding's country, kind and matter (`hearings.models.copies`):
+the hundreds of thousands of them in a period of years are grouped without a join.
 """
 
 from __future__ import annotations
@@ -90,8 +92,8 @@ def delays(session: so.Session, actor: Actor, query: DelaysQuery) -> Report:
 
     codes = _counts(session, seen, query, at)
     _ages(session, seen, query, at)
-    _hearings(session, seen, query, at)
-    _postponements(session, seen, query, at)
+    _hearings(session, actor, query, at)
+    _postponements(session, actor, query, at)
     _flags(session, seen, query, at)
     return _report({(codes[country], kind): f for (country, kind), f in facts.items()}, query)
 
@@ -157,51 +159,45 @@ def _ages(session: so.Session, seen: Any, q: DelaysQuery, at: Any) -> None:
             group.requests[age] = group.requests.get(age, 0) + count
 
 
-def _hearings(session: so.Session, seen: Any, q: DelaysQuery, at: Any) -> None:
-    """Hearings held in the period (court days): dates set, and the slip of those postponed."""
-    dialect = session.get_bind().dialect.name
-    slip = sa.case(
-        (Hearing.dates_set > 1, _days_between(dialect, Hearing.court_day, Hearing.first_set_on)),
-        else_=None,
-    )
-    statement = (  # proceeding by proceeding: its held hearings from one index
-        _grouped(
-            Proceeding,
+def _hearings(session: so.Session, actor: Actor, q: DelaysQuery, at: Any) -> None:
+    """Hearings held in the period (court days): dates set, and the slip of those postponed.
+    Read from one index, in its order, with the proceeding's copied country and kind."""
+    statement = (
+        sa.select(
+            Hearing.jurisdiction_id,
+            Hearing.proceeding_kind,
             Hearing.dates_set,
-            slip,
+            Hearing.slip_days,
             sa.func.count(),
-            joins=((Hearing, Hearing.proceeding_id == Proceeding.id),),
         )
         .where(
-            seen,
             Hearing.status == HearingStatus.held,
             Hearing.court_day.between(q.from_, q.to),
+            access.matter_filter(actor, Hearing.matter_id),
         )
-        .group_by(Proceeding.jurisdiction_id, Proceeding.kind, Hearing.dates_set, slip)
+        .group_by(
+            Hearing.jurisdiction_id, Hearing.proceeding_kind, Hearing.dates_set, Hearing.slip_days
+        )
     )
     for code, kind, dates, slipped, count in session.execute(statement):
         group = at(code, kind)
         group.dates[dates] = group.dates.get(dates, 0) + count
         if slipped is not None:
-            group.slips[int(slipped)] = group.slips.get(int(slipped), 0) + count
+            group.slips[slipped] = group.slips.get(slipped, 0) + count
 
 
-def _postponements(session: so.Session, seen: Any, q: DelaysQuery, at: Any) -> None:
+def _postponements(session: so.Session, actor: Actor, q: DelaysQuery, at: Any) -> None:
     """Postponements counted (standing, putting the hearing off) dated in the period, per
-    year: on the day decided when known, else the court's day of the date it moved from."""
+    year: on the day decided when known, else the court's day of the date it moved from.
+    Read from one index, with the proceeding's copied country and kind."""
     year = _year(session.get_bind().dialect.name, Postponement.counted_on)
     statement = (
-        _grouped(
-            Postponement,
-            year,
-            sa.func.count(),
-            joins=(
-                (Hearing, Hearing.id == Postponement.hearing_id),
-                (Proceeding, Proceeding.id == Hearing.proceeding_id),
-            ),
+        sa.select(Postponement.jurisdiction_id, Postponement.proceeding_kind, year, sa.func.count())
+        .where(
+            Postponement.counted_on.between(q.from_, q.to),
+            access.matter_filter(actor, Postponement.matter_id),
         )
-        .where(seen, Postponement.counted_on.between(q.from_, q.to))
-        .group_by(Proceeding.jurisdiction_id, Proceeding.kind, year)
+        .group_by(Postponement.jurisdiction_id, Postponement.proceeding_kind, year)
     )
     for code, kind, number, count in session.execute(statement):
         group = at(code, kind)
@@ -231,13 +227,6 @@ def _flags(session: so.Session, seen: Any, q: DelaysQuery, at: Any) -> None:
 
 
 # --- days on both databases ------------------------------------------------------------------
-
-
-def _days_between(dialect: str, later: Any, earlier: Any) -> sa.ColumnElement[int]:
-    """Whole days from the date `earlier` to the date `later`."""
-    if dialect == "sqlite":
-        return sa.cast(sa.func.julianday(later) - sa.func.julianday(earlier), sa.Integer)
-    return sa.type_coerce(later - earlier, sa.Integer)
 
 
 def _year(dialect: str, day: Any) -> sa.ColumnElement[int]:
