@@ -590,7 +590,7 @@ def test_hearings_remember_their_invitation_one_uid_per_proceeding(empty_db_url)
                 connection.execute(rows.tables[name].insert().values(id=1, **values, **stamps))
             connection.execute(rows.tables["hearings"].insert().values(**hearing))
 
-        migrate.upgrade(empty_db_url)
+        migrate.upgrade(empty_db_url, "af85c8b19943")
 
         insert = sa.text(
             "INSERT INTO hearings (proceeding_id, title, starts_at, timezone, time_known, "
