@@ -110,12 +110,12 @@ class Report:
 
 
 class Refused(Exception):
-    """A row cannot be imported: the column at fault (or None) and why."""
+    """A row cannot be imported: the column at fault (or None) and why; `row` is set
+    where a record spans several rows (a hearing and its moves)."""
 
-    def __init__(self, column: str | None, message: str):
+    def __init__(self, column: str | None, message: str, row: Row | None = None):
         super().__init__(message)
-        self.column = column
-        self.message = message
+        self.column, self.message, self.row = column, message, row
 
 
 @dataclass(frozen=True)
@@ -265,6 +265,8 @@ class _Import:
         self.session, self.actor, self.now, self.careful = session, actor, now, careful
         self.report, self.progress = report, progress
         self.matters: dict[str, int] = {}
+        self.matter_titles: dict[str, str] = {}
+        self.found: dict[ProceedingKey, queries.ProceedingFound] = {}
         self.proceedings: dict[ProceedingKey, int] = {}
         self.twins: set[ProceedingKey] = set()
         #: the keys of matters and proceedings the file has named so far: where
@@ -342,7 +344,7 @@ class _Import:
         if not self.careful:
             try:
                 yield
-            except (TrackerError, sa_exc.IntegrityError, _RowRefused):
+            except (TrackerError, sa_exc.IntegrityError, Refused):
                 raise _Restart from None
             return
         try:
@@ -531,8 +533,8 @@ class _Import:
     def _hearing(self, rows: list[Row]) -> None:
         try:
             done = self._one_hearing(rows)
-        except _RowRefused as exc:
-            row = exc.row
+        except Refused as exc:
+            row = exc.row or rows[0]
             self.report.refuse(Problem(row.where, row.line, exc.column, exc.message))
         else:
             self.report.created.update(done)
@@ -587,8 +589,8 @@ class _Import:
     def _outcome(self, rows: list[Row]) -> tuple[Row, Outcome] | None:
         given = [row for row in rows if row["outcome"]]
         if len(given) > 1:
-            raise _RowRefused(
-                given[1], "outcome", f"the hearing's outcome is also on line {given[0].line}"
+            raise Refused(
+                "outcome", f"the hearing's outcome is also on line {given[0].line}", given[1]
             )
         if not given:
             return None
@@ -620,23 +622,18 @@ class _Import:
         return written
 
 
-class _RowRefused(Exception):
-    def __init__(self, row: Row, column: str | None, message: str):
-        super().__init__(message)
-        self.row, self.column, self.message = row, column, message
-
-
 @contextmanager
 def _blaming(row: Row) -> Iterator[None]:
-    """A refusal inside names this row (a hearing spans several)."""
+    """A refusal inside names this row, unless an inner one named its own (a hearing
+    spans several rows)."""
     try:
         yield
     except Refused as exc:
-        raise _RowRefused(row, exc.column, exc.message) from None
+        exc.row = exc.row or row
+        raise
     except TrackerError as exc:
-        raise _RowRefused(
-            row, _HEARING_COLUMNS.get(exc.field or "", exc.field), exc.message
-        ) from None
+        column = _HEARING_COLUMNS.get(exc.field or "", exc.field)
+        raise Refused(column, exc.message, row) from None
 
 
 # --- the shape of the rows ---------------------------------------------------------------

@@ -4,8 +4,9 @@ read in bulk (a statement per kind and per chunk of keys, never one per row)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -23,10 +24,16 @@ CHUNK = 500
 ProceedingKey = tuple[str, str]
 
 
-def _chunks(values: Collection[str] | Collection[int]) -> Iterator[list]:
+def _rows(
+    session: so.Session,
+    column: sa.ColumnElement[Any] | so.InstrumentedAttribute[Any],
+    values: Collection[str] | Collection[int],
+    statement: sa.Select[*tuple[Any, ...]],
+) -> Iterator[sa.Row[*tuple[Any, ...]]]:
+    """The rows of `statement` whose `column` is among `values`, CHUNK keys at a time."""
     ordered = sorted(values)
     for start in range(0, len(ordered), CHUNK):
-        yield ordered[start : start + CHUNK]
+        yield from session.execute(statement.where(column.in_(ordered[start : start + CHUNK])))
 
 
 @dataclass
@@ -36,13 +43,11 @@ class MatterFound:
 
 
 def matters(session: so.Session, numbers: Collection[str]) -> dict[str, MatterFound]:
-    found: dict[str, MatterFound] = {}
-    for chunk in _chunks(numbers):
-        rows = session.execute(
-            sa.select(Matter.key, Matter.id, Matter.title).where(Matter.key.in_(chunk))
-        )
-        found.update({row.key: MatterFound(row.id, row.title) for row in rows})
-    return found
+    statement = sa.select(Matter.key, Matter.id, Matter.title)
+    return {
+        row.key: MatterFound(row.id, row.title)
+        for row in _rows(session, Matter.key, numbers, statement)
+    }
 
 
 @dataclass
@@ -57,41 +62,33 @@ def proceedings(
     session: so.Session, references: Collection[str]
 ) -> dict[ProceedingKey, ProceedingFound]:
     """By (code, reference); `ids` holds more than one where the tracker has twins."""
-    found: dict[ProceedingKey, ProceedingFound] = {}
-    for chunk in _chunks(references):
-        rows = session.execute(
-            sa.select(
-                Proceeding.id,
-                Proceeding.reference,
-                Proceeding.matter_id,
-                Proceeding.kind,
-                Proceeding.status,
-                Jurisdiction.code,
-            )
-            .join(Jurisdiction, Jurisdiction.id == Proceeding.jurisdiction_id)
-            .where(Proceeding.reference.in_(chunk))
-            .order_by(Proceeding.id)
+    statement = (
+        sa.select(
+            Proceeding.id,
+            Proceeding.reference,
+            Proceeding.matter_id,
+            Proceeding.kind,
+            Proceeding.status,
+            Jurisdiction.code,
         )
-        for row in rows:
-            key = (row.code, row.reference)
-            if key in found:
-                found[key].ids.append(row.id)
-            else:
-                found[key] = ProceedingFound([row.id], row.matter_id, row.kind, row.status)
+        .join(Jurisdiction, Jurisdiction.id == Proceeding.jurisdiction_id)
+        .order_by(Proceeding.id)
+    )
+    found: dict[ProceedingKey, ProceedingFound] = {}
+    for row in _rows(session, Proceeding.reference, references, statement):
+        key = (row.code, row.reference)
+        if key in found:
+            found[key].ids.append(row.id)
+        else:
+            found[key] = ProceedingFound([row.id], row.matter_id, row.kind, row.status)
     return found
 
 
 def load_proceedings(session: so.Session, ids: Collection[int]) -> list[Proceeding]:
     """The proceedings (and their jurisdictions) at once: the caller holds them, as the
     session holds them only weakly."""
-    loaded: list[Proceeding] = []
-    for chunk in _chunks(ids):
-        loaded += session.scalars(
-            sa.select(Proceeding)
-            .where(Proceeding.id.in_(chunk))
-            .options(so.joinedload(Proceeding.jurisdiction))
-        )
-    return loaded
+    statement = sa.select(Proceeding).options(so.joinedload(Proceeding.jurisdiction))
+    return [row[0] for row in _rows(session, Proceeding.id, ids, statement)]
 
 
 #: an event's key: (proceeding id, kind, date, precision, summary)
@@ -100,21 +97,13 @@ EventKey = tuple[int, str, dt.date, Precision, str]
 
 def events(session: so.Session, proceeding_ids: Collection[int]) -> dict[EventKey, int]:
     """The standing events of these proceedings, by key."""
+    statement = sa.select(
+        Event.id, Event.proceeding_id, Event.kind, Event.occurred_on, Event.precision, Event.summary
+    ).where(Event.withdrawn_at.is_(None))
     found: dict[EventKey, int] = {}
-    for chunk in _chunks(proceeding_ids):
-        rows = session.execute(
-            sa.select(
-                Event.id,
-                Event.proceeding_id,
-                Event.kind,
-                Event.occurred_on,
-                Event.precision,
-                Event.summary,
-            ).where(Event.proceeding_id.in_(chunk), Event.withdrawn_at.is_(None))
-        )
-        for row in rows:
-            key = (row.proceeding_id, row.kind, row.occurred_on, row.precision, row.summary)
-            found.setdefault(key, row.id)
+    for row in _rows(session, Event.proceeding_id, proceeding_ids, statement):
+        key = (row.proceeding_id, row.kind, row.occurred_on, row.precision, row.summary)
+        found.setdefault(key, row.id)
     return found
 
 
@@ -129,28 +118,23 @@ def deadlines(
 ) -> dict[tuple[int, str, object], DeadlineFound]:
     """Deadlines by (proceeding, title, due day) when set by hand, and by (proceeding,
     rule code, trigger event id) when computed."""
+    statement = sa.select(
+        Deadline.id,
+        Deadline.proceeding_id,
+        Deadline.title,
+        Deadline.due_on,
+        Deadline.trigger_event_id,
+        Deadline.status,
+        DeadlineRule.code,
+    ).outerjoin(DeadlineRule, DeadlineRule.id == Deadline.rule_id)
     found: dict[tuple[int, str, object], DeadlineFound] = {}
-    for chunk in _chunks(proceeding_ids):
-        rows = session.execute(
-            sa.select(
-                Deadline.id,
-                Deadline.proceeding_id,
-                Deadline.title,
-                Deadline.due_on,
-                Deadline.trigger_event_id,
-                Deadline.status,
-                DeadlineRule.code,
-            )
-            .outerjoin(DeadlineRule, DeadlineRule.id == Deadline.rule_id)
-            .where(Deadline.proceeding_id.in_(chunk))
+    for row in _rows(session, Deadline.proceeding_id, proceeding_ids, statement):
+        key: tuple[int, str, object] = (
+            (row.proceeding_id, row.title, row.due_on)
+            if row.code is None
+            else (row.proceeding_id, row.code, row.trigger_event_id)
         )
-        for row in rows:
-            key: tuple[int, str, object] = (
-                (row.proceeding_id, row.title, row.due_on)
-                if row.code is None
-                else (row.proceeding_id, row.code, row.trigger_event_id)
-            )
-            found.setdefault(key, DeadlineFound(row.id, row.status))
+        found.setdefault(key, DeadlineFound(row.id, row.status))
     return found
 
 
@@ -167,37 +151,27 @@ def hearings(
     session: so.Session, proceeding_ids: Collection[int]
 ) -> dict[tuple[int, dt.datetime], HearingFound]:
     """Hearings by (proceeding, the instant they were first set for)."""
-    found: dict[int, tuple[int, HearingFound, dt.datetime]] = {}
-    for chunk in _chunks(proceeding_ids):
-        rows = session.execute(
-            sa.select(
-                Hearing.id,
-                Hearing.proceeding_id,
-                Hearing.starts_at,
-                Hearing.timezone,
-                Hearing.outcome,
-            ).where(Hearing.proceeding_id.in_(chunk))
+    statement = sa.select(
+        Hearing.id, Hearing.proceeding_id, Hearing.starts_at, Hearing.timezone, Hearing.outcome
+    )
+    found: dict[int, tuple[int, HearingFound, dt.datetime]] = {
+        row.id: (
+            row.proceeding_id,
+            HearingFound(row.id, row.timezone, outcome=row.outcome),
+            row.starts_at,
         )
-        for row in rows:
-            hearing = HearingFound(row.id, row.timezone, outcome=row.outcome)
-            found[row.id] = (row.proceeding_id, hearing, row.starts_at)
+        for row in _rows(session, Hearing.proceeding_id, proceeding_ids, statement)
+    }
+    moves = (
+        sa.select(Postponement.hearing_id, Postponement.from_starts_at, Postponement.to_starts_at)
+        .where(Postponement.withdrawn_at.is_(None))
+        .order_by(Postponement.hearing_id, Postponement.id)
+    )
     firsts: dict[int, dt.datetime] = {}
-    for move in _moves(session, list(found)):
-        hearing = found[move.hearing_id][1]
+    for move in _rows(session, Postponement.hearing_id, list(found), moves):
         firsts.setdefault(move.hearing_id, move.from_starts_at)
-        hearing.moves.append(move.to_starts_at)
+        found[move.hearing_id][1].moves.append(move.to_starts_at)
     return {
         (proceeding_id, firsts.get(hearing.id, starts_at)): hearing
         for proceeding_id, hearing, starts_at in found.values()
     }
-
-
-def _moves(session: so.Session, hearing_ids: Sequence[int]) -> Iterator[sa.Row]:
-    for chunk in _chunks(hearing_ids):
-        yield from session.execute(
-            sa.select(
-                Postponement.hearing_id, Postponement.from_starts_at, Postponement.to_starts_at
-            )
-            .where(Postponement.hearing_id.in_(chunk), Postponement.withdrawn_at.is_(None))
-            .order_by(Postponement.hearing_id, Postponement.id)
-        )

@@ -210,7 +210,7 @@ def _table(kind: str, where: str, records: Iterator[tuple[int, list[str]]]) -> T
 
 def _header(kind: str, where: str, record: list[str]) -> list[str]:
     names = [value.strip().casefold().replace(" ", "_") for value in record]
-    known = {column.name for column in SHEETS[kind]}
+    known = [column.name for column in SHEETS[kind]]
     unknown = [name for name in names if name and name not in known]
     if unknown:
         raise Invalid(
