@@ -45,7 +45,8 @@ def apply(
     matter_id: int | None,
     action: str = "update",
 ) -> bool:
-    """Set attributes, flush (the version check runs here), audit what changed."""
+    """Set attributes, flush (the version check runs here; `batched`, at the caller's
+    flush), audit what changed."""
     before = snapshot(obj)
     for name, value in changes.items():
         setattr(obj, name, value)
@@ -54,6 +55,7 @@ def apply(
         return False
     if isinstance(obj, Timestamped):
         obj.updated_at = now
-    session.flush()
+    if not audit.batching(session):
+        session.flush()
     audit.record(session, actor, now, action, obj, matter_id=matter_id, before=old, after=new)
     return True

@@ -6,6 +6,10 @@ inserts them, last of all its statements. Writers thus take their turn only for 
 moment of their commit, and never hold the head while waiting for another row (a
 savepoint released does not seal: its entries wait for the outermost commit).
 Nothing here updates or deletes an entry (and `tracker.audit.models` refuses it).
+
+A bulk writer (an import) records `batched`: `record` does not flush for each row,
+and the unit of work inserts many rows of a table at once; an entry whose row is not
+written yet is completed by the flush that writes it (its id, its defaults).
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -24,7 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from tracker.audit import chain
 from tracker.audit.models import AuditEntry, AuditHead
 from tracker.core.actors import Actor
-from tracker.core.db import Base, row_id, snapshot, table_of
+from tracker.core.db import Base, snapshot, table_of
 from tracker.core.limits import MAX_ID
 from tracker.matters.models import Matter
 
@@ -39,25 +44,88 @@ def record(
     matter_id: int | None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    ids: dict[str, Base] | None = None,
 ) -> AuditEntry:
     """Add an audit entry to the caller's transaction, written (chained) when it commits.
 
-    Flushes first to learn the row's id.
+    Flushes first to learn the row's id, unless `batched`: then the flush that writes
+    the row completes the entry. A new row's entry takes the values its INSERT gave
+    (its id, its defaults); a Matter's own entry, its id as `matter_id`; `ids` names
+    other rows whose ids go into `after` (a postponement's, with its hearing's move).
     """
-    session.flush()
+    new = sa.inspect(obj).key is None
+    if not batching(session):
+        session.flush()
     entry = AuditEntry(
         at=now,
         actor_id=actor.id,
         actor_label=actor.label,
         action=action,
         entity=obj.__tablename__,
-        entity_id=row_id(obj),
         matter_id=matter_id,
         before=_as_stored(before),
         after=_as_stored(after if after is not None else snapshot(obj)),
     )
+    awaited = _Awaited(entry, obj, new, ids or {})
+    if not awaited.complete():
+        if not batching(session):
+            raise ValueError(f"{type(obj).__name__} has no id: it was not flushed")
+        session.info.setdefault(_AWAITED, []).append(awaited)
     _pending(session).append((entry, _innermost(session)))
     return entry
+
+
+@contextmanager
+def batched(session: so.Session) -> Iterator[None]:
+    """Record without a flush per row (see the module's docstring); nests."""
+    session.info[_BATCHED] = session.info.get(_BATCHED, 0) + 1
+    try:
+        yield
+    finally:
+        session.info[_BATCHED] -= 1
+
+
+def batching(session: so.Session) -> bool:
+    """Whether writes are `batched`: an operation then leaves the flush to the caller
+    (the version check of an edit runs at that flush)."""
+    return session.info.get(_BATCHED, 0) > 0
+
+
+@dataclass
+class _Awaited:
+    """An entry and the rows whose ids (and, new, defaults) it takes when written."""
+
+    entry: AuditEntry
+    obj: Base
+    new: bool
+    ids: dict[str, Base]
+
+    def complete(self) -> bool:
+        """Fill in what the rows' flush gave, if they are all written (else False)."""
+        rows = [self.obj, *self.ids.values()]
+        if any(sa.inspect(row).key is None for row in rows):
+            return False
+        entry, identity = self.entry, sa.inspect(self.obj).identity
+        assert identity is not None
+        entry.entity_id = int(identity[0])
+        after = dict(entry.after or {})
+        if self.new:  # the values the INSERT gave (the id, the defaults)
+            written = snapshot(self.obj, [k for k, v in after.items() if v is None])
+            after.update((k, v) for k, v in written.items() if v is not None)
+            if entry.matter_id is None and isinstance(self.obj, Matter):
+                entry.matter_id = entry.entity_id
+        for name, row in self.ids.items():
+            after[name] = sa.inspect(row).identity[0]  # type: ignore[index]
+        entry.after = _as_stored(after)
+        return True
+
+
+@sa.event.listens_for(so.Session, "after_flush_postexec")
+def _flushed(session: so.Session, _context: Any) -> None:
+    """Complete the entries whose rows this flush wrote."""
+    awaited = session.info.get(_AWAITED)
+    if awaited:
+        session.info[_AWAITED] = [a for a in awaited if not a.complete()]
 
 
 def record_attempt(
@@ -90,6 +158,9 @@ def record_attempt(
 # --- the chain --------------------------------------------------------------------------
 
 _PENDING = "tracker.audit.pending"
+#: entries waiting for their rows' flush (`batched`)
+_AWAITED = "tracker.audit.awaited"
+_BATCHED = "tracker.audit.batched"
 #: the savepoint current when a commit was announced (see `_seal`)
 _ANNOUNCED = "tracker.audit.announced"
 
@@ -130,17 +201,21 @@ def _seal(session: so.Session) -> None:
         return
     pending = session.info.pop(_PENDING)
     session.flush()  # every other change first: the head's lock is the last one taken
+    if session.info.get(_AWAITED):
+        raise RuntimeError("audit entries wait for rows that were never written")
     head = _locked_head(session)
     previous = head.hash
+    rows = []
     for entry, _tx in pending:
         entry.prev_hash = previous
         entry.hash = previous = chain.digest(previous, _fields(entry))
-        session.add(entry)
-    # One flush: the unit of work inserts them in the order they were added, and the
-    # ids follow it (insertmanyvalues sorts by parameter order), so ids follow the chain.
-    session.flush()
+        rows.append({name: getattr(entry, name) for name in _STORED})
+    # One statement (executemany): the ids follow the order of the rows, so the chain's.
+    table = table_of(AuditEntry)
+    session.execute(sa.insert(table), rows)
     head.entries += len(pending)
-    head.last_id = pending[-1][0].id
+    # the highest id is this transaction's last entry: the head's lock keeps others out
+    head.last_id = session.scalar(sa.select(sa.func.max(table.c.id)))
     head.hash = previous
 
 
@@ -162,6 +237,10 @@ def _locked_head(session: so.Session) -> AuditHead:
     return head
 
 
+#: the columns an entry is inserted with (the id comes from the database)
+_STORED = (*chain.FIELDS, "prev_hash", "hash")
+
+
 def _fields(entry: AuditEntry) -> dict[str, Any]:
     return {name: getattr(entry, name) for name in chain.FIELDS}
 
@@ -172,7 +251,10 @@ def _forget(session: so.Session, previous: Any) -> None:
     pending = session.info.get(_PENDING)
     if not pending:
         return
-    session.info[_PENDING] = [(e, tx) for e, tx in pending if not _within(tx, previous)]
+    session.info[_PENDING] = kept = [(e, tx) for e, tx in pending if not _within(tx, previous)]
+    if _AWAITED in session.info:
+        entries = {id(e) for e, _tx in kept}
+        session.info[_AWAITED] = [a for a in session.info[_AWAITED] if id(a.entry) in entries]
 
 
 @sa.event.listens_for(so.Session, "after_transaction_end")
@@ -182,6 +264,7 @@ def _end(session: so.Session, transaction: Any) -> None:
     if transaction.parent is None:
         session.info.pop(_PENDING, None)
         session.info.pop(_ANNOUNCED, None)
+        session.info.pop(_AWAITED, None)
 
 
 def _within(tx: Any, ended: Any) -> bool:

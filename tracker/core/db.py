@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, cast
@@ -140,9 +141,15 @@ DERIVED = {"derived": True}
 
 def snapshot(obj: Base, fields: list[str] | None = None) -> dict[str, Any]:
     """A JSON-able dict of a row's column values, for the audit log."""
-    mapper = sa.inspect(type(obj))
-    names = fields or [c.key for c in mapper.column_attrs if not c.columns[0].info.get("derived")]
+    names = _audited(type(obj)) if fields is None else fields
     return {name: to_json(getattr(obj, name)) for name in names}
+
+
+@functools.cache
+def _audited(model: type[Base]) -> list[str]:
+    """The columns of a model the audit log records (all but the derived ones)."""
+    mapper = sa.inspect(model)
+    return [c.key for c in mapper.column_attrs if not c.columns[0].info.get("derived")]
 
 
 def to_json(value: Any) -> Any:

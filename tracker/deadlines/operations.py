@@ -277,7 +277,8 @@ def _create_computed(
 def _meet_new(session: so.Session, actor: Actor, now: dt.datetime, deadline: Deadline) -> None:
     """An authority's time limit may be met already by an event recorded before it."""
     if deadline.owed_by is Party.authority and deadline.met_by:
-        meet_authority_deadlines(session, actor, now, {deadline.proceeding_id})
+        # its proceeding's id: `proceeding_id` is set at the flush, which may be to come
+        meet_authority_deadlines(session, actor, now, {deadline.proceeding.id})
 
 
 def triggered_by(session: so.Session, event: Event, *, open_only: bool = False) -> list[Deadline]:

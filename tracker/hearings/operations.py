@@ -128,9 +128,7 @@ def postpone(
     hearing.time_known = known_after
     hearing.sequence += 1
     hearing.updated_at = now
-    session.flush()
     old, new = audit.diff(before, snapshot(hearing))
-    new["postponement_id"] = postponement.id
     new["reason"] = postponement.reason
     audit.record(
         session,
@@ -141,6 +139,7 @@ def postpone(
         matter_id=hearing.proceeding.matter_id,
         before=old,
         after=new,
+        ids={"postponement_id": postponement},
     )
     return postponement
 

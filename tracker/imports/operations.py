@@ -7,6 +7,10 @@ and the next rows are still checked; the import is kept only when no row was ref
 otherwise (and for a dry run) it is undone whole. One audit entry records the import
 itself: its files and their SHA-256.
 
+The rows are written `batched` (`tracker.audit.operations`): a kind's rows are
+flushed together, so each table gets a few multi-row INSERTs, not one per row; what
+needs a new row's id (a link, a trigger, a move of a new hearing) waits for that flush.
+
 Rows are matched on a stable key, so a file imported twice changes nothing: a matter
 on its number, a proceeding on its jurisdiction and reference, an event on its
 proceeding, kind, date and summary, a deadline on its proceeding and title and day (or
@@ -18,6 +22,7 @@ notes it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -274,28 +279,42 @@ class _Import:
         #: what a refused row would have created: the rows that name it say so
         self.failed: dict[object, str] = {}
         self.events: dict[queries.EventKey, int] = {}
-        self.deadlines: dict[tuple[int, str, object], queries.DeadlineFound] = {}
+        self.deadlines: dict[tuple[int, str, object], str] = {}
         self.hearings: dict[tuple[int, dt.datetime], queries.HearingFound] = {}
         #: proceedings whose new events may meet an authority's time limit
         self.followed: set[int] = set()
-        #: the matters and proceedings named: held here, as the session holds them weakly
+        #: the matters, proceedings and new hearings named: held here, as the session
+        #: holds them weakly
         self.held: dict[object, object] = {}
+        #: new rows whose ids go into these dicts once flushed: (dict, key, row)
+        self.unflushed: list[tuple[dict[Any, Any], object, Any]] = []
+        #: what waits for the next flush: (the row it is for, the work)
+        self.later: list[tuple[Row, Callable[[], None]]] = []
 
     def run(self, tables: list[Table]) -> None:
         by_kind = {
             kind: [row for t in tables if t.kind == kind for row in t.rows] for kind in KINDS
         }
-        self._find(by_kind)
-        self._rows(by_kind["matters"], "matters", self._matter)
-        self._rows(_linked_first(by_kind["proceedings"]), "proceedings", self._proceeding)
-        self._find_contents()
-        self._rows(by_kind["events"], "events", self._event)
-        # what the events meet, once for them all (as `create_event` does for one)
-        with self._writing():
-            deadlines.meet_authority_deadlines(self.session, self.actor, self.now, self.followed)
-        self._rows(by_kind["deadlines"], "deadlines", self._deadline)
-        for rows in _hearings(by_kind["hearings"]):
-            self._hearing(rows)
+        with audit.batched(self.session):
+            self._find(by_kind)
+            self._rows(by_kind["matters"], "matters", self._matter)
+            self._settle()
+            for level in _linked_levels(by_kind["proceedings"]):
+                self._rows(level, "proceedings", self._proceeding)
+                self._settle()
+            self._find_contents()
+            self._rows(by_kind["events"], "events", self._event)
+            self._settle()
+            # what the events meet, once for them all (as `create_event` does for one)
+            with self._writing():
+                deadlines.meet_authority_deadlines(
+                    self.session, self.actor, self.now, self.followed
+                )
+            self._rows(by_kind["deadlines"], "deadlines", self._deadline)
+            self._settle()
+            for rows in _hearings(by_kind["hearings"]):
+                self._hearing(rows)
+            self._settle()
         # in the order they were written: a refused proceeding before the rows naming it
         rank = {t.where: (KINDS.index(t.kind), i) for i, t in enumerate(tables)}
         self.report.problems.sort(key=lambda p: (rank[p.where], p.line))
@@ -356,6 +375,31 @@ class _Import:
         except sa_exc.IntegrityError:
             raise Refused(None, "someone wrote the same record meanwhile: import again") from None
 
+    def _settle(self) -> None:
+        """Write the rows added so far (a flush), give their ids to the dicts that await
+        them, then do the work that waited for them (and write it too)."""
+        with self._writing():
+            self.session.flush()
+        for where, key, row in self.unflushed:
+            where[key] = row.id
+        self.unflushed.clear()
+        later, self.later = self.later, []
+        for row, work in later:
+            try:
+                with _blaming(row), self._writing(_HEARING_COLUMNS):
+                    work()
+            except Refused as exc:
+                at = exc.row or row
+                self.report.refuse(Problem(at.where, at.line, exc.column, exc.message))
+        if later:
+            with self._writing():
+                self.session.flush()
+
+    def _created(self, where: dict[Any, Any], key: object, row: object) -> None:
+        """`row`, new, is `where[key]` once flushed (`_settle`)."""
+        self.held[key] = row
+        self.unflushed.append((where, key, row))
+
     def _note(self, row: Row, column: str, message: str) -> None:
         self.report.notes.append(Problem(row.where, row.line, column, message))
 
@@ -376,8 +420,7 @@ class _Import:
                 matter = matters.create_matter(
                     self.session, self.actor, self.now, command, key=number
                 )
-            self.held[number] = matter
-            self.matters[number] = matter.id
+            self._created(self.matters, number, matter)
             self.matter_titles[number] = command.title
             return True
 
@@ -413,8 +456,7 @@ class _Import:
                 return False
             with self._writing(_LINK_COLUMNS):
                 created = matters.create_proceeding(self.session, self.actor, self.now, command)
-            self.held[key] = created
-            self.proceedings[key] = created.id
+            self._created(self.proceedings, key, created)
             return True
 
     def _compare(self, row: Row, key: ProceedingKey, command: NewProceeding) -> None:
@@ -468,7 +510,7 @@ class _Import:
             event = events.create_event(
                 self.session, self.actor, self.now, proceeding, command, follow=False
             )
-        self.events[key] = event.id
+        self.unflushed.append((self.events, key, event))
         self.followed.add(proceeding.id)
         return True
 
@@ -489,19 +531,21 @@ class _Import:
         changes = _parse(DeadlineChanges, {"status": status, "version": 1}, {})
         if key in self.deadlines:
             found = self.deadlines[key]
-            if str(found.status) != status:
-                self._note(row, "status", f"the tracker's status is kept: {found.status}")
+            if found != status:
+                self._note(row, "status", f"the tracker's status is kept: {found}")
             return False
         with self._writing(_DEADLINE_COLUMNS):
             deadline = deadlines.create_deadline(
                 self.session, self.actor, self.now, proceeding, command
             )
-            if row["status"] and str(deadline.status) != status:
-                self._set_status(deadline, changes)
-        self.deadlines[key] = queries.DeadlineFound(deadline.id, status)
+        if row["status"]:  # once written: the new row's status is its default until then
+            self.later.append((row, functools.partial(self._set_status, deadline, changes)))
+        self.deadlines[key] = status
         return True
 
     def _set_status(self, deadline: Deadline, changes: DeadlineChanges) -> None:
+        if deadline.status == changes.status:
+            return
         changes = changes.model_copy(update={"version": deadline.version})
         deadlines.update_deadline(self.session, self.actor, self.now, deadline, changes)
 
@@ -532,19 +576,15 @@ class _Import:
 
     def _hearing(self, rows: list[Row]) -> None:
         try:
-            done = self._one_hearing(rows)
+            self._one_hearing(rows)
         except Refused as exc:
             row = exc.row or rows[0]
             self.report.refuse(Problem(row.where, row.line, exc.column, exc.message))
-        else:
-            self.report.created.update(done)
-            if not done:
-                self.report.unchanged["hearings"] += 1
         self.progress(len(rows))
 
-    def _one_hearing(self, rows: list[Row]) -> Counter[str]:
-        """What it wrote: the hearing, its postponements, its outcome (nothing if the
-        tracker holds them all)."""
+    def _one_hearing(self, rows: list[Row]) -> None:
+        """Set the hearing unless the tracker holds it; its moves and outcome wait for
+        its flush (`_follow`)."""
         first = rows[0]
         with _blaming(first):
             proceeding = self._proceeding_of(first)
@@ -558,24 +598,39 @@ class _Import:
         outcome = self._outcome(rows)
         key = (proceeding.id, instant)
         found = self.hearings.get(key)
-        done: Counter[str] = Counter()
-        with _blaming(first), self._writing(_HEARING_COLUMNS):
-            if found is None:
+        if found is None:
+            with _blaming(first), self._writing(_HEARING_COLUMNS):
                 hearing = hearings.schedule_hearing(
                     self.session, self.actor, self.now, proceeding, command
                 )
-                found = self.hearings[key] = queries.HearingFound(hearing.id, zone)
-                done["hearings"] += 1
-            else:
-                hearing = self.session.get_one(Hearing, found.id)
-            done["postponements"] += self._replay(hearing, found, moves)
-            if outcome is not None and found.outcome is None:
-                row, result = outcome
-                with _blaming(row):
-                    hearings.record_outcome(self.session, self.actor, self.now, hearing, result)
-                found.outcome = str(result.result)
-                done["outcomes"] += 1
-        return +done
+            found = self.hearings[key] = queries.HearingFound(None, zone)
+            self.held["hearing", key] = hearing
+        follow = functools.partial(self._follow, key, found, moves, outcome)
+        self.later.append((first, follow))
+
+    def _follow(
+        self,
+        key: tuple[int, dt.datetime],
+        found: queries.HearingFound,
+        moves: list[tuple[Row, Postpone]],
+        outcome: tuple[Row, Outcome] | None,
+    ) -> None:
+        """A hearing's moves and outcome, once it is written; what it wrote is counted
+        (nothing: the tracker held it all)."""
+        hearing = self.held.get(("hearing", key))
+        done: Counter[str] = Counter(hearings=hearing is not None)
+        if not isinstance(hearing, Hearing):
+            hearing = self.session.get_one(Hearing, found.id)
+        done["postponements"] += self._replay(hearing, found, moves)
+        if outcome is not None and found.outcome is None:
+            row, result = outcome
+            with _blaming(row):
+                hearings.record_outcome(self.session, self.actor, self.now, hearing, result)
+            found.outcome = str(result.result)
+            done["outcomes"] += 1
+        self.report.created.update(+done)
+        if not +done:
+            self.report.unchanged["hearings"] += 1
 
     def _move(self, row: Row) -> Postpone:
         with _blaming(row):
@@ -665,9 +720,9 @@ def _hearing_fields(row: Row, zone: str) -> dict[str, Any]:
     return data
 
 
-def _linked_first(rows: list[Row]) -> Iterator[Row]:
-    """The proceedings in an order where each comes after the ones of this file it names
-    (the rest keep the file's order; a circle of links is left to be refused)."""
+def _linked_levels(rows: list[Row]) -> Iterator[list[Row]]:
+    """The proceedings in levels, each after the ones it names of this file (in the
+    file's order within a level; a circle of links is one level, left to be refused)."""
     keys = {_key(row) for row in rows}
     done: set[ProceedingKey] = set()
     waiting = list(rows)
@@ -675,7 +730,7 @@ def _linked_first(rows: list[Row]) -> Iterator[Row]:
         ready = [row for row in waiting if _links(row) & keys <= done]
         if not ready:  # a circle: each will name a proceeding not created yet
             ready = waiting
-        yield from ready
+        yield ready
         done |= {_key(row) for row in ready}
         waiting = [row for row in waiting if _key(row) not in done]
 

@@ -107,19 +107,12 @@ def events(session: so.Session, proceeding_ids: Collection[int]) -> dict[EventKe
     return found
 
 
-@dataclass
-class DeadlineFound:
-    id: int
-    status: str
-
-
 def deadlines(
     session: so.Session, proceeding_ids: Collection[int]
-) -> dict[tuple[int, str, object], DeadlineFound]:
-    """Deadlines by (proceeding, title, due day) when set by hand, and by (proceeding,
-    rule code, trigger event id) when computed."""
+) -> dict[tuple[int, str, object], str]:
+    """The status of deadlines by (proceeding, title, due day) when set by hand, and by
+    (proceeding, rule code, trigger event id) when computed."""
     statement = sa.select(
-        Deadline.id,
         Deadline.proceeding_id,
         Deadline.title,
         Deadline.due_on,
@@ -127,20 +120,21 @@ def deadlines(
         Deadline.status,
         DeadlineRule.code,
     ).outerjoin(DeadlineRule, DeadlineRule.id == Deadline.rule_id)
-    found: dict[tuple[int, str, object], DeadlineFound] = {}
+    found: dict[tuple[int, str, object], str] = {}
     for row in _rows(session, Deadline.proceeding_id, proceeding_ids, statement):
         key: tuple[int, str, object] = (
             (row.proceeding_id, row.title, row.due_on)
             if row.code is None
             else (row.proceeding_id, row.code, row.trigger_event_id)
         )
-        found.setdefault(key, DeadlineFound(row.id, row.status))
+        found.setdefault(key, str(row.status))
     return found
 
 
 @dataclass
 class HearingFound:
-    id: int
+    #: None for a hearing this import sets (its id comes at the flush)
+    id: int | None
     zone: str
     #: where the standing moves took it, in order (None: sine die)
     moves: list[dt.datetime | None] = field(default_factory=list)
@@ -172,6 +166,6 @@ def hearings(
         firsts.setdefault(move.hearing_id, move.from_starts_at)
         found[move.hearing_id][1].moves.append(move.to_starts_at)
     return {
-        (proceeding_id, firsts.get(hearing.id, starts_at)): hearing
-        for proceeding_id, hearing, starts_at in found.values()
+        (proceeding_id, firsts.get(hearing_id, starts_at)): hearing
+        for hearing_id, (proceeding_id, hearing, starts_at) in found.items()
     }

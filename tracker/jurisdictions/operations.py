@@ -65,12 +65,20 @@ def create_jurisdiction(
 
 
 def by_code(session: so.Session, code: str, field: str = "jurisdiction") -> Jurisdiction:
-    jurisdiction = session.scalar(
-        sa.select(Jurisdiction).where(Jurisdiction.code == (code or "").strip().upper())
-    )
-    if jurisdiction is None:
-        raise Invalid(f"no jurisdiction with code {code!r}", field=field)
+    """The jurisdiction of that code; found once per session (an import names it on every
+    row), and looked up again if that one has left the session (rolled back)."""
+    code = (code or "").strip().upper()
+    known: dict[str, Jurisdiction] = session.info.setdefault(_BY_CODE, {})
+    jurisdiction = known.get(code)
+    if jurisdiction is None or jurisdiction not in session or jurisdiction.code != code:
+        jurisdiction = session.scalar(sa.select(Jurisdiction).where(Jurisdiction.code == code))
+        if jurisdiction is None:
+            raise Invalid(f"no jurisdiction with code {code!r}", field=field)
+        known[code] = jurisdiction
     return jurisdiction
+
+
+_BY_CODE = "tracker.jurisdictions.by_code"
 
 
 def get(session: so.Session, jurisdiction_id: int) -> Jurisdiction:
@@ -89,17 +97,23 @@ def authority(
     the proceeding's command has checked the name (`authority`, within `limits.NAME`).
     """
     name = name.strip()
-    found = session.scalar(
-        sa.select(Authority).where(
-            Authority.jurisdiction_id == jurisdiction.id, Authority.name == name
+    with session.no_autoflush:  # a batched writer's new rows wait: they are looked at below
+        found = session.scalar(
+            sa.select(Authority).where(
+                Authority.jurisdiction_id == jurisdiction.id, Authority.name == name
+            )
         )
-    )
+    found = found or next((a for a in session.new if _is(a, jurisdiction, name)), None)
     if found is not None:
         return found
     created = Authority(jurisdiction=jurisdiction, name=name)
     session.add(created)
     audit.record(session, actor, now, "create", created, matter_id=None)
     return created
+
+
+def _is(row: object, jurisdiction: Jurisdiction, name: str) -> bool:
+    return isinstance(row, Authority) and row.jurisdiction is jurisdiction and row.name == name
 
 
 # --- administration -----------------------------------------------------------------------

@@ -18,7 +18,7 @@ from tracker.core.errors import Invalid, NotFound
 from tracker.deadlines.models import Deadline
 from tracker.hearings.models import Hearing
 from tracker.jurisdictions import operations as jurisdictions
-from tracker.jurisdictions.models import Jurisdiction
+from tracker.jurisdictions.models import Authority, Jurisdiction
 from tracker.matters.enums import ProceedingStatus
 from tracker.matters.models import OPEN_STATUSES, Event, Matter, Person, Proceeding
 from tracker.matters.schemas import MatterChanges, NewMatter, NewProceeding, ProceedingChanges
@@ -193,7 +193,6 @@ def create_matter(
     if command.subject:
         matter.subject = Person(name=command.subject)
     session.add(matter)
-    session.flush()
     after = snapshot(matter) | {
         "subject": command.subject,
         "assignees": [u.email for u in matter.assignees],
@@ -294,17 +293,17 @@ def partial_date(
     return partial.value, partial.precision
 
 
-def _authority_id(
+def _authority(
     session: so.Session,
     actor: Actor,
     now: dt.datetime,
     jurisdiction: Jurisdiction,
     name: str | None,
-) -> int | None:
+) -> Authority | None:
     """The authority of that name in the jurisdiction (created on first mention), if any."""
     if not name:
         return None
-    return jurisdictions.authority(session, actor, now, jurisdiction, name).id
+    return jurisdictions.authority(session, actor, now, jurisdiction, name)
 
 
 def create_proceeding(
@@ -313,13 +312,13 @@ def create_proceeding(
     """Open a proceeding in the matter `command.matter_id` (404 if the actor may not see it)."""
     matter = get_matter(session, actor, command.matter_id)
     jurisdiction = jurisdictions.by_code(session, command.jurisdiction)
-    authority_id = _authority_id(session, actor, now, jurisdiction, command.authority)
+    authority = _authority(session, actor, now, jurisdiction, command.authority)
     opened_on, precision = partial_date(command, "opened_on", None)
     closed_on, closed_precision = _closing(command.status, command.closed_on, sent=True)
     proceeding = Proceeding(
         matter_id=matter.id,
-        jurisdiction_id=jurisdiction.id,
-        authority_id=authority_id,
+        jurisdiction=jurisdiction,  # objects, not ids: a batched writer flushes later
+        authority=authority,
         kind=command.kind,
         title=command.title,
         reference=command.reference or None,
@@ -354,7 +353,8 @@ def update_proceeding(
         values["jurisdiction_id"] = jurisdiction.id
     if command.sent("authority"):
         name = values.pop("authority")
-        values["authority_id"] = _authority_id(session, actor, now, jurisdiction, name)
+        found = _authority(session, actor, now, jurisdiction, name)
+        values["authority_id"] = None if found is None else found.id
     if command.sent("reference"):
         values["reference"] = values["reference"] or None
     if command.sent("opened_on") or command.sent("precision"):
