@@ -230,3 +230,21 @@ def test_a_session_that_only_read_keeps_postgresqls_prepared_statements(postgres
             assert any("jurisdictions.code" in statement for statement in prepared)
     finally:
         database.dispose()
+
+
+# --- savepoints ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("read_first", [False, True], ids=["idle", "read"])
+def test_a_savepoint_released_before_any_write_does_not_commit(database, read_first):
+    """pysqlite opens a transaction at the first write only: a SAVEPOINT before it opened
+    one of its own, which its RELEASE committed, and a rollback after kept the row."""
+    with database.sessionmaker() as session:
+        if read_first:
+            session.scalar(sa.select(sa.func.count()).select_from(LoginBucket))
+        with session.begin_nested():
+            session.add(bucket(datetime(2026, 11, 22, 9, 0, tzinfo=UTC)))
+        session.rollback()
+
+    with database.sessionmaker() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(LoginBucket)) == 0

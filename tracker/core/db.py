@@ -184,6 +184,7 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"timeout": 15}, **kwargs)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "savepoint", _sqlite_begin)
         return engine
     return sa.create_engine(url, pool_pre_ping=True, **kwargs)
 
@@ -213,6 +214,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()
+
+
+def _sqlite_begin(connection: sa.Connection, _name: str | None) -> None:
+    """pysqlite opens a transaction at the first write only: a SAVEPOINT before it opens
+    one of its own, which its RELEASE commits (a rollback after would keep its rows).
+    BEGIN the outer transaction first."""
+    dbapi = connection.connection.dbapi_connection
+    if dbapi is not None and not dbapi.in_transaction:
+        dbapi.execute("BEGIN")
 
 
 class Database:

@@ -220,9 +220,7 @@ def _lock(session: so.Session) -> None:
     """One import at a time: two matching keys against each other's unwritten rows would
     both create the same records. PostgreSQL: an advisory lock to the end of the
     transaction. SQLite: the database's write lock, taken now by a write that changes
-    nothing; it also opens the transaction, which pysqlite would otherwise open only at
-    the first write, so the savepoints below are nested in it (an outermost savepoint
-    released would commit)."""
+    nothing (held to the commit)."""
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         connection.execute(sa.select(sa.func.pg_advisory_xact_lock(IMPORT_LOCK)))
