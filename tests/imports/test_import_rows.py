@@ -276,6 +276,40 @@ def test_a_deadline_computed_by_a_rule_from_an_imported_event(database, countrie
         assert computed.trigger_event.summary == "First-instance judgment"
 
 
+def test_an_authoritys_time_limit_is_met_by_an_event_of_the_same_import(database, countries):
+    """The deadline is computed before it is written (rows are flushed together): the
+    decision the file records must still meet it."""
+    with database.sessionmaker() as session:
+        ua = session.scalar(sa.text("SELECT id FROM jurisdictions WHERE code = 'UA'"))
+    factories.authority_rule(database, ua)
+    files = dict(sample_files.FILES)
+    files["events.csv"] += "UA,E-1/2019,decision,2019-03-20,Admissibility decided,\n"
+    files["deadlines.csv"] += "UA,E-1/2019,,,,,BE_TEST_DECISION,request_received,2019-02-11,\n"
+    report = run(database, [Upload(n, t.encode()) for n, t in files.items()])
+    assert report.valid, report.problems
+    with database.sessionmaker() as session:
+        computed = session.scalar(sa.select(Deadline).where(Deadline.rule_id.is_not(None)))
+        assert str(computed.status) == "done"
+        assert computed.met_event.summary == "Admissibility decided"
+
+
+def test_proceedings_naming_one_new_authority_share_it(database, countries):
+    files = dict(sample_files.FILES)
+    files["proceedings.csv"] += (
+        "2020-003,BE,20/124/A,civil_complaint,Second suit,respondent,"
+        "Tribunal de première instance,pending,2021,,,,,\n"
+    )
+    report = run(database, [Upload(n, t.encode()) for n, t in files.items()])
+    assert report.valid, report.problems
+    with database.sessionmaker() as session:
+        first, second = session.scalars(
+            sa.select(Proceeding.authority_id).where(Proceeding.reference.like("20/12%"))
+        )
+        assert first is not None
+        assert second == first
+    assert len(factories.audit_entries(database, "authorities")) == 3
+
+
 def test_only_coordinators_and_admins_import(database, countries):
     with database.unit_of_work() as session:
         lawyer = User(email="l@example.org", role="lawyer", active=True)

@@ -167,3 +167,18 @@ def test_an_unknown_parameter_of_the_jurisdictions_list_is_refused(client, datab
 
     assert "unknown field" in error["message"]
     assert caller.get("/jurisdictions").status_code == 200
+
+
+def test_a_jurisdiction_found_by_code_is_forgotten_with_its_rolled_back_creation(
+    database, frozen_now
+):
+    """`by_code` keeps what it found for the session: not past the savepoint that made it."""
+    with database.sessionmaker() as session:
+        command = NewJurisdiction.parse({"code": "XK", "name": "Kosovo", "timezone": "CET"})
+        savepoint = session.begin_nested()
+        made = jurisdictions.create_jurisdiction(session, factories.SETUP, clock.now(), command)
+        assert jurisdictions.by_code(session, " xk ") is made
+        savepoint.rollback()
+
+        with pytest.raises(Invalid, match="no jurisdiction with code 'XK'"):
+            jurisdictions.by_code(session, "XK")
