@@ -439,12 +439,71 @@ def test_one_bad_event_refuses_the_whole_file(database, apply):
     assert refused.value.message.startswith("“Night hearing”: ")
 
 
-def test_a_move_the_hearing_cannot_take_is_refused(database, apply):
+def test_a_finished_hearing_is_left_as_it_is_and_the_other_events_imported(database, apply):
+    """A court re-sending its listing after a hearing was held or cancelled: the move is
+    reported, not applied (a postponement of the past), and the file's other events
+    still count."""
     apply(calendar())
     apply(calendar(vevent(sequence=1, status="CANCELLED")))
+    later = dt.datetime(2027, 5, 1, 9, 0, tzinfo=BRUSSELS)
+    second = vevent("hearing-2@court.example", dt.datetime(2027, 4, 1, 14, 0, tzinfo=BRUSSELS))
 
-    with nothing_written(database), pytest.raises(Exception, match="cannot be postponed"):
-        apply(calendar(vevent(start=dt.datetime(2027, 5, 1, 9, 0, tzinfo=BRUSSELS), sequence=2)))
+    report = apply(calendar(vevent(start=later, sequence=2, location="Room 9"), second))
+
+    assert [e.action for e in report.events] == [Action.unchanged, Action.created]
+    assert report.events[0].sentence.endswith("it is cancelled: SEQUENCE 2 is not applied.")
+    cancelled, added = hearings(database)
+    assert (cancelled.status, local(cancelled)) == (
+        HearingStatus.cancelled,
+        "2027-03-15T09:30+01:00",
+    )
+    assert (cancelled.location, cancelled.source_sequence) == ("Courtroom 3", 1)
+    assert postponements(database) == []
+    assert added.source_uid == "hearing-2@court.example"
+
+
+def test_a_hearing_typed_in_by_hand_for_the_same_time_takes_the_invitation(
+    database, apply, admin, proceeding
+):
+    typed = factories.hearing(admin, proceeding, "2027-03-15T09:30", location="Room 1")
+
+    report = apply(calendar())
+
+    [hearing] = hearings(database)
+    assert [(e.action, e.hearing_id) for e in report.events] == [(Action.linked, typed["id"])]
+    assert report.summary == "1 linked"
+    assert (hearing.source_uid, hearing.source_sequence) == ("hearing-1@court.example", 0)
+    assert hearing.location == "Room 1"  # the hearing as typed, only linked
+    linked = audit_entries(database, "hearings")[-1]
+    assert (linked["action"], linked["after"]) == (
+        "update",
+        {"source_uid": "hearing-1@court.example", "source_sequence": 0},
+    )
+    # and the court's next update moves it, as for an imported one
+    moved = apply(
+        calendar(vevent(start=dt.datetime(2027, 4, 2, 9, 30, tzinfo=BRUSSELS), sequence=1))
+    )
+    assert [e.action for e in moved.events] == [Action.postponed]
+    [hearing] = hearings(database)
+    assert local(hearing) == "2027-04-02T09:30+02:00"
+
+
+def test_an_invitation_without_one_hand_typed_twin_is_a_new_hearing(
+    database, apply, admin, proceeding
+):
+    factories.hearing(admin, proceeding, "2027-03-15T09:30", title="First")
+    factories.hearing(admin, proceeding, "2027-03-15T09:30", title="Second")  # which one?
+    factories.hearing(admin, proceeding, "2027-03-15T10:30", title="Another hour")
+
+    report = apply(calendar())
+
+    assert [e.action for e in report.events] == [Action.created]
+    assert [h.source_uid for h in hearings(database)] == [
+        None,
+        None,
+        None,
+        "hearing-1@court.example",
+    ]
 
 
 def test_a_lawyer_cannot_import_into_a_matter_not_theirs(database, apply, client):

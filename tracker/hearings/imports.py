@@ -5,7 +5,10 @@ Each event is matched to a hearing of the proceeding by the UID it was imported 
 higher SEQUENCE and another start is a postponement of that hearing (one hearing whose
 date moves, as a form would record it), another place an update; a SEQUENCE not higher
 changes nothing, so a file imported twice writes nothing the second time; a cancellation
-cancels the hearing (its outcome), or is only reported when no hearing has its UID.
+cancels the hearing (its outcome), or is only reported when no hearing has its UID. A
+hearing held or cancelled is history: a move or a new place for it is reported, not
+applied. An unknown UID whose time is that of exactly one hearing typed in by hand (no
+UID, still scheduled) is that hearing: it takes the UID, so later updates move it.
 
 The typed commands and operations of a form do every write, each wrapped in
 `invitations.changing`, so the audit, versions, derived days and the updates mailed to
@@ -24,6 +27,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from tracker.audit import edits
 from tracker.calendar import invites
 from tracker.calendar.invites import InvitedEvent
 from tracker.config import Settings
@@ -42,6 +46,8 @@ from tracker.notifications import invitations
 
 class Action(enum.StrEnum):
     created = "created"
+    #: a hearing typed in by hand, found to be the invitation's: it takes its UID
+    linked = "linked"
     postponed = "postponed"
     updated = "updated"
     cancelled = "cancelled"
@@ -95,7 +101,10 @@ def import_invitation(
     context = _Context(session, actor, now, settings)
     savepoint = session.begin_nested() if dry_run else None
     try:
-        known = _imported(session, proceeding, (e.uid for e in invitation.events))
+        known = _Known(
+            _imported(session, proceeding, (e.uid for e in invitation.events)),
+            _typed_in(session, proceeding),
+        )
         applied = tuple(_apply(context, proceeding, e, known) for e in invitation.events)
         if dry_run:  # a new hearing's id is a savepoint's: it will never exist
             applied = tuple(_without_new_ids(a) for a in applied)
@@ -119,8 +128,16 @@ class _Context(NamedTuple):
     settings: Settings
 
 
+class _Known(NamedTuple):
+    """The proceeding's hearings an event may be: by the UID they came from, and those
+    typed in by hand that are still to come."""
+
+    by_uid: dict[str, Hearing]
+    typed_in: list[Hearing]
+
+
 def _apply(
-    context: _Context, proceeding: Proceeding, event: InvitedEvent, known: dict[str, Hearing]
+    context: _Context, proceeding: Proceeding, event: InvitedEvent, known: _Known
 ) -> Applied:
     """One event applied; a refusal names the event it is about."""
     try:
@@ -132,16 +149,47 @@ def _apply(
 
 
 def _applied(
-    context: _Context, proceeding: Proceeding, event: InvitedEvent, known: dict[str, Hearing]
+    context: _Context, proceeding: Proceeding, event: InvitedEvent, known: _Known
 ) -> Applied:
-    hearing = known.get(event.uid)
+    hearing = known.by_uid.get(event.uid)
     if event.cancelled:
         return _cancel(context, event, hearing)
     if hearing is None:
+        twin = _twin(event, known.typed_in)
+        if twin is not None:
+            known.typed_in.remove(twin)
+            known.by_uid[event.uid] = twin
+            return _link(context, event, twin)
         made = _create(context, proceeding, event)
-        known[event.uid] = made
+        known.by_uid[event.uid] = made
         return _made(event, made)
     return _follow(context, event, hearing)
+
+
+def _twin(event: InvitedEvent, typed_in: list[Hearing]) -> Hearing | None:
+    """The one hearing typed in by hand for the event's time (on its own clock), if only
+    one is: two at that time, and which is meant cannot be told."""
+    found = []
+    for hearing in typed_in:
+        wall, known = wall_time(event, hearing.timezone)
+        if (wall.instant(hearing.timezone, "starts_at"), known) == (
+            hearing.starts_at,
+            hearing.time_known,
+        ):
+            found.append(hearing)
+    return found[0] if len(found) == 1 else None
+
+
+def _link(context: _Context, event: InvitedEvent, hearing: Hearing) -> Applied:
+    """The hearing takes the invitation's UID and SEQUENCE (an audited update)."""
+    session, actor, now, _settings = context
+    source = {"source_uid": event.uid, "source_sequence": event.sequence}
+    edits.apply(session, actor, now, hearing, source, matter_id=hearing.proceeding.matter_id)
+    sentence = (
+        f"Hearing {hearing.id} of {when(hearing)}, typed in by hand, is this invitation's: "
+        "it takes its UID, and later updates move it."
+    )
+    return Applied(event.uid, event.summary, Action.linked, hearing.id, sentence)
 
 
 def _create(context: _Context, proceeding: Proceeding, event: InvitedEvent) -> Hearing:
@@ -186,6 +234,10 @@ def _follow(context: _Context, event: InvitedEvent, hearing: Hearing) -> Applied
     new_place = bool(place) and place != hearing.location
     if not moved and not new_place:
         return _same(event, hearing, f"SEQUENCE {event.sequence} changes neither time nor place.")
+    if hearing.status in (HearingStatus.held, HearingStatus.cancelled):
+        return _same(
+            event, hearing, f"it is {hearing.status}: SEQUENCE {event.sequence} is not applied."
+        )
     hearing.source_sequence = event.sequence  # written by the operation's own UPDATE
     session, actor, now, settings = context
     done = []
@@ -290,6 +342,19 @@ def _imported(
         )
     )
     return {hearing.source_uid: hearing for hearing in rows if hearing.source_uid}
+
+
+def _typed_in(session: so.Session, proceeding: Proceeding) -> list[Hearing]:
+    """The proceeding's hearings typed in by hand (no UID) and still scheduled (one query)."""
+    return list(
+        session.scalars(
+            sa.select(Hearing).where(
+                Hearing.proceeding_id == proceeding.id,
+                Hearing.source_uid.is_(None),
+                Hearing.status == HearingStatus.scheduled,
+            )
+        )
+    )
 
 
 def _without_new_ids(applied: Applied) -> Applied:
