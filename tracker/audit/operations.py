@@ -29,7 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from tracker.audit import chain
 from tracker.audit.models import AuditEntry, AuditHead
 from tracker.core.actors import Actor
-from tracker.core.db import Base, snapshot, table_of
+from tracker.core.db import Base, row_id, snapshot, table_of
 from tracker.core.limits import MAX_ID
 from tracker.matters.models import Matter
 
@@ -105,9 +105,8 @@ class _Awaited:
         rows = [self.obj, *self.ids.values()]
         if any(sa.inspect(row).key is None for row in rows):
             return False
-        entry, identity = self.entry, sa.inspect(self.obj).identity
-        assert identity is not None
-        entry.entity_id = int(identity[0])
+        entry = self.entry
+        entry.entity_id = row_id(self.obj)
         after = dict(entry.after or {})
         if self.new:  # the values the INSERT gave (the id, the defaults)
             written = snapshot(self.obj, [k for k, v in after.items() if v is None])
@@ -115,7 +114,7 @@ class _Awaited:
             if entry.matter_id is None and isinstance(self.obj, Matter):
                 entry.matter_id = entry.entity_id
         for name, row in self.ids.items():
-            after[name] = sa.inspect(row).identity[0]  # type: ignore[index]
+            after[name] = row_id(row)
         entry.after = _as_stored(after)
         return True
 

@@ -616,7 +616,7 @@ class _Import:
         """A hearing's moves and outcome, once it is written; what it wrote is counted
         (nothing: the tracker held it all)."""
         hearing = self.held.get(("hearing", key))
-        done: Counter[str] = Counter(hearings=hearing is not None)
+        done: Counter[str] = Counter(hearings=int(hearing is not None))
         if not isinstance(hearing, Hearing):
             hearing = self.session.get_one(Hearing, found.id)
         done["postponements"] += self._replay(hearing, found, moves)
