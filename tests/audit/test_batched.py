@@ -134,7 +134,8 @@ def test_a_batched_story_leaves_the_audit_trail_a_plain_one_does(database):
     assert translated(plain, ids) == batched
     assert batched[0]["after"]["version"] == 1  # the defaults of the INSERT
     assert batched[5]["after"]["sequence"] == 0
-    assert audit.verify(database.sessionmaker()).intact
+    with database.sessionmaker() as session:
+        assert audit.verify(session).intact
 
 
 def test_a_new_rows_entry_is_completed_by_the_flush_that_writes_it(database):
