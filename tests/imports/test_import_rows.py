@@ -9,6 +9,7 @@ the import itself.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -376,6 +377,26 @@ def test_two_imports_of_the_same_files_at_once_create_each_record_once(database,
     assert records(database) == DOSSIER
     assert sorted(report.created["matters"] for report in reports) == [0, 2]
     assert sorted(report.unchanged["proceedings"] for report in reports) == [0, 4]
+
+
+def test_the_collector_is_held_off_while_rows_are_checked_and_back_after(database, countries):
+    """Python's cycle collector would walk the import's objects again and again (a third
+    of its time): it is off while the rows are checked, on again after, refused or not."""
+    seen: list[bool] = []
+
+    def progress(_rows: int) -> None:
+        seen.append(gc.isenabled())
+
+    bad = dict(sample_files.FILES, **{"events.csv": "jurisdiction,reference,kind,occurred_on\n"
+                                       "BE,20/123/A,filing,2020-13\n"})  # fmt: skip
+    for files in (sample_files.FILES, bad):
+        seen.clear()
+        batch = imports.read([Upload(n, t.encode()) for n, t in files.items()])
+        with clock.frozen(NOW), database.unit_of_work() as session:
+            imports.run(session, CLI, NOW, batch, progress=progress, dry_run=True)
+        assert seen
+        assert not any(seen)
+        assert gc.isenabled()
 
 
 def test_a_report_lists_the_first_refusals_and_counts_them_all(database, countries):

@@ -34,7 +34,7 @@ import sqlalchemy.orm as so
 from sqlalchemy import exc as sa_exc
 
 from tracker.audit import operations as audit
-from tracker.core import limits
+from tracker.core import collector, limits
 from tracker.core.actors import Actor
 from tracker.core.commands import Command
 from tracker.core.errors import Invalid, TrackerError
@@ -157,11 +157,12 @@ def run(
     access.require_role(actor, *IMPORTERS, doing="import records")
     _lock(session)
     told = _Told(progress or (lambda _n: None))
-    try:
-        report, outer = _attempt(session, actor, now, batch, dry_run, told, careful=False)
-    except _Restart:
-        told.again()
-        report, outer = _attempt(session, actor, now, batch, dry_run, told, careful=True)
+    with collector.held_off():
+        try:
+            report, outer = _attempt(session, actor, now, batch, dry_run, told, careful=False)
+        except _Restart:
+            told.again()
+            report, outer = _attempt(session, actor, now, batch, dry_run, told, careful=True)
     if dry_run or not report.valid:
         outer.rollback()
         return report
