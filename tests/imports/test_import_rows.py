@@ -78,6 +78,7 @@ def test_a_valid_dossier_is_written_through_the_commands(database, countries):
         assert request.authority.name == "Prosecutor General"
         done = session.scalar(sa.select(Deadline).where(Deadline.title == "Submit observations"))
         assert str(done.status) == "done"
+        assert done.completed_at == NOW
         hearing = session.scalar(sa.select(Hearing).where(Hearing.proceeding_id == request.id))
         # one hearing moved twice (Kyiv is UTC+3 in summer), then held
         assert hearing.starts_at == datetime(2024, 9, 2, 8, 30, tzinfo=UTC)
@@ -91,6 +92,11 @@ def test_a_valid_dossier_is_written_through_the_commands(database, countries):
             sa.select(Hearing).where(Hearing.proceeding_id == by_ref["20/123/A"].id)
         )
         assert day_only.time_known is False
+    # a deadline done already is created so, as one entry of the audit log
+    history = [
+        e for e in factories.audit_entries(database, "deadlines") if e["entity_id"] == done.id
+    ]
+    assert [(e["action"], e["after"]["status"]) for e in history] == [("create", "done")]
 
 
 def test_the_same_files_twice_change_nothing(database, countries):

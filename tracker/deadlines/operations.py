@@ -210,10 +210,17 @@ def create_deadline(
     now: dt.datetime,
     proceeding: Proceeding,
     command: NewDeadline,
+    *,
+    status: DeadlineStatus = DeadlineStatus.open,
 ) -> Deadline:
-    """{rule, trigger_event_id}: computed and explained; {title, due_on}: set by hand."""
+    """{rule, trigger_event_id}: computed and explained; {title, due_on}: set by hand.
+    `status` done or waived records one after the fact (an import), as if marked so now."""
+    settled = {
+        "status": status,
+        "completed_at": None if status is DeadlineStatus.open else now,
+    }
     if command.rule is not None:
-        return _create_computed(session, actor, now, proceeding, command, command.rule)
+        return _create_computed(session, actor, now, proceeding, command, command.rule, settled)
     if command.trigger_event_id is not None:
         raise Invalid("rule: give the rule that counts from this event", field="rule")
     if not command.title:
@@ -233,6 +240,7 @@ def create_deadline(
         explanation=command.explanation or "Set by hand.",
         owed_by=owed_by,
         met_by=command.met_by or [],
+        **settled,
     )
     session.add(deadline)
     audit.record(session, actor, now, "create", deadline, matter_id=proceeding.matter_id)
@@ -247,6 +255,7 @@ def _create_computed(
     proceeding: Proceeding,
     command: NewDeadline,
     code: str,
+    settled: dict[str, Any],
 ) -> Deadline:
     versions(session, code)  # an unknown rule is the first thing to say
     if command.due_on is not None:
@@ -267,6 +276,7 @@ def _create_computed(
         explanation=_steps(row, event, computation),
         owed_by=row.owed_by,
         met_by=list(row.met_by),
+        **settled,
     )
     session.add(deadline)
     audit.record(session, actor, now, "create", deadline, matter_id=proceeding.matter_id)

@@ -39,7 +39,7 @@ from tracker.core.actors import Actor
 from tracker.core.commands import Command
 from tracker.core.errors import Invalid, TrackerError
 from tracker.deadlines import operations as deadlines
-from tracker.deadlines.models import Deadline
+from tracker.deadlines.models import DeadlineStatus
 from tracker.deadlines.schemas import DeadlineChanges, NewDeadline
 from tracker.hearings import operations as hearings
 from tracker.hearings.models import Hearing
@@ -526,27 +526,20 @@ class _Import:
             if command.rule
             else (proceeding.id, command.title or "", command.due_on)
         )
-        status = row["status"] or "open"
-        changes = _parse(DeadlineChanges, {"status": status, "version": 1}, {})
+        # the status as a form marks it, checked as that change is
+        marked = _parse(DeadlineChanges, {"status": row["status"] or "open", "version": 1}, {})
+        status = marked.status or DeadlineStatus.open
         if key in self.deadlines:
             found = self.deadlines[key]
-            if found != status:
+            if found != str(status):
                 self._note(row, "status", f"the tracker's status is kept: {found}")
             return False
         with self._writing(_DEADLINE_COLUMNS):
-            deadline = deadlines.create_deadline(
-                self.session, self.actor, self.now, proceeding, command
+            deadlines.create_deadline(
+                self.session, self.actor, self.now, proceeding, command, status=status
             )
-        if row["status"]:  # once written: the new row's status is its default until then
-            self.later.append((row, functools.partial(self._set_status, deadline, changes)))
-        self.deadlines[key] = status
+        self.deadlines[key] = str(status)
         return True
-
-    def _set_status(self, deadline: Deadline, changes: DeadlineChanges) -> None:
-        if deadline.status == changes.status:
-            return
-        changes = changes.model_copy(update={"version": deadline.version})
-        deadlines.update_deadline(self.session, self.actor, self.now, deadline, changes)
 
     def _trigger(self, row: Row, proceeding: Proceeding) -> int:
         for column in ("trigger_kind", "trigger_on"):
