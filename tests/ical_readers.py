@@ -36,3 +36,18 @@ def vobject_calendar(data: bytes):
 def vobject_events(data: bytes) -> dict[str, object]:
     """The VEVENTs by UID, read by vobject (TZIDs resolved through the file's blocks)."""
     return {e.uid.value: e for e in vobject_calendar(data).vevent_list}
+
+
+def mail_calendar(mail) -> icalendar.Calendar:
+    """The calendar attached to an outbox row."""
+    return icalendar.Calendar.from_ical(mail.ics.encode())
+
+
+def mail_event(mail) -> icalendar.Event:
+    """The one VEVENT attached to an outbox row."""
+    [found] = mail_calendar(mail).walk("VEVENT")
+    return found
+
+
+def mail_sequence(mail) -> int:
+    return int(mail_event(mail)["SEQUENCE"])

@@ -494,6 +494,10 @@ CONTEXTS = {
         "title": TYPED,
         "explanation": TYPED,
     },
+    **{
+        name: {"due_on": "Fri 27 Nov 2026", "title": TYPED}
+        for name in ("deadline_update", "deadline_waived")
+    },
     "outcome_missing": {"when": "Thu 3 Dec 2026, 09:30 (Europe/Brussels)"},
     **{
         name: {

@@ -19,6 +19,9 @@ import icalendar
 import pytest
 import sqlalchemy as sa
 from fake_sendgrid import FakeSendGrid
+from ical_readers import mail_calendar as calendar
+from ical_readers import mail_event as event
+from ical_readers import mail_sequence as sequence
 from pages import sign_in
 
 from tracker.core import clock
@@ -115,19 +118,6 @@ class Office:
 @pytest.fixture
 def office(client, database, settings) -> Office:
     return Office(client, database, settings)
-
-
-def calendar(mail: Notification) -> icalendar.Calendar:
-    return icalendar.Calendar.from_ical(mail.ics.encode())
-
-
-def event(mail: Notification) -> icalendar.Event:
-    [found] = calendar(mail).walk("VEVENT")
-    return found
-
-
-def sequence(mail: Notification) -> int:
-    return int(event(mail)["SEQUENCE"])
 
 
 UPDATES = ("hearing_update", "hearing_update_discreet")

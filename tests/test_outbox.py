@@ -141,6 +141,14 @@ def test_render_escapes_html_only():
         ("hearing_adjourned_discreet", {}),
         ("hearing_cancelled_discreet", {}),
         ("deadline_reminder_discreet", {"days": 0, "due_on": "Fri 27 Nov"}),
+        *(
+            (name, {"due_on": "Fri 27 Nov", "title": "Appeal"})
+            for name in ("deadline_update", "deadline_waived")
+        ),
+        *(
+            (name, {"due_on": "Fri 27 Nov"})
+            for name in ("deadline_update_discreet", "deadline_waived_discreet")
+        ),
         ("outcome_missing_discreet", {}),
         ("flag_digest_discreet", {"as_of": "22 Nov 2026", "count": 0, "flags": []}),
     ],

@@ -7,6 +7,7 @@ from tracker.core import clock
 from tracker.deadlines import checks, operations
 from tracker.deadlines.schemas import DeadlineChanges, DeadlineOut, NewDeadline, dump
 from tracker.matters import operations as matters
+from tracker.notifications import invitations
 from tracker.web import api
 
 bp = api.blueprint("deadlines_api")
@@ -35,7 +36,12 @@ def update_deadline(deadline_id: int, body: DeadlineChanges) -> DeadlineOut:
     """Mark done or waived, reopen, retitle, or override the due date."""
     session, actor = web.session(), api.actor()
     deadline = operations.get_deadline(session, actor, deadline_id)
-    operations.update_deadline(session, actor, clock.now(), deadline, body)
+    invitations.deadlines_changing(
+        session,
+        [deadline],
+        web.settings(),
+        lambda: operations.update_deadline(session, actor, clock.now(), deadline, body),
+    )
     warnings = checks.for_deadline(session, deadline) if body.due_on is not None else []
     api.commit()
     return dump(deadline, warnings)

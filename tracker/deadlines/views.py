@@ -17,6 +17,7 @@ from tracker.hearings import lists as hearing_lists
 from tracker.matters import operations as matters
 from tracker.matters import queries as matter_queries
 from tracker.matters.models import Proceeding
+from tracker.notifications import invitations
 from tracker.web import display, exports, pages
 
 bp = pages.blueprint("deadlines", __name__)
@@ -136,7 +137,14 @@ def _edit(
         return _page(deadline, **{name: form}, warnings=warnings)  # nothing saved yet
     saved = pages.submit(
         form,
-        lambda: operations.update_deadline(session, actor, clock.now(), deadline, form.command()),
+        lambda: invitations.deadlines_changing(
+            session,
+            [deadline],
+            web.settings(),
+            lambda: operations.update_deadline(
+                session, actor, clock.now(), deadline, form.command()
+            ),
+        ),
     )
     if saved is None:
         return _page(deadline, **{name: form}, status=pages.form_status(form))

@@ -27,6 +27,7 @@ from tracker.matters.schemas import (
     dump_proceeding,
     dump_timeline,
 )
+from tracker.notifications import invitations
 from tracker.web import api
 
 bp = api.blueprint("matters_api")
@@ -142,7 +143,12 @@ def update_event(event_id: int, body: EventChanges) -> EventOut:
     """Correct an event; the deadlines it triggers move with its date."""
     session, actor = web.session(), api.actor()
     event = operations.get_event(session, actor, event_id)
-    events.update_event(session, actor, clock.now(), event, body)
+    invitations.event_changing(
+        session,
+        event,
+        web.settings(),
+        lambda: events.update_event(session, actor, clock.now(), event, body),
+    )
     api.commit()
     return dump_event(event)
 
@@ -153,6 +159,11 @@ def withdraw_event(event_id: int, body: EventWithdrawal) -> EventOut:
     timeline; the open deadlines it triggered are waived. 409 if already withdrawn."""
     session, actor = web.session(), api.actor()
     event = operations.get_event(session, actor, event_id)
-    events.withdraw_event(session, actor, clock.now(), event, body)
+    invitations.event_changing(
+        session,
+        event,
+        web.settings(),
+        lambda: events.withdraw_event(session, actor, clock.now(), event, body),
+    )
     api.commit()
     return dump_event(event)

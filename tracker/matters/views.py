@@ -14,6 +14,7 @@ from tracker.core.dates import format_partial
 from tracker.core.errors import TrackerError
 from tracker.matters import events, forms, operations, queries, timeline
 from tracker.matters.models import Event, Matter, Proceeding
+from tracker.notifications import invitations
 from tracker.web import pages
 
 bp = pages.blueprint("matters", __name__)
@@ -206,7 +207,13 @@ def edit_event(event_id: int):
         form.confirm.data = form.preview_key
         return _event_page(form, event, moves=moves, status=200)
     saved = pages.submit(
-        form, lambda: events.update_event(session, me, clock.now(), event, form.changes())
+        form,
+        lambda: invitations.event_changing(
+            session,
+            event,
+            web.settings(),
+            lambda: events.update_event(session, me, clock.now(), event, form.changes()),
+        ),
     )
     if saved is not None:
         flash("Event saved.")
@@ -261,7 +268,13 @@ def withdraw_event(event_id: int):
     event = operations.get_event(session, me, event_id)
     form = forms.EventWithdrawForm(data={"version": event.version})
     saved = pages.submit(
-        form, lambda: events.withdraw_event(session, me, clock.now(), event, form.command())
+        form,
+        lambda: invitations.event_changing(
+            session,
+            event,
+            web.settings(),
+            lambda: events.withdraw_event(session, me, clock.now(), event, form.command()),
+        ),
     )
     if saved is not None:
         flash("Event withdrawn; the open deadlines it triggered are waived.")

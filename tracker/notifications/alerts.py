@@ -24,7 +24,6 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from tracker.calendar import ical
 from tracker.config import Settings
 from tracker.core.dates import in_zone, written
 from tracker.core.labels import words
@@ -217,25 +216,13 @@ def deadline_reminders(session: so.Session, now: dt.datetime, settings: Settings
             }
         key = reminders.deadline_key(deadline.id, deadline.due_on, offset, user.id)
         template = _template("deadline_reminder", prefs.discreet_mail)
-        ics = _deadline_invite(deadline, user, settings, discreet=prefs.discreet_mail)
+        ics = invitations.deadline_invitation(
+            deadline, user, settings, discreet=prefs.discreet_mail
+        )
         queued = _to(session, user, key, template, context, now, ics=ics)
         return "deadline reminders" if queued else None
 
     return _each(session, rows, queue_one)
-
-
-def _deadline_invite(deadline: Deadline, user: User, settings: Settings, *, discreet: bool) -> str:
-    """The deadline as an invitation, as `invitations` writes a hearing's: all-day, or the
-    hour before its time (in UTC in discreet mail, as in the feeds otherwise)."""
-    return ical.deadline_invite(
-        deadline,
-        method="REQUEST",
-        base_url=settings.base_url,
-        privacy=ical.DISCREET if discreet else "minimal",
-        organizer=invitations.organizer(settings),
-        attendee=user.email,
-        attendee_name=user.name,
-    )
 
 
 # --- outcome prompts ----------------------------------------------------------------------

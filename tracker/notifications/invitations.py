@@ -1,11 +1,13 @@
-"""Hearing invitations by mail: the reminder's, and the updates that follow it.
+"""Invitations by mail: the reminder's, and the updates that follow it.
 
-A reminder carries the hearing as an iTIP REQUEST (RFC 5546) from MAIL_FROM to its
-reader, who is told that no answer is expected (README, "Mail"). Once the hearing
+A reminder carries the hearing or deadline as an iTIP REQUEST (RFC 5546) from MAIL_FROM
+to its reader, who is told that no answer is expected (README, "Mail"). Once a hearing
 changes in a way a calendar must show (its SEQUENCE moves: a postponement, a withdrawn
 or corrected one, a corrected time or place, a cancellation), every reader who was
 sent an invitation gets the update: the same UID at the new SEQUENCE, as a REQUEST
 while the hearing has a date, as a CANCEL once it is cancelled or adjourned sine die.
+A deadline's update follows a new due date (by hand, or its trigger event moved), its
+waiver (a CANCEL) and its reinstatement; its SEQUENCE is its version's.
 
 Who was invited is read from the outbox itself (the reminders of this hearing that
 were queued or sent, not failed), in one query: no table of invitations to keep in
@@ -26,7 +28,11 @@ import sqlalchemy.orm as so
 from tracker.calendar import ical
 from tracker.config import Settings
 from tracker.core import clock
+from tracker.core.dates import written
+from tracker.deadlines import operations as deadlines
+from tracker.deadlines.models import Deadline, DeadlineStatus
 from tracker.hearings.models import Hearing, HearingStatus
+from tracker.matters.models import Event
 from tracker.notifications import outbox, reminders
 from tracker.notifications.clocks import readers_time, when
 from tracker.notifications.enums import NotificationStatus
@@ -36,6 +42,8 @@ from tracker.users.models import User
 
 #: the mail whose attachment invited its reader to a hearing
 INVITING = ("hearing_reminder", "hearing_reminder_discreet")
+#: ...and to a deadline
+DEADLINE_INVITING = ("deadline_reminder", "deadline_reminder_discreet")
 
 #: the mail that tells of a change, by the hearing's status after it
 UPDATES = {
@@ -69,19 +77,24 @@ def invitation(hearing: Hearing, user: User, settings: Settings, *, discreet: bo
 
 def invited(session: so.Session, hearing: Hearing) -> list[User]:
     """The active users who were sent an invitation to this hearing and may still see it."""
+    keys = reminders.hearing_keys(hearing.id)
+    return _readers(session, INVITING, keys, hearing.proceeding.matter_id)
+
+
+def _readers(
+    session: so.Session, templates: tuple[str, ...], keys: str, matter_id: int
+) -> list[User]:
+    """The active users sent one of these mails, keyed so, not failed, who may see the
+    matter."""
     recipients = sa.select(Notification.recipient_id).where(
-        Notification.template.in_(INVITING),
-        Notification.dedup_key.startswith(reminders.hearing_keys(hearing.id), autoescape=True),
+        Notification.template.in_(templates),
+        Notification.dedup_key.startswith(keys, autoescape=True),
         Notification.status != NotificationStatus.failed,
     )
     return list(
         session.scalars(
             sa.select(User)
-            .where(
-                User.id.in_(recipients),
-                User.active,
-                access.users_seeing_matter(hearing.proceeding.matter_id),
-            )
+            .where(User.id.in_(recipients), User.active, access.users_seeing_matter(matter_id))
             .order_by(User.id)
         )
     )
@@ -133,6 +146,98 @@ def changing(
     result = change()
     queue_updates(session, hearing, before, clock.now(), settings)
     return result
+
+
+# --- deadlines ----------------------------------------------------------------------------
+
+
+def deadline_invitation(
+    deadline: Deadline, user: User, settings: Settings, *, discreet: bool
+) -> str:
+    """The deadline as an invitation to `user`, as it stands (a CANCEL once waived):
+    all-day, or the hour before its time (in UTC in discreet mail, as in the feeds
+    otherwise)."""
+    return ical.deadline_invite(
+        deadline,
+        method="CANCEL" if deadline.status is DeadlineStatus.waived else "REQUEST",
+        base_url=settings.base_url,
+        privacy=ical.DISCREET if discreet else "minimal",
+        organizer=organizer(settings),
+        attendee=user.email,
+        attendee_name=user.name,
+    )
+
+
+def deadlines_changing(
+    session: so.Session, deadlines: list[Deadline], settings: Settings, change: Callable[[], T]
+) -> T:
+    """Run `change` (an operation that may move, waive or reinstate these deadlines),
+    then queue the update of each whose invitation it changed, in its transaction."""
+    before = {deadline.id: _shown(deadline) for deadline in deadlines}
+    result = change()
+    session.flush()  # the versions of the UPDATEs: the updates' SEQUENCE
+    for deadline in deadlines:
+        if _shown(deadline) != before[deadline.id]:
+            queue_deadline_update(session, deadline, clock.now(), settings)
+    return result
+
+
+def event_changing(
+    session: so.Session, event: Event, settings: Settings, change: Callable[[], T]
+) -> T:
+    """`deadlines_changing` for the deadlines counted from this event (a change of its
+    date moves them, its withdrawal waives them)."""
+    return deadlines_changing(session, deadlines.triggered_by(session, event), settings, change)
+
+
+def _shown(deadline: Deadline) -> tuple[object, ...]:
+    """What a calendar must follow: when it is due, and whether it is waived (marked
+    done, it is what happened, as a hearing held: no update)."""
+    return deadline.due_on, deadline.due_at, deadline.status is DeadlineStatus.waived
+
+
+def queue_deadline_update(
+    session: so.Session, deadline: Deadline, now: dt.datetime, settings: Settings
+) -> int:
+    """Queue the deadline as it stands to everyone it was sent to, once per reader and
+    SEQUENCE; how many were queued."""
+    keys = reminders.deadline_keys(deadline.id)
+    waived = deadline.status is DeadlineStatus.waived
+    queued = 0
+    for user in _readers(session, DEADLINE_INVITING, keys, deadline.proceeding.matter_id):
+        discreet = preferences.load(user.preferences, user.role).discreet_mail
+        template = "deadline_waived" if waived else "deadline_update"
+        queued += outbox.enqueue(
+            session,
+            dedup_key=f"deadline:{deadline.id}:seq:{deadline.version - 1}:{user.id}",
+            to_address=user.email,
+            recipient_id=user.id,
+            template=f"{template}_discreet" if discreet else template,
+            context=_deadline_context(deadline, settings, discreet),
+            now=now,
+            ics=deadline_invitation(deadline, user, settings, discreet=discreet),
+        )
+    return queued
+
+
+def _deadline_context(deadline: Deadline, settings: Settings, discreet: bool) -> dict[str, Any]:
+    """What the update says: as the reminder, names only outside discreet mail."""
+    context = {
+        "base_url": settings.base_url,
+        "path": f"/deadlines/{deadline.id}",
+        "due_on": written(deadline.due_on),
+    }
+    if discreet:
+        return context
+    proceeding = deadline.proceeding
+    return context | {
+        "title": deadline.title,
+        "matter": proceeding.matter.title,
+        "proceeding": proceeding.title,
+    }
+
+
+# --- hearings' mail ------------------------------------------------------------------------
 
 
 def _context(hearing: Hearing, user: User, settings: Settings, discreet: bool) -> dict[str, Any]:

@@ -48,4 +48,9 @@ def hearing_keys(hearing_id: int) -> str:
 
 
 def deadline_key(deadline_id: int, due_on: dt.date, offset: int, user_id: int) -> str:
-    return f"remind:deadline:{deadline_id}:{due_on.isoformat()}:{offset}:{user_id}"
+    return f"{deadline_keys(deadline_id)}{due_on.isoformat()}:{offset}:{user_id}"
+
+
+def deadline_keys(deadline_id: int) -> str:
+    """What the dedup keys of every reminder of this deadline start with."""
+    return f"remind:deadline:{deadline_id}:"
