@@ -29,8 +29,8 @@ from tracker.calendar import ical
 from tracker.config import Settings
 from tracker.core import clock
 from tracker.core.dates import written
-from tracker.deadlines import operations as deadlines
 from tracker.deadlines.models import Deadline, DeadlineStatus
+from tracker.deadlines.operations import triggered_by
 from tracker.hearings.models import Hearing, HearingStatus
 from tracker.matters.models import Event
 from tracker.notifications import outbox, reminders
@@ -187,7 +187,7 @@ def event_changing(
 ) -> T:
     """`deadlines_changing` for the deadlines counted from this event (a change of its
     date moves them, its withdrawal waives them)."""
-    return deadlines_changing(session, deadlines.triggered_by(session, event), settings, change)
+    return deadlines_changing(session, triggered_by(session, event), settings, change)
 
 
 def _shown(deadline: Deadline) -> tuple[object, ...]:
