@@ -3,7 +3,8 @@
 An import creates tens of thousands of objects (rows, their ORM states, audit entries)
 that all live to its end. The collector, set off every 700 new objects, walks them
 again and again as they age: a third of a 10,000-row import's time (bench/import.py).
-Held off, it resumes when the last job holding it ends, and collects as usual.
+Held off, it resumes when the last job holding it ends, and collects as usual. The
+collector is the process's: other threads' cyclic garbage waits those few seconds too.
 """
 
 from __future__ import annotations
