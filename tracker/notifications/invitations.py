@@ -118,18 +118,42 @@ def queue_updates(
     template = UPDATES.get(hearing.status)
     if template is None or hearing.sequence <= sequence_before:
         return 0
+    return _queue(
+        session,
+        invited(session, hearing),
+        template,
+        now,
+        lambda user: update_key(hearing, user),
+        lambda user, discreet: (
+            _context(hearing, user, settings, discreet),
+            invitation(hearing, user, settings, discreet=discreet),
+        ),
+    )
+
+
+def _queue(
+    session: so.Session,
+    readers: list[User],
+    template: str,
+    now: dt.datetime,
+    key: Callable[[User], str],
+    mail: Callable[[User, bool], tuple[dict[str, Any], str]],
+) -> int:
+    """Queue an update to each reader, in discreet mail if they chose it: `mail` gives
+    its context and invitation. How many were queued (a key already queued is not)."""
     queued = 0
-    for user in invited(session, hearing):
+    for user in readers:
         discreet = preferences.load(user.preferences, user.role).discreet_mail
+        context, ics = mail(user, discreet)
         queued += outbox.enqueue(
             session,
-            dedup_key=update_key(hearing, user),
+            dedup_key=key(user),
             to_address=user.email,
             recipient_id=user.id,
             template=f"{template}_discreet" if discreet else template,
-            context=_context(hearing, user, settings, discreet),
+            context=context,
             now=now,
-            ics=invitation(hearing, user, settings, discreet=discreet),
+            ics=ics,
         )
     return queued
 
@@ -203,21 +227,17 @@ def queue_deadline_update(
     SEQUENCE; how many were queued."""
     keys = reminders.deadline_keys(deadline.id)
     waived = deadline.status is DeadlineStatus.waived
-    queued = 0
-    for user in _readers(session, DEADLINE_INVITING, keys, deadline.proceeding.matter_id):
-        discreet = preferences.load(user.preferences, user.role).discreet_mail
-        template = "deadline_waived" if waived else "deadline_update"
-        queued += outbox.enqueue(
-            session,
-            dedup_key=f"deadline:{deadline.id}:seq:{deadline.version - 1}:{user.id}",
-            to_address=user.email,
-            recipient_id=user.id,
-            template=f"{template}_discreet" if discreet else template,
-            context=_deadline_context(deadline, settings, discreet),
-            now=now,
-            ics=deadline_invitation(deadline, user, settings, discreet=discreet),
-        )
-    return queued
+    return _queue(
+        session,
+        _readers(session, DEADLINE_INVITING, keys, deadline.proceeding.matter_id),
+        "deadline_waived" if waived else "deadline_update",
+        now,
+        lambda user: f"deadline:{deadline.id}:seq:{deadline.version - 1}:{user.id}",
+        lambda user, discreet: (
+            _deadline_context(deadline, settings, discreet),
+            deadline_invitation(deadline, user, settings, discreet=discreet),
+        ),
+    )
 
 
 def _deadline_context(deadline: Deadline, settings: Settings, discreet: bool) -> dict[str, Any]:
